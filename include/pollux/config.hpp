@@ -1,0 +1,39 @@
+#pragma once
+// The export macro and the one place where public headers learn the OS.
+// Nothing else belongs here: every other public header is portable.
+
+#include <cstdint>
+
+#if defined(_WIN32)
+#define POLLUX_OS_WINDOWS 1
+#else
+#define POLLUX_OS_UNIX 1
+#endif
+
+// Static builds need no decoration. Shared builds on Windows must say which side of the
+// DLL boundary a declaration is on; elsewhere hidden visibility makes exports explicit.
+#if defined(POLLUX_STATIC)
+#define POLLUX_API
+#elif defined(_WIN32)
+#if defined(POLLUX_BUILDING)
+#define POLLUX_API __declspec(dllexport)
+#else
+#define POLLUX_API __declspec(dllimport)
+#endif
+#else
+#define POLLUX_API __attribute__((visibility("default")))
+#endif
+
+namespace pollux {
+
+// The OS's handle for a socket or descriptor: an fd on Unix, a SOCKET on Windows
+// (a UINT_PTR there; we avoid <winsock2.h> in public headers).
+#if defined(_WIN32)
+using NativeHandle = std::uintptr_t;
+inline constexpr NativeHandle kInvalidHandle = ~NativeHandle{0};
+#else
+using NativeHandle = int;
+inline constexpr NativeHandle kInvalidHandle = -1;
+#endif
+
+}  // namespace pollux

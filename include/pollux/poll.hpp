@@ -1,0 +1,97 @@
+#pragma once
+// Poll and Registry: the event loop's selector, and the handle that changes what it watches.
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <system_error>
+
+#include <pollux/config.hpp>
+#include <pollux/event.hpp>
+#include <pollux/interest.hpp>
+#include <pollux/source.hpp>
+#include <pollux/token.hpp>
+
+namespace pollux {
+
+namespace sys {
+class Selector;
+}
+
+/// Adds, modifies and removes sources. Usable from any thread, also while another thread
+/// is blocked in Poll::poll: a change made then takes effect in that very poll.
+///
+/// Errors (every build type):
+/// - adding a source that is already added: std::errc::file_exists
+/// - modifying or removing one that was never added: std::errc::no_such_file_or_directory
+/// - an empty Interest: std::errc::invalid_argument
+/// - an invalid or closed handle: std::errc::bad_file_descriptor
+/// - a Registry whose Poll failed to open (or was moved from): std::errc::bad_file_descriptor
+///
+/// After remove() returns, polls that start later never report the source's token.
+class POLLUX_API Registry {
+ public:
+  Registry() noexcept = default;
+
+  template <Source S>
+  [[nodiscard]] std::error_code add(S& source, Token token, Interest interest) const {
+    if (auto ec = check(interest)) return ec;
+    return source.add_to(*this, token, interest);
+  }
+  template <Source S>
+  [[nodiscard]] std::error_code modify(S& source, Token token, Interest interest) const {
+    if (auto ec = check(interest)) return ec;
+    return source.modify_in(*this, token, interest);
+  }
+  template <Source S>
+  [[nodiscard]] std::error_code remove(S& source) const {
+    if (!selector_) return std::make_error_code(std::errc::bad_file_descriptor);
+    return source.remove_from(*this);
+  }
+
+  /// Another handle to the same selector, for another thread.
+  Registry try_clone(std::error_code& ec) const;
+
+  /// For sources implemented inside pollux: the backend selector behind this registry.
+  const std::shared_ptr<sys::Selector>& sys_selector() const noexcept { return selector_; }
+
+ private:
+  friend class Poll;
+  explicit Registry(std::shared_ptr<sys::Selector> selector) noexcept
+      : selector_(std::move(selector)) {}
+  std::error_code check(Interest interest) const noexcept;
+
+  std::shared_ptr<sys::Selector> selector_;
+};
+
+/// Owns the OS selector (epoll, poll(2) or an I/O completion port).
+///
+/// Portability: readiness is edge-triggered on every backend. After an event, drain the
+/// source until it reports std::errc::operation_would_block; events may be spurious.
+class POLLUX_API Poll {
+ public:
+  /// An empty Poll: every call on it answers std::errc::bad_file_descriptor.
+  Poll() noexcept = default;
+  /// Opens the OS selector; on failure ec is set and the result is empty.
+  static Poll create(std::error_code& ec);
+
+  Poll(Poll&&) noexcept = default;
+  Poll& operator=(Poll&&) noexcept = default;
+  ~Poll();
+
+  /// Waits for events and stores them in `events`, replacing what it held.
+  /// A timeout of nullopt blocks until an event or a Waker; zero does not block; timeouts
+  /// under a millisecond are honoured (rounded up, never down, where the OS is coarser).
+  /// A negative timeout, or Events of zero capacity: std::errc::invalid_argument.
+  /// Interruption by a signal is retried with the time that remains, never reported.
+  [[nodiscard]] std::error_code poll(Events& events,
+                                     std::optional<std::chrono::nanoseconds> timeout);
+
+  const Registry& registry() const noexcept { return registry_; }
+  bool is_open() const noexcept { return registry_.selector_ != nullptr; }
+
+ private:
+  Registry registry_;
+};
+
+}  // namespace pollux

@@ -1,0 +1,11 @@
+#pragma once
+// The umbrella header: every portable noun. OS-specific nouns live under
+// <pollux/unix/...>, <pollux/win/...>; the executor under <pollux/exec/...>.
+
+#include <pollux/config.hpp>
+#include <pollux/event.hpp>
+#include <pollux/interest.hpp>
+#include <pollux/poll.hpp>
+#include <pollux/source.hpp>
+#include <pollux/token.hpp>
+#include <pollux/waker.hpp>

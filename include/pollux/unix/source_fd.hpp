@@ -1,0 +1,35 @@
+#pragma once
+// SourceFd: registers any file descriptor the caller owns (Unix only).
+
+#include <system_error>
+
+#include <pollux/config.hpp>
+#include <pollux/interest.hpp>
+#include <pollux/token.hpp>
+
+namespace pollux {
+class Registry;
+}
+
+namespace pollux::unix {
+
+/// Borrows an fd for registration; the caller keeps ownership and must remove it before
+/// closing it.
+///
+/// On the poll(2) backend, edge triggering is emulated: a reported readiness stays quiet
+/// until the caller calls Registry::modify for the fd (pollux's own types re-arm on
+/// would-block by themselves; a raw fd cannot). On epoll modify is not needed, but harmless.
+class POLLUX_API SourceFd {
+ public:
+  constexpr explicit SourceFd(int fd) noexcept : fd_(fd) {}
+  constexpr int fd() const noexcept { return fd_; }
+
+  std::error_code add_to(const Registry& registry, Token token, Interest interest);
+  std::error_code modify_in(const Registry& registry, Token token, Interest interest);
+  std::error_code remove_from(const Registry& registry);
+
+ private:
+  int fd_;
+};
+
+}  // namespace pollux::unix

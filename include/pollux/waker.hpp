@@ -1,0 +1,38 @@
+#pragma once
+// Waker: makes a Poll return from another thread.
+
+#include <memory>
+#include <system_error>
+
+#include <pollux/config.hpp>
+#include <pollux/token.hpp>
+
+namespace pollux {
+
+class Registry;
+namespace sys {
+struct WakerState;
+}
+
+/// Wakes a Poll from any thread; the poll reports a readable event with the Waker's token.
+/// A wake before the poll is not lost; several wakes before one poll may merge into one
+/// event. A Poll may have several Wakers, each with its own token.
+class POLLUX_API Waker {
+ public:
+  Waker() noexcept = default;
+  Waker(const Registry& registry, Token token, std::error_code& ec);
+  Waker(Waker&&) noexcept;
+  Waker& operator=(Waker&&) noexcept;
+  ~Waker();
+
+  [[nodiscard]] std::error_code wake() const noexcept;
+  bool is_open() const noexcept { return state_ != nullptr; }
+
+ private:
+  struct Deleter {
+    void operator()(sys::WakerState* state) const noexcept;
+  };
+  std::unique_ptr<sys::WakerState, Deleter> state_;
+};
+
+}  // namespace pollux

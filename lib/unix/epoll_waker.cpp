@@ -1,0 +1,51 @@
+// Waker for the epoll backend: one eventfd per Waker, registered under the Waker's token.
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cstdint>
+
+#include "epoll_selector.hpp"
+#include "errno.hpp"
+
+namespace pollux::sys {
+
+struct WakerState {
+  std::shared_ptr<Selector> selector;
+  int fd;
+};
+
+WakerState* waker_create(const std::shared_ptr<Selector>& selector, Token token, std::error_code& ec) {
+  int fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (fd < 0) {
+    ec = errno_code();
+    return nullptr;
+  }
+  // Edge-triggered: every write to an eventfd is a new edge, so each wake that follows a
+  // poll is reported, while wakes between two polls merge into one event.
+  if ((ec = selector->ctl(EPOLL_CTL_ADD, fd, token, Interest::readable))) {
+    ::close(fd);
+    return nullptr;
+  }
+  return new WakerState{selector, fd};
+}
+
+std::error_code waker_wake(WakerState& waker) noexcept {
+  std::uint64_t one = 1;
+  for (;;) {
+    if (::write(waker.fd, &one, sizeof one) == sizeof one) return {};
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN) return errno_code();
+    // The counter is about to overflow (2^64 - 2 wakes): reset it and write again.
+    std::uint64_t drained;
+    (void)!::read(waker.fd, &drained, sizeof drained);
+  }
+}
+
+void waker_destroy(WakerState* waker) noexcept {
+  if (waker == nullptr) return;
+  ::close(waker->fd);  // closing the last reference removes it from the epoll set
+  delete waker;
+}
+
+}  // namespace pollux::sys
