@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs, from Debian/Ubuntu packages, whatever the build needs and is missing.
+#   scripts/install-deps.sh          compiler, meson, ninja, doctest
+#   scripts/install-deps.sh windows  also mingw-w64 (posix), Wine and asio for the Windows suite
+set -euo pipefail
+
+want=(g++ meson ninja-build doctest-dev pkg-config)
+if [ "${1:-}" = windows ]; then
+  want+=(g++-mingw-w64-x86-64-posix mingw-w64-tools wine64 wine libasio-dev)
+fi
+
+missing=()
+for pkg in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=()
+[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+echo "installing: ${missing[*]}" >&2
+"${sudo[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
