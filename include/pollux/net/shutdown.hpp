@@ -1,0 +1,12 @@
+#pragma once
+// Shutdown: which direction of a connected socket to close.
+
+namespace pollux::net {
+
+enum class Shutdown {
+  read,   ///< no more reads: further reads return 0 (EOF)
+  write,  ///< no more writes: the peer reads EOF after what was already sent
+  both,
+};
+
+}  // namespace pollux::net
