@@ -24,11 +24,22 @@ class Event {
     kReadClosed = 1u << 3,
     kWriteClosed = 1u << 4,
     kPriority = 1u << 5,
+    /// A completion (Windows: an operation on a win::Binding finished, or a packet was
+    /// posted), not a readiness change: see completion_data() and the win:: helpers.
+    kCompletion = 1u << 6,
   };
 
   constexpr Event() noexcept = default;
   /// Backends (and tests of code built on pollux) make events from a token and Flag bits.
   constexpr Event(Token token, std::uint32_t flags) noexcept : token_(token), flags_(flags) {}
+  /// A completion event: `data` names what completed (the win::Overlapped's address, or
+  /// the value of a posted packet), with the bytes moved and the OS's status code.
+  constexpr Event(Token token,
+                  std::uint32_t flags,
+                  std::uintptr_t data,
+                  std::uint32_t bytes,
+                  std::uint32_t status) noexcept
+      : token_(token), flags_(flags), bytes_(bytes), status_(status), data_(data) {}
 
   constexpr Token token() const noexcept { return token_; }
   constexpr bool is_readable() const noexcept { return (flags_ & kReadable) != 0; }
@@ -41,9 +52,18 @@ class Event {
   constexpr bool is_priority() const noexcept { return (flags_ & kPriority) != 0; }
   constexpr std::uint32_t flags() const noexcept { return flags_; }
 
+  constexpr bool is_completion() const noexcept { return (flags_ & kCompletion) != 0; }
+  constexpr std::uintptr_t completion_data() const noexcept { return data_; }
+  constexpr std::uint32_t bytes_transferred() const noexcept { return bytes_; }
+  /// The OS's own status for a completion (a Win32 error code; 0 is success).
+  constexpr std::uint32_t os_status() const noexcept { return status_; }
+
  private:
   Token token_{};
   std::uint32_t flags_ = 0;
+  std::uint32_t bytes_ = 0;
+  std::uint32_t status_ = 0;
+  std::uintptr_t data_ = 0;
 };
 
 /// A fixed-capacity buffer of events, filled by Poll::poll and reused across polls.
