@@ -90,7 +90,10 @@ std::error_code socket_take_error(NativeHandle handle, std::error_code& ec);
 
 /// Options whose value is an int (booleans as 0/1). Each maps to one OS option.
 enum class SocketOption {
-  reuse_address,      // SO_REUSEADDR (Windows: SO_EXCLUSIVEADDRUSE semantics kept off)
+  // Rebinding a port whose old connections linger in TIME_WAIT: SO_REUSEADDR on Unix.
+  // Windows allows that by default and its SO_REUSEADDR would let a second socket take
+  // a live port, so there it must succeed and do nothing (reading it returns 0).
+  reuse_address,
   keepalive,          // SO_KEEPALIVE
   broadcast,          // SO_BROADCAST
   recv_buffer_size,   // SO_RCVBUF

@@ -5,6 +5,12 @@
 #include <pollux/config.hpp>
 #include <pollux/event.hpp>
 #include <pollux/interest.hpp>
+#include <pollux/net/ip_addr.hpp>
+#include <pollux/net/shutdown.hpp>
+#include <pollux/net/socket_addr.hpp>
+#include <pollux/net/tcp_listener.hpp>
+#include <pollux/net/tcp_stream.hpp>
+#include <pollux/net/udp_socket.hpp>
 #include <pollux/poll.hpp>
 #include <pollux/source.hpp>
 #include <pollux/token.hpp>

@@ -1,0 +1,60 @@
+#pragma once
+// TcpListener: a non-blocking listening TCP socket.
+
+#include <system_error>
+
+#include <pollux/config.hpp>
+#include <pollux/detail/io_source.hpp>
+#include <pollux/net/socket_addr.hpp>
+#include <pollux/net/tcp_stream.hpp>
+
+namespace pollux::net {
+
+/// Listens for connections; readable when one or more wait. Accept until
+/// std::errc::operation_would_block. Move-only; the destructor closes it.
+class POLLUX_API TcpListener {
+ public:
+  /// The backlog bind() asks for; the OS may cap it (somaxconn).
+  static constexpr int kBacklog = 1024;
+
+  /// An empty listener: every operation answers std::errc::bad_file_descriptor.
+  TcpListener() noexcept = default;
+
+  /// Binds and listens. On Unix SO_REUSEADDR is set first, so a restarted server can
+  /// bind a port whose old connections are in TIME_WAIT (it does not allow two live
+  /// listeners on one port there; Windows' SO_REUSEADDR would, so it is left off there).
+  /// Port 0 picks a free port; local_addr() tells which.
+  static TcpListener bind(const SocketAddr& addr, std::error_code& ec);
+  /// Adopts a listening socket and makes it non-blocking.
+  static TcpListener from_native(NativeHandle handle, std::error_code& ec);
+
+  TcpListener(TcpListener&&) noexcept = default;
+  TcpListener& operator=(TcpListener&&) noexcept = default;
+
+  /// One pending connection, non-blocking and close-on-exec.
+  TcpStream accept(std::error_code& ec);
+  TcpStream accept(SocketAddr& peer, std::error_code& ec);
+
+  SocketAddr local_addr(std::error_code& ec) const;
+  std::error_code take_error(std::error_code& ec);
+  [[nodiscard]] std::error_code set_ttl(int ttl);
+  int ttl(std::error_code& ec) const;
+
+  NativeHandle native_handle() const noexcept { return io_.handle(); }
+  bool is_open() const noexcept { return io_.is_open(); }
+  NativeHandle release() noexcept { return io_.release(); }
+
+  std::error_code add_to(const Registry& registry, Token token, Interest interest) {
+    return io_.add_to(registry, token, interest);
+  }
+  std::error_code modify_in(const Registry& registry, Token token, Interest interest) {
+    return io_.modify_in(registry, token, interest);
+  }
+  std::error_code remove_from(const Registry& registry) { return io_.remove_from(registry); }
+
+ private:
+  explicit TcpListener(NativeHandle handle) noexcept : io_(handle) {}
+  detail::IoSource io_;
+};
+
+}  // namespace pollux::net

@@ -1,0 +1,84 @@
+#pragma once
+// unix::pipe(): a non-blocking, close-on-exec pipe as two Sources (Unix only).
+
+#include <cstddef>
+#include <span>
+#include <system_error>
+#include <utility>
+
+#include <pollux/config.hpp>
+#include <pollux/detail/io_source.hpp>
+
+namespace pollux::unix {
+
+class Sender;
+class Receiver;
+/// A new pipe, both ends non-blocking and close-on-exec.
+POLLUX_API std::pair<Sender, Receiver> pipe(std::error_code& ec);
+
+/// The write end. Turns writable when there is room; when the Receiver is gone its
+/// event carries write_closed, and write fails with std::errc::broken_pipe. No SIGPIPE
+/// reaches the process: the write blocks it in the calling thread for the duration and
+/// consumes one the write raised, leaving the process's signal dispositions alone.
+class POLLUX_API Sender {
+ public:
+  Sender() noexcept = default;
+  /// Adopts the write end of a pipe (or FIFO) and makes it non-blocking.
+  static Sender from_native(int fd, std::error_code& ec);
+
+  Sender(Sender&&) noexcept = default;
+  Sender& operator=(Sender&&) noexcept = default;
+
+  std::size_t write(std::span<const std::byte> buf, std::error_code& ec);
+  std::size_t write_vectored(std::span<const std::span<const std::byte>> bufs, std::error_code& ec);
+
+  int native_handle() const noexcept { return io_.handle(); }
+  bool is_open() const noexcept { return io_.is_open(); }
+  int release() noexcept { return io_.release(); }
+
+  std::error_code add_to(const Registry& registry, Token token, Interest interest) {
+    return io_.add_to(registry, token, interest);
+  }
+  std::error_code modify_in(const Registry& registry, Token token, Interest interest) {
+    return io_.modify_in(registry, token, interest);
+  }
+  std::error_code remove_from(const Registry& registry) { return io_.remove_from(registry); }
+
+ private:
+  explicit Sender(int fd) noexcept : io_(fd) {}
+  friend std::pair<Sender, Receiver> pipe(std::error_code& ec);
+  detail::IoSource io_;
+};
+
+/// The read end. When every Sender is gone its event carries read_closed, and read
+/// returns 0 (EOF) once the data left in the pipe is read.
+class POLLUX_API Receiver {
+ public:
+  Receiver() noexcept = default;
+  static Receiver from_native(int fd, std::error_code& ec);
+
+  Receiver(Receiver&&) noexcept = default;
+  Receiver& operator=(Receiver&&) noexcept = default;
+
+  std::size_t read(std::span<std::byte> buf, std::error_code& ec);
+  std::size_t read_vectored(std::span<const std::span<std::byte>> bufs, std::error_code& ec);
+
+  int native_handle() const noexcept { return io_.handle(); }
+  bool is_open() const noexcept { return io_.is_open(); }
+  int release() noexcept { return io_.release(); }
+
+  std::error_code add_to(const Registry& registry, Token token, Interest interest) {
+    return io_.add_to(registry, token, interest);
+  }
+  std::error_code modify_in(const Registry& registry, Token token, Interest interest) {
+    return io_.modify_in(registry, token, interest);
+  }
+  std::error_code remove_from(const Registry& registry) { return io_.remove_from(registry); }
+
+ private:
+  explicit Receiver(int fd) noexcept : io_(fd) {}
+  friend std::pair<Sender, Receiver> pipe(std::error_code& ec);
+  detail::IoSource io_;
+};
+
+}  // namespace pollux::unix

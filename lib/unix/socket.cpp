@@ -1,0 +1,298 @@
+// The socket operations of lib/sys_net.hpp over BSD sockets (Linux, the BSDs, macOS).
+
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+
+#include "../sys_net.hpp"
+#include "errno.hpp"
+
+namespace pollux::sys {
+namespace {
+
+// Linux and the BSDs suppress SIGPIPE per call; where MSG_NOSIGNAL is missing (macOS)
+// SO_NOSIGPIPE is set on every socket instead (socket_open, accept, adopt).
+#if defined(MSG_NOSIGNAL)
+constexpr int kSendFlags = MSG_NOSIGNAL;
+#else
+constexpr int kSendFlags = 0;
+#endif
+
+// A vectored call passes at most this many buffers; a longer list is a partial transfer.
+#if defined(IOV_MAX)
+constexpr std::size_t kMaxIov = IOV_MAX < 1024 ? IOV_MAX : 1024;
+#else
+constexpr std::size_t kMaxIov = 16;
+#endif
+
+int domain_of(net::SocketAddr::Family family) {
+  switch (family) {
+    case net::SocketAddr::Family::ipv4:
+      return AF_INET;
+    case net::SocketAddr::Family::ipv6:
+      return AF_INET6;
+    case net::SocketAddr::Family::unix_domain:
+      return AF_UNIX;
+    case net::SocketAddr::Family::unspecified:
+      break;
+  }
+  return -1;
+}
+
+std::error_code set_flags(int fd) {
+  int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) return errno_code();
+  int fd_flags = ::fcntl(fd, F_GETFD);
+  if (fd_flags < 0 || ::fcntl(fd, F_SETFD, fd_flags | FD_CLOEXEC) < 0) return errno_code();
+#if defined(SO_NOSIGPIPE)
+  int one = 1;
+  // Not every fd is a socket (pipes adopted through here do not need it).
+  (void)::setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
+#endif
+  return {};
+}
+
+template <class Call>
+ssize_t retry_eintr(Call call) {
+  ssize_t n;
+  do {
+    n = call();
+  } while (n < 0 && errno == EINTR);
+  return n;
+}
+
+std::size_t io_result(ssize_t n, std::error_code& ec) {
+  if (n < 0) {
+    ec = errno_code();
+    return 0;
+  }
+  ec.clear();
+  return static_cast<std::size_t>(n);
+}
+
+}  // namespace
+
+NativeHandle socket_open(net::SocketAddr::Family family, SocketType type, std::error_code& ec) {
+  const int domain = domain_of(family);
+  if (domain < 0) {
+    ec = std::make_error_code(std::errc::address_family_not_supported);
+    return kInvalidHandle;
+  }
+  int kind = type == SocketType::stream ? SOCK_STREAM : SOCK_DGRAM;
+#if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
+  // Atomic: no window in which an exec in another thread could inherit the socket.
+  int fd = ::socket(domain, kind | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    ec = errno_code();
+    return kInvalidHandle;
+  }
+#if defined(SO_NOSIGPIPE)
+  ec = set_flags(fd);
+#else
+  ec.clear();
+#endif
+#else
+  int fd = ::socket(domain, kind, 0);
+  if (fd < 0) {
+    ec = errno_code();
+    return kInvalidHandle;
+  }
+  ec = set_flags(fd);
+#endif
+  if (ec) {
+    ::close(fd);
+    return kInvalidHandle;
+  }
+  return fd;
+}
+
+void socket_close(NativeHandle handle) noexcept {
+  if (handle != kInvalidHandle) ::close(handle);
+}
+
+std::error_code socket_prepare_adopted(NativeHandle handle) {
+  if (handle < 0) return std::make_error_code(std::errc::bad_file_descriptor);
+  return set_flags(handle);
+}
+
+std::error_code socket_bind(NativeHandle handle, const net::SocketAddr& addr) {
+  sockaddr_storage ss;
+  std::error_code ec;
+  auto len = socket_addr_to_native(addr, &ss, sizeof ss, ec);
+  if (ec) return ec;
+  if (::bind(handle, reinterpret_cast<sockaddr*>(&ss), static_cast<socklen_t>(len)) < 0) return errno_code();
+  return {};
+}
+
+std::error_code socket_listen(NativeHandle handle, int backlog) {
+  if (::listen(handle, backlog) < 0) return errno_code();
+  return {};
+}
+
+NativeHandle socket_accept(NativeHandle handle, net::SocketAddr* peer, std::error_code& ec) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  int fd;
+  do {
+#if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
+    fd = ::accept4(handle, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+#else
+    fd = ::accept(handle, reinterpret_cast<sockaddr*>(&ss), &len);
+#endif
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) {
+    ec = errno_code();
+    return kInvalidHandle;
+  }
+#if !(defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)) || defined(SO_NOSIGPIPE)
+  if ((ec = set_flags(fd))) {
+    ::close(fd);
+    return kInvalidHandle;
+  }
+#endif
+  ec.clear();
+  if (peer) {
+    std::error_code addr_ec;
+    *peer = socket_addr_from_native(&ss, len, addr_ec);
+    if (peer->is_unspecified() && ss.ss_family == AF_UNIX) *peer = net::SocketAddr::unix_unnamed();
+  }
+  return fd;
+}
+
+std::error_code socket_connect(NativeHandle handle, const net::SocketAddr& addr) {
+  sockaddr_storage ss;
+  std::error_code ec;
+  auto len = socket_addr_to_native(addr, &ss, sizeof ss, ec);
+  if (ec) return ec;
+  if (::connect(handle, reinterpret_cast<sockaddr*>(&ss), static_cast<socklen_t>(len)) == 0) return {};
+  // A non-blocking connect continues in the background; so does one that a signal
+  // interrupted (POSIX), where calling connect again would only say EALREADY.
+  if (errno == EINPROGRESS || errno == EINTR) return {};
+  return errno_code();
+}
+
+std::size_t socket_send(NativeHandle handle, std::span<const std::byte> buf, std::error_code& ec) {
+  return io_result(retry_eintr([&] { return ::send(handle, buf.data(), buf.size(), kSendFlags); }), ec);
+}
+
+std::size_t socket_recv(NativeHandle handle, std::span<std::byte> buf, bool peek, std::error_code& ec) {
+  const int flags = peek ? MSG_PEEK : 0;
+  return io_result(retry_eintr([&] { return ::recv(handle, buf.data(), buf.size(), flags); }), ec);
+}
+
+std::size_t socket_send_vectored(NativeHandle handle,
+                                 std::span<const std::span<const std::byte>> bufs,
+                                 std::error_code& ec) {
+  std::array<iovec, kMaxIov> iov;
+  const std::size_t n = std::min(bufs.size(), kMaxIov);
+  for (std::size_t i = 0; i < n; ++i) {
+    iov[i].iov_base = const_cast<std::byte*>(bufs[i].data());
+    iov[i].iov_len = bufs[i].size();
+  }
+  msghdr msg{};
+  msg.msg_iov = iov.data();
+  msg.msg_iovlen = static_cast<decltype(msg.msg_iovlen)>(n);
+  return io_result(retry_eintr([&] { return ::sendmsg(handle, &msg, kSendFlags); }), ec);
+}
+
+std::size_t socket_recv_vectored(NativeHandle handle,
+                                 std::span<const std::span<std::byte>> bufs,
+                                 std::error_code& ec) {
+  std::array<iovec, kMaxIov> iov;
+  const std::size_t n = std::min(bufs.size(), kMaxIov);
+  for (std::size_t i = 0; i < n; ++i) {
+    iov[i].iov_base = bufs[i].data();
+    iov[i].iov_len = bufs[i].size();
+  }
+  msghdr msg{};
+  msg.msg_iov = iov.data();
+  msg.msg_iovlen = static_cast<decltype(msg.msg_iovlen)>(n);
+  return io_result(retry_eintr([&] { return ::recvmsg(handle, &msg, 0); }), ec);
+}
+
+std::size_t socket_send_to(NativeHandle handle,
+                           std::span<const std::byte> buf,
+                           const net::SocketAddr& to,
+                           std::error_code& ec) {
+  sockaddr_storage ss;
+  auto len = socket_addr_to_native(to, &ss, sizeof ss, ec);
+  if (ec) return 0;
+  return io_result(retry_eintr([&] {
+                     return ::sendto(handle, buf.data(), buf.size(), kSendFlags,
+                                     reinterpret_cast<sockaddr*>(&ss), static_cast<socklen_t>(len));
+                   }),
+                   ec);
+}
+
+std::size_t socket_recv_from(NativeHandle handle,
+                             std::span<std::byte> buf,
+                             net::SocketAddr& from,
+                             bool peek,
+                             std::error_code& ec) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  const int flags = peek ? MSG_PEEK : 0;
+  auto n = io_result(retry_eintr([&] {
+                       len = sizeof ss;
+                       return ::recvfrom(handle, buf.data(), buf.size(), flags,
+                                         reinterpret_cast<sockaddr*>(&ss), &len);
+                     }),
+                     ec);
+  if (ec) {
+    from = {};
+    return 0;
+  }
+  std::error_code addr_ec;
+  from = socket_addr_from_native(&ss, len, addr_ec);
+  return n;
+}
+
+std::error_code socket_shutdown(NativeHandle handle, net::Shutdown how) {
+  int native = how == net::Shutdown::read ? SHUT_RD : how == net::Shutdown::write ? SHUT_WR : SHUT_RDWR;
+  if (::shutdown(handle, native) < 0) return errno_code();
+  return {};
+}
+
+net::SocketAddr socket_local_addr(NativeHandle handle, std::error_code& ec) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (::getsockname(handle, reinterpret_cast<sockaddr*>(&ss), &len) < 0) {
+    ec = errno_code();
+    return {};
+  }
+  auto addr = socket_addr_from_native(&ss, len, ec);
+  if (!ec && addr.is_unspecified()) addr = net::SocketAddr::unix_unnamed();
+  return addr;
+}
+
+net::SocketAddr socket_peer_addr(NativeHandle handle, std::error_code& ec) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (::getpeername(handle, reinterpret_cast<sockaddr*>(&ss), &len) < 0) {
+    ec = errno_code();
+    return {};
+  }
+  auto addr = socket_addr_from_native(&ss, len, ec);
+  if (!ec && addr.is_unspecified()) addr = net::SocketAddr::unix_unnamed();
+  return addr;
+}
+
+std::error_code socket_take_error(NativeHandle handle, std::error_code& ec) {
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (::getsockopt(handle, SOL_SOCKET, SO_ERROR, &err, &len) < 0) {
+    ec = errno_code();
+    return {};
+  }
+  ec.clear();
+  if (err == 0) return {};
+  return errno_code(err);
+}
+
+}  // namespace pollux::sys

@@ -1,0 +1,128 @@
+// net::SocketAddr <-> the BSD sockaddr family (sys_net.hpp, the address half).
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <cstddef>
+#include <cstring>
+
+#include "../sys_net.hpp"
+
+namespace pollux::sys {
+
+std::size_t socket_addr_to_native(const net::SocketAddr& addr,
+                                  void* storage,
+                                  std::size_t capacity,
+                                  std::error_code& ec) {
+  ec.clear();
+  switch (addr.family()) {
+    case net::SocketAddr::Family::ipv4: {
+      sockaddr_in sin{};
+      if (capacity < sizeof sin) break;
+      sin.sin_family = AF_INET;
+      sin.sin_port = htons(addr.port());
+      std::memcpy(&sin.sin_addr, addr.ipv4().octets().data(), 4);
+      std::memcpy(storage, &sin, sizeof sin);
+      return sizeof sin;
+    }
+    case net::SocketAddr::Family::ipv6: {
+      sockaddr_in6 sin6{};
+      if (capacity < sizeof sin6) break;
+      sin6.sin6_family = AF_INET6;
+      sin6.sin6_port = htons(addr.port());
+      sin6.sin6_flowinfo = htonl(addr.flowinfo());
+      sin6.sin6_scope_id = addr.scope_id();
+      std::memcpy(&sin6.sin6_addr, addr.ipv6().octets().data(), 16);
+      std::memcpy(storage, &sin6, sizeof sin6);
+      return sizeof sin6;
+    }
+    case net::SocketAddr::Family::unix_domain: {
+      sockaddr_un sun{};
+      if (capacity < sizeof sun) break;
+      sun.sun_family = AF_UNIX;
+      const auto name = addr.unix_path();
+      std::size_t length = offsetof(sockaddr_un, sun_path);
+      if (addr.is_unix_abstract()) {
+#if defined(__linux__)
+        // Abstract names are the bytes after a leading NUL, counted by the length alone.
+        if (name.size() + 1 > sizeof sun.sun_path) {
+          ec = std::make_error_code(std::errc::filename_too_long);
+          return 0;
+        }
+        std::memcpy(sun.sun_path + 1, name.data(), name.size());
+        length += 1 + name.size();
+#else
+        ec = std::make_error_code(std::errc::address_family_not_supported);
+        return 0;
+#endif
+      } else if (!name.empty()) {
+        // Keep room for the terminating NUL: not every OS accepts a full sun_path.
+        if (name.size() + 1 > sizeof sun.sun_path) {
+          ec = std::make_error_code(std::errc::filename_too_long);
+          return 0;
+        }
+        std::memcpy(sun.sun_path, name.data(), name.size());
+        length += name.size() + 1;
+      }
+      std::memcpy(storage, &sun, sizeof sun);
+      return length;
+    }
+    case net::SocketAddr::Family::unspecified:
+      ec = std::make_error_code(std::errc::address_family_not_supported);
+      return 0;
+  }
+  ec = std::make_error_code(std::errc::invalid_argument);
+  return 0;
+}
+
+net::SocketAddr socket_addr_from_native(const void* sockaddr_ptr, std::size_t length, std::error_code& ec) {
+  ec.clear();
+  sockaddr_storage ss{};
+  if (length > sizeof ss) length = sizeof ss;
+  std::memcpy(&ss, sockaddr_ptr, length);
+  // An unnamed Unix peer (unbound datagram sender, socketpair end) may come with no
+  // address bytes at all; the caller knows the family and decides.
+  if (length < sizeof(sa_family_t)) return {};
+  switch (ss.ss_family) {
+    case AF_INET: {
+      if (length < sizeof(sockaddr_in)) break;
+      sockaddr_in sin;
+      std::memcpy(&sin, &ss, sizeof sin);
+      std::array<std::uint8_t, 4> octets;
+      std::memcpy(octets.data(), &sin.sin_addr, 4);
+      return {net::Ipv4Addr(octets), ntohs(sin.sin_port)};
+    }
+    case AF_INET6: {
+      if (length < sizeof(sockaddr_in6)) break;
+      sockaddr_in6 sin6;
+      std::memcpy(&sin6, &ss, sizeof sin6);
+      std::array<std::uint8_t, 16> octets;
+      std::memcpy(octets.data(), &sin6.sin6_addr, 16);
+      return {net::Ipv6Addr(octets), ntohs(sin6.sin6_port), ntohl(sin6.sin6_flowinfo),
+              sin6.sin6_scope_id};
+    }
+    case AF_UNIX: {
+      sockaddr_un sun;
+      std::memcpy(&sun, &ss, sizeof sun);
+      const std::size_t base = offsetof(sockaddr_un, sun_path);
+      if (length <= base) return net::SocketAddr::unix_unnamed();
+      std::size_t n = length - base;
+      if (sun.sun_path[0] == '\0') {
+        // Linux autobind and abstract names; a lone NUL is unnamed on other systems.
+        if (n == 1) return net::SocketAddr::unix_unnamed();
+        return net::SocketAddr::unix_abstract(std::string_view(sun.sun_path + 1, n - 1), ec);
+      }
+      // The kernel may or may not count the path's NUL; stop at the first one.
+      n = ::strnlen(sun.sun_path, n);
+      return net::SocketAddr::unix_path(std::string_view(sun.sun_path, n), ec);
+    }
+    default:
+      ec = std::make_error_code(std::errc::address_family_not_supported);
+      return {};
+  }
+  ec = std::make_error_code(std::errc::invalid_argument);
+  return {};
+}
+
+}  // namespace pollux::sys
