@@ -1,0 +1,77 @@
+#pragma once
+// The internal contract under the Parker: a futex-like wait/wake on one 32-bit word. The
+// Parker's state machine (parker.cpp) is written once over it; each mechanism implements it
+// whole in a file of its own, and lib/exec/meson.build compiles the ones the host has:
+//
+//   backend        file                    hosts                   chosen
+//   futex          futex_linux.cpp         Linux                   default on Linux
+//   waitonaddress  futex_windows.cpp       Windows 8+ (run time)   default on Windows
+//   keyed          keyed_event_windows.cpp Windows (ntdll)         when WaitOnAddress is missing
+//   fallback       futex_fallback.cpp      every host              elsewhere, or forced
+//
+// Required of a backend (a FutexOps value):
+//   wait(word, expected, deadline)
+//       Sleeps while word == expected, until a wake_one on word, the deadline (a null
+//       deadline means none), or spuriously. Returns timed_out only when the deadline
+//       passed; the caller re-reads word either way.
+//   wake_one(word)
+//       Wakes at most one waiter on word. The Parker calls it once per wake that it owes,
+//       after it has changed word, and only while a waiter is or will be parked on it.
+//   consume_wake(word)    (null for backends whose wakes need no consumer)
+//       Called by a waiter whose wait timed out but which then found that a waker had
+//       already committed to a wake_one: keyed events' release blocks until a waiter takes
+//       it, so the waiter must take it or the waker blocks for ever.
+//   available()
+//       Whether this process can use it (WaitOnAddress and keyed events are looked up at
+//       run time: Wine reports Windows 7).
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include <pollux/exec/config.hpp>
+
+namespace pollux::exec::sys {
+
+using Deadline = std::chrono::steady_clock::time_point;
+
+enum class WaitStatus { woken, timed_out };
+
+struct FutexOps {
+  std::string_view name;
+  WaitStatus (*wait)(std::atomic<std::uint32_t>& word,
+                     std::uint32_t expected,
+                     const Deadline* deadline) noexcept;
+  void (*wake_one)(std::atomic<std::uint32_t>& word) noexcept;
+  void (*consume_wake)(std::atomic<std::uint32_t>& word) noexcept;
+  bool (*available)() noexcept;
+};
+
+// Each is defined only where its file is compiled.
+extern const FutexOps kLinuxFutex;          // futex_linux.cpp
+extern const FutexOps kWaitOnAddressFutex;  // futex_windows.cpp
+extern const FutexOps kKeyedEventFutex;     // keyed_event_windows.cpp
+extern const FutexOps kFallbackFutex;       // futex_fallback.cpp, on every host
+
+/// The backends compiled for this host, best first, the fallback last (one
+/// futex_backends_<os>.cpp per host defines it).
+std::span<const FutexOps* const> compiled_futexes() noexcept;
+
+/// The backend that Parkers constructed from now on use: a forced one, else
+/// POLLUX_EXEC_PARKER (read once), else the first available one.
+const FutexOps& current_futex() noexcept;
+
+// Test hooks: exported so that the suites can run every backend in one process, also
+// against a shared build; not part of the public headers.
+
+/// Names of the backends compiled for this host that this process can use, best first.
+POLLUX_EXEC_API std::span<const std::string_view> parker_backends() noexcept;
+/// Makes Parkers constructed from now on use the named backend; false (and nothing
+/// changes) when it is unknown or unavailable. An empty name restores the default.
+POLLUX_EXEC_API bool force_parker_backend(std::string_view name) noexcept;
+/// The backend that a Parker constructed now would use.
+POLLUX_EXEC_API std::string_view parker_backend() noexcept;
+
+}  // namespace pollux::exec::sys

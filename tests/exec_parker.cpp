@@ -1,0 +1,273 @@
+// Parker: the contract, run once per backend compiled for this host and usable here
+// (abseil's typed-test idea: futex and fallback on Linux; WaitOnAddress, keyed events and
+// fallback on Windows), each forced in turn through the internal test hook.
+
+#include <doctest/doctest.h>
+
+#include <pollux/exec/parker.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <thread>
+
+#include "../lib/exec/futex.hpp"
+
+using namespace std::chrono_literals;
+using pollux::exec::Parker;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// Runs body once per backend, with Parkers constructed inside it using that backend.
+template <class Body>
+void for_each_backend(Body body) {
+  const auto backends = pollux::exec::sys::parker_backends();
+  REQUIRE(!backends.empty());
+  for (const std::string_view name : backends) {
+    REQUIRE(pollux::exec::sys::force_parker_backend(name));
+    REQUIRE(pollux::exec::sys::parker_backend() == name);
+    const std::string label(name);
+    INFO("backend: ", label);
+    body();
+  }
+  REQUIRE(pollux::exec::sys::force_parker_backend(""));
+}
+
+// Spins (yielding) until flag is set. A thread stuck for ever (a keyed-event release that
+// nobody consumes) cannot be joined, so the suite reports it and exits rather than hang.
+void await_or_die(const std::atomic<bool>& flag, const char* what) {
+  const auto deadline = Clock::now() + 20s;
+  while (!flag.load(std::memory_order_acquire)) {
+    if (Clock::now() > deadline) {
+      std::fprintf(stderr, "exec_parker: blocked for ever: %s\n", what);
+      std::fflush(stderr);
+      std::_Exit(2);
+    }
+    std::this_thread::yield();
+  }
+}
+
+void spin_for(std::chrono::nanoseconds d) {
+  const auto until = Clock::now() + d;
+  while (Clock::now() < until) {
+  }
+}
+
+}  // namespace
+
+TEST_CASE("the compiled backends include the fallback, and unknown names are refused") {
+  const auto backends = pollux::exec::sys::parker_backends();
+  bool has_fallback = false;
+  for (const std::string_view name : backends) has_fallback |= name == "fallback";
+  CHECK(has_fallback);
+  CHECK_FALSE(pollux::exec::sys::force_parker_backend("no-such-backend"));
+  const std::string_view before = pollux::exec::sys::parker_backend();
+  CHECK_FALSE(pollux::exec::sys::force_parker_backend("no-such-backend"));
+  CHECK(pollux::exec::sys::parker_backend() == before);
+}
+
+TEST_CASE("an unpark before park makes the next park return at once, and only that one") {
+  for_each_backend([] {
+    Parker parker;
+    parker.unpark();
+    const auto start = Clock::now();
+    parker.park();
+    CHECK(Clock::now() - start < 1s);
+
+    // Several unparks merge into one token.
+    parker.unpark();
+    parker.unpark();
+    parker.unpark();
+    CHECK(parker.park_for(0ns));
+    CHECK_FALSE(parker.park_for(0ns));
+
+    parker.unpark();
+    CHECK(parker.park_for(10s));
+    CHECK(Clock::now() - start < 5s);
+    parker.unpark();
+    CHECK(parker.park_until(Clock::now() + 10s));
+  });
+}
+
+TEST_CASE("park_for and park_until time out, no earlier than asked, and report it") {
+  for_each_backend([] {
+    Parker parker;
+    for (const auto timeout : {1ms, 20ms}) {
+      const auto start = Clock::now();
+      CHECK_FALSE(parker.park_for(timeout));
+      const auto elapsed = Clock::now() - start;
+      CHECK(elapsed >= timeout);
+      CHECK(elapsed < timeout + 5s);
+    }
+    const auto deadline = Clock::now() + 15ms;
+    CHECK_FALSE(parker.park_until(deadline));
+    CHECK(Clock::now() >= deadline);
+
+    // Deadlines already past, and negative timeouts, only look for a token.
+    CHECK_FALSE(parker.park_until(Clock::now() - 1s));
+    CHECK_FALSE(parker.park_until(Clock::time_point::min()));
+    CHECK_FALSE(parker.park_for(-5s));
+    CHECK_FALSE(parker.park_for(std::chrono::nanoseconds::min()));
+    parker.unpark();
+    CHECK(parker.park_for(-5s));
+
+    // A timeout leaves no token: the next park still waits for an unpark.
+    CHECK_FALSE(parker.park_for(1ms));
+    CHECK_FALSE(parker.park_for(1ms));
+  });
+}
+
+TEST_CASE("an unpark from another thread wakes a parked thread, and publishes its writes") {
+  for_each_backend([] {
+    for (const bool timed : {false, true}) {
+      Parker parker;
+      int payload = 0;  // plain data: only the parker's ordering makes this race-free
+      std::atomic<bool> woke{false};
+      bool park_result = false;
+      std::thread sleeper([&] {
+        if (timed) {
+          park_result = parker.park_for(60s);
+        } else {
+          parker.park();
+          park_result = true;
+        }
+        CHECK(park_result);
+        CHECK(payload == 42);
+        woke.store(true, std::memory_order_release);
+      });
+      std::this_thread::sleep_for(20ms);
+      CHECK_FALSE(woke.load(std::memory_order_acquire));
+      payload = 42;
+      parker.unpark();
+      await_or_die(woke, "a parked thread was not woken by unpark");
+      sleeper.join();
+      CHECK(park_result);
+    }
+  });
+}
+
+TEST_CASE("ping-pong between two threads loses no wake-up") {
+  for_each_backend([] {
+    constexpr int kRounds = 10000;
+    Parker ping;
+    Parker pong;
+    long shared = 0;  // handed back and forth; written by one side at a time
+    int ping_timeouts = 0;
+    int pong_timeouts = 0;
+    std::thread other([&] {
+      for (int i = 0; i < kRounds; ++i) {
+        if (!pong.park_for(10s)) ++pong_timeouts;
+        shared += 1;
+        ping.unpark();
+      }
+    });
+    for (int i = 0; i < kRounds; ++i) {
+      shared += 1;
+      pong.unpark();
+      if (!ping.park_for(10s)) ++ping_timeouts;
+    }
+    other.join();
+    CHECK(ping_timeouts == 0);
+    CHECK(pong_timeouts == 0);
+    CHECK(shared == 2L * kRounds);
+    CHECK_FALSE(ping.park_for(0ns));
+    CHECK_FALSE(pong.park_for(0ns));
+  });
+}
+
+TEST_CASE("an unpark racing with a timeout is consumed exactly once and blocks nobody") {
+  // Each round has exactly one unpark, landing at a random moment around the parker's
+  // short timeout. The token is then either taken by that timed park (true) or still
+  // pending afterwards, never both and never neither. For keyed events this is the race
+  // where the unparker has committed to a release while the parker's wait times out: if
+  // the parker did not consume that release, the unparker would block for ever.
+  for_each_backend([] {
+    constexpr int kRounds = 3000;
+    Parker parker;
+    std::atomic<int> round_started{-1};
+    std::atomic<int> round_unparked{-1};
+    std::atomic<bool> quit{false};
+    std::mt19937 rng(12345);
+    std::uniform_int_distribution<int> micros(0, 60);
+
+    std::thread unparker([&] {
+      std::mt19937 own_rng(54321);
+      std::uniform_int_distribution<int> delay(0, 80);
+      for (int r = 0; r < kRounds; ++r) {
+        while (round_started.load(std::memory_order_acquire) < r) {
+          if (quit.load(std::memory_order_relaxed)) return;
+          std::this_thread::yield();
+        }
+        spin_for(std::chrono::microseconds(delay(own_rng)));
+        parker.unpark();
+        round_unparked.store(r, std::memory_order_release);
+      }
+    });
+
+    int taken_in_time = 0;
+    int pending_after = 0;
+    int broken = 0;
+    for (int r = 0; r < kRounds; ++r) {
+      round_started.store(r, std::memory_order_release);
+      const bool took = parker.park_for(std::chrono::microseconds(micros(rng)));
+      const auto deadline = Clock::now() + 20s;
+      while (round_unparked.load(std::memory_order_acquire) < r) {
+        if (Clock::now() > deadline) {
+          std::fprintf(stderr, "exec_parker: the unparker blocked for ever in round %d\n", r);
+          std::fflush(stderr);
+          std::_Exit(2);
+        }
+        std::this_thread::yield();
+      }
+      const bool pending = parker.park_for(0ns);
+      if (took == pending) ++broken;
+      taken_in_time += took;
+      pending_after += pending;
+    }
+    quit.store(true);
+    unparker.join();
+    MESSAGE("taken by the timed park: ", taken_in_time, ", pending after it: ", pending_after);
+    CHECK(broken == 0);
+
+    // The parker is still consistent: a timeout, then a real park/unpark pair.
+    CHECK_FALSE(parker.park_for(1ms));
+    std::atomic<bool> woke{false};
+    std::thread sleeper([&] {
+      parker.park();
+      woke.store(true, std::memory_order_release);
+    });
+    std::this_thread::sleep_for(5ms);
+    parker.unpark();
+    await_or_die(woke, "park after the race");
+    sleeper.join();
+  });
+}
+
+TEST_CASE("many threads unparking one parked thread wake it, and leave at most one token") {
+  for_each_backend([] {
+    Parker parker;
+    std::atomic<bool> go{false};
+    std::atomic<bool> woke{false};
+    std::thread sleeper([&] {
+      parker.park();
+      woke.store(true, std::memory_order_release);
+    });
+    std::thread unparkers[3];
+    for (auto& t : unparkers) {
+      t = std::thread([&] {
+        while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
+        for (int i = 0; i < 1000; ++i) parker.unpark();
+      });
+    }
+    go.store(true, std::memory_order_release);
+    for (auto& t : unparkers) t.join();
+    await_or_die(woke, "a parked thread with many unparkers");
+    sleeper.join();
+    parker.park_for(0ns);  // at most one token may remain
+    CHECK_FALSE(parker.park_for(0ns));
+  });
+}
