@@ -1,0 +1,171 @@
+// Registry semantics with real sockets: add, modify, remove, and their errors.
+
+#include "net_util.hpp"
+
+#include <atomic>
+#include <thread>
+
+using namespace std::chrono_literals;
+using pollux::Events;
+using pollux::Interest;
+using pollux::Token;
+using pollux::net::TcpListener;
+using pollux::net::TcpStream;
+using pollux::net::UdpSocket;
+
+TEST_CASE("a stream added for readable and writable reports writable, then readable on data") {
+  auto poll = test::init_with_poll();
+  Events events(16);
+  auto p = test::tcp_pair();
+  REQUIRE(!poll.registry().add(p.client, Token(1), Interest::readable | Interest::writable));
+  test::expect_events(poll, events, {{Token(1), test::kWritable}});
+  test::write_all(p.server, test::bytes("ping"));
+  test::expect_events(poll, events, {{Token(1), test::kReadable}});
+}
+
+TEST_CASE("modify changes the token and the interest") {
+  auto poll = test::init_with_poll();
+  Events events(16);
+  auto p = test::tcp_pair();
+  REQUIRE(!poll.registry().add(p.client, Token(1), Interest::readable));
+  test::expect_no_events(poll, events);
+  REQUIRE(!poll.registry().modify(p.client, Token(2), Interest::writable));
+  test::expect_events(poll, events, {{Token(2), test::kWritable}});
+  REQUIRE(!poll.registry().modify(p.client, Token(3), Interest::readable));
+  test::write_all(p.server, test::bytes("x"));
+  test::expect_events(poll, events, {{Token(3), test::kReadable}});
+  for (const auto& e : events) CHECK(e.token() != Token(2));
+}
+
+TEST_CASE("after remove returns, the source's token never appears again") {
+  auto poll = test::init_with_poll();
+  Events events(16);
+  auto p = test::tcp_pair();
+  REQUIRE(!poll.registry().add(p.client, Token(5), Interest::readable));
+  test::write_all(p.server, test::bytes("pending"));
+  REQUIRE(!poll.registry().remove(p.client));
+  test::expect_no_events(poll, events, 100ms);
+  test::write_all(p.server, test::bytes("more"));
+  test::expect_no_events(poll, events, 100ms);
+}
+
+TEST_CASE("a removed source can be added again, under a new token") {
+  auto poll = test::init_with_poll();
+  Events events(16);
+  auto p = test::tcp_pair();
+  REQUIRE(!poll.registry().add(p.client, Token(1), Interest::writable));
+  REQUIRE(!poll.registry().remove(p.client));
+  REQUIRE(!poll.registry().add(p.client, Token(2), Interest::writable));
+  test::expect_events(poll, events, {{Token(2), test::kWritable}});
+}
+
+TEST_CASE("registration errors are clear error codes") {
+  auto poll = test::init_with_poll();
+  const auto& reg = poll.registry();
+  std::error_code ec;
+  auto socket = UdpSocket::bind(test::loopback_v4(), ec);
+  REQUIRE(!ec);
+
+  SUBCASE("adding twice") {
+    REQUIRE(!reg.add(socket, Token(1), Interest::readable));
+    CHECK(reg.add(socket, Token(2), Interest::readable) == std::errc::file_exists);
+  }
+  SUBCASE("modify or remove of a source never added") {
+    CHECK(reg.modify(socket, Token(1), Interest::readable) == std::errc::no_such_file_or_directory);
+    CHECK(reg.remove(socket) == std::errc::no_such_file_or_directory);
+  }
+  SUBCASE("removing twice") {
+    REQUIRE(!reg.add(socket, Token(1), Interest::readable));
+    REQUIRE(!reg.remove(socket));
+    CHECK(reg.remove(socket) == std::errc::no_such_file_or_directory);
+  }
+  SUBCASE("an empty interest") {
+    CHECK(reg.add(socket, Token(1), Interest{}) == std::errc::invalid_argument);
+  }
+  SUBCASE("an empty (moved-from) socket") {
+    UdpSocket moved = std::move(socket);
+    CHECK(!socket.is_open());
+    CHECK(reg.add(socket, Token(1), Interest::readable) == std::errc::bad_file_descriptor);
+    CHECK(reg.add(moved, Token(1), Interest::readable) == std::error_code{});
+  }
+}
+
+TEST_CASE("a source added from another thread during a long poll ends that poll with its event") {
+  auto poll = test::init_with_poll();
+  Events events(16);
+  std::error_code ec;
+  auto registry = poll.registry().try_clone(ec);
+  REQUIRE(!ec);
+  auto p = test::tcp_pair();
+
+  std::thread adder([&] {
+    std::this_thread::sleep_for(200ms);
+    auto add_ec = registry.add(p.client, Token(42), Interest::writable);
+    CHECK(!add_ec);
+  });
+  const auto start = std::chrono::steady_clock::now();
+  auto poll_ec = poll.poll(events, 5s);
+  const auto waited = std::chrono::steady_clock::now() - start;
+  adder.join();
+
+  REQUIRE(!poll_ec);
+  CHECK(waited >= 150ms);
+  CHECK(waited < 4s);
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].token() == Token(42));
+  CHECK(events[0].is_writable());
+}
+
+TEST_CASE("removing a source from another thread while polling keeps its token out") {
+  auto poll = test::init_with_poll();
+  Events events(16);
+  std::error_code ec;
+  auto registry = poll.registry().try_clone(ec);
+  REQUIRE(!ec);
+  auto p = test::tcp_pair();
+  REQUIRE(!poll.registry().add(p.client, Token(7), Interest::readable));
+
+  std::thread remover([&] {
+    CHECK(!registry.remove(p.client));
+  });
+  remover.join();
+  test::write_all(p.server, test::bytes("late"));
+  test::expect_no_events(poll, events, 100ms);
+}
+
+TEST_CASE("a listener, a stream and a datagram socket can share one Poll") {
+  auto poll = test::init_with_poll();
+  Events events(16);
+  std::error_code ec;
+  auto listener = TcpListener::bind(test::loopback_v4(), ec);
+  REQUIRE(!ec);
+  auto udp = UdpSocket::bind(test::loopback_v4(), ec);
+  REQUIRE(!ec);
+  REQUIRE(!poll.registry().add(listener, Token(1), Interest::readable));
+  REQUIRE(!poll.registry().add(udp, Token(2), Interest::readable));
+
+  auto client = TcpStream::connect(listener.local_addr(ec), ec);
+  REQUIRE(!ec);
+  REQUIRE(!poll.registry().add(client, Token(3), Interest::writable));
+  auto udp_addr = udp.local_addr(ec);
+  REQUIRE(!ec);
+  auto sender = UdpSocket::bind(test::loopback_v4(), ec);
+  REQUIRE(!ec);
+  test::retry_blocking([&](std::error_code& e) { return sender.send_to(test::bytes("d"), udp_addr, e); });
+
+  test::expect_events(poll, events,
+                      {{Token(1), test::kReadable}, {Token(2), test::kReadable}, {Token(3), test::kWritable}});
+}
+
+TEST_CASE("a stream destroyed while registered leaves no events behind") {
+  auto poll = test::init_with_poll();
+  Events events(16);
+  auto p = test::tcp_pair();
+  {
+    TcpStream client = std::move(p.client);
+    REQUIRE(!poll.registry().add(client, Token(9), Interest::readable));
+  }
+  test::write_all(p.server, test::bytes("into the void"));
+  auto flags = test::collect_flags(poll, events, Token(9), 100ms);
+  CHECK(flags == 0);
+}
