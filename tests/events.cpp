@@ -1,0 +1,121 @@
+// Which flags each event carries, per interest, over sockets; Events capacity.
+
+#include "net_util.hpp"
+
+#include <set>
+#include <vector>
+
+using namespace std::chrono_literals;
+using pollux::Events;
+using pollux::Interest;
+using pollux::Token;
+using pollux::net::Shutdown;
+using pollux::net::TcpStream;
+using pollux::net::UdpSocket;
+
+TEST_CASE("writable interest alone: writable events, never readable ones") {
+  auto poll = test::init_with_poll();
+  Events events(8);
+  auto p = test::tcp_pair();
+  REQUIRE(!poll.registry().add(p.client, Token(1), Interest::writable));
+  test::write_all(p.server, test::bytes("data the client did not ask to hear about"));
+  auto flags = test::collect_flags(poll, events, Token(1), 200ms);
+  CHECK((flags & test::kWritable) != 0);
+  CHECK((flags & test::kReadable) == 0);
+}
+
+TEST_CASE("readable interest alone: readable events, never writable ones") {
+  auto poll = test::init_with_poll();
+  Events events(8);
+  auto p = test::tcp_pair();
+  REQUIRE(!poll.registry().add(p.client, Token(1), Interest::readable));
+  test::write_all(p.server, test::bytes("hello"));
+  auto flags = test::collect_flags(poll, events, Token(1), 200ms);
+  CHECK((flags & test::kReadable) != 0);
+  CHECK((flags & test::kWritable) == 0);
+  CHECK((flags & test::kReadClosed) == 0);
+  CHECK((flags & test::kWriteClosed) == 0);
+}
+
+TEST_CASE("data then peer shutdown: readable with read_closed, not write_closed") {
+  auto poll = test::init_with_poll();
+  Events events(8);
+  auto p = test::tcp_pair();
+  REQUIRE(!poll.registry().add(p.client, Token(1), Interest::readable));
+  test::write_all(p.server, test::bytes("bye"));
+  REQUIRE(!p.server.shutdown(Shutdown::write));
+  auto flags = test::collect_flags(poll, events, Token(1), 200ms);
+  CHECK((flags & test::kReadable) != 0);
+  CHECK((flags & test::kReadClosed) != 0);
+  CHECK((flags & test::kWriteClosed) == 0);
+  CHECK((flags & test::kError) == 0);
+}
+
+TEST_CASE("both directions shut down: read_closed and write_closed") {
+  auto poll = test::init_with_poll();
+  Events events(8);
+  auto p = test::tcp_pair();
+  REQUIRE(!poll.registry().add(p.client, Token(1), Interest::readable | Interest::writable));
+  test::expect_events(poll, events, {{Token(1), test::kWritable}});
+  REQUIRE(!p.client.shutdown(Shutdown::both));
+  test::expect_events(poll, events, {{Token(1), test::kReadClosed | test::kWriteClosed}});
+}
+
+TEST_CASE("a readable datagram socket is readable, once per edge") {
+  auto poll = test::init_with_poll();
+  Events events(8);
+  std::error_code ec;
+  auto receiver = UdpSocket::bind(test::loopback_v4(), ec);
+  REQUIRE(!ec);
+  auto sender = UdpSocket::bind(test::loopback_v4(), ec);
+  REQUIRE(!ec);
+  REQUIRE(!poll.registry().add(receiver, Token(4), Interest::readable));
+  auto to = receiver.local_addr(ec);
+  test::retry_blocking([&](std::error_code& e) { return sender.send_to(test::bytes("one"), to, e); });
+  test::expect_events(poll, events, {{Token(4), test::kReadable}});
+  // Not drained yet, but the edge was reported: no repeat.
+  test::expect_no_events(poll, events);
+  std::byte buf[16];
+  pollux::net::SocketAddr from;
+  receiver.recv_from(buf, from, ec);
+  REQUIRE(!ec);
+  receiver.recv_from(buf, from, ec);
+  REQUIRE(ec == std::errc::operation_would_block);
+  test::retry_blocking([&](std::error_code& e) { return sender.send_to(test::bytes("two"), to, e); });
+  test::expect_events(poll, events, {{Token(4), test::kReadable}});
+}
+
+TEST_CASE("more ready sockets than Events capacity: the rest come with the next polls") {
+  auto poll = test::init_with_poll();
+  constexpr std::size_t kSockets = 10;
+  std::error_code ec;
+  std::vector<UdpSocket> sockets;
+  for (std::size_t i = 0; i < kSockets; ++i) {
+    sockets.push_back(UdpSocket::bind(test::loopback_v4(), ec));
+    REQUIRE(!ec);
+    REQUIRE(!poll.registry().add(sockets.back(), Token(i), Interest::writable));
+  }
+  Events events(3);
+  std::set<std::size_t> seen;
+  const auto deadline = std::chrono::steady_clock::now() + 2s;
+  while (seen.size() < kSockets && std::chrono::steady_clock::now() < deadline) {
+    REQUIRE(!poll.poll(events, 100ms));
+    CHECK(events.size() <= 3);
+    for (const auto& e : events) {
+      CHECK(e.is_writable());
+      seen.insert(e.token().value());
+    }
+  }
+  CHECK(seen.size() == kSockets);
+}
+
+TEST_CASE("an Event made by hand reports exactly its flags") {
+  pollux::Event e(Token(3), pollux::Event::kReadable | pollux::Event::kReadClosed);
+  CHECK(e.token() == Token(3));
+  CHECK(e.is_readable());
+  CHECK(e.is_read_closed());
+  CHECK(!e.is_writable());
+  CHECK(!e.is_write_closed());
+  CHECK(!e.is_error());
+  CHECK(!e.is_priority());
+}
