@@ -146,6 +146,7 @@ std::string Ipv6Addr::to_string() const {
       continue;
     }
     if (mapped && i == 6) {
+      out += ':';
       out += Ipv4Addr(octets_[12], octets_[13], octets_[14], octets_[15]).to_string();
       break;
     }
