@@ -1,12 +1,14 @@
 // Process on every backend: exit reported as readable, status, registration rules, errors.
 // The child is tests/process_child.cpp, found through POLLUX_TEST_CHILD (set by meson).
 
+#include "process_child.hpp"
 #include "util.hpp"
 
 #include <pollux/process.hpp>
 
 #include <cstdlib>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -82,6 +84,20 @@ TEST_CASE("exit codes 0 and 255 come back as they were") {
   CHECK(!ec);
   CHECK(high.exit_status(ec).code() == 255);
   CHECK(!ec);
+}
+
+TEST_CASE("arguments reach the child unchanged: spaces, quotes, backslashes, empty ones") {
+  auto poll = test::init_with_poll();
+  Events events(8);
+  std::vector<std::string> args{"a b",      "quote\"d", "tail\\", "\\\\server\\share\\",
+                                "",         "\\\"",   "\t tab", "x\"y z\"",
+                                "plain"};
+  std::vector<std::string_view> views(args.begin(), args.end());
+  const int expected = test::args_hash(views.data(), static_cast<int>(views.size()));
+  args.insert(args.begin(), "hash");
+  auto process = spawn_child(args);
+  REQUIRE(!poll.registry().add(process, Token(6), Interest::readable));
+  CHECK(wait_for_exit(poll, events, process, Token(6)).code() == expected);
 }
 
 TEST_CASE("exit_status is would-block while the child runs, and an event follows") {
