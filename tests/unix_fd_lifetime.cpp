@@ -1,0 +1,138 @@
+// Raw fds whose life does not follow the rules (closed while registered, numbers reused,
+// files that cannot block), and changes racing a blocked poll. epoll answers these in the
+// kernel; the poll(2) backend must give the same observable answers.
+
+#include "util.hpp"
+
+#include <pollux/unix/source_fd.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <set>
+#include <thread>
+
+using namespace std::chrono_literals;
+using pollux::Events;
+using pollux::Interest;
+using pollux::Token;
+using pollux::unix::SourceFd;
+
+namespace {
+
+struct RawPipe {
+  int r = -1, w = -1;
+  RawPipe() { REQUIRE(::pipe2(&r, O_NONBLOCK | O_CLOEXEC) == 0); }
+  ~RawPipe() { close(); }
+  void close() {
+    if (r >= 0) ::close(r);
+    if (w >= 0) ::close(w);
+    r = w = -1;
+  }
+  void put() { REQUIRE(::write(w, "x", 1) == 1); }
+};
+
+}  // namespace
+
+TEST_CASE("an fd closed while registered is reported at most once and never spins") {
+  auto poll = test::init_with_poll();
+  Events events(8);
+  RawPipe p;
+  const int fd = p.r;
+  SourceFd src(fd);
+  REQUIRE(!poll.registry().add(src, Token(1), Interest::readable));
+  p.close();
+  std::size_t reported = 0;
+  for (int i = 0; i < 3; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    REQUIRE(!poll.poll(events, 60ms));
+    reported += events.size();
+    // After the first poll nothing is left to report: each poll waits out its timeout.
+    if (i > 0) CHECK(std::chrono::steady_clock::now() - start >= 60ms);
+  }
+  CHECK(reported <= 1);
+  CHECK(poll.registry().remove(src) == std::errc::bad_file_descriptor);
+}
+
+TEST_CASE("an fd number reused after a close without remove can be added again") {
+  auto poll = test::init_with_poll();
+  Events events(8);
+  RawPipe old_pipe;
+  const int fd = old_pipe.r;
+  SourceFd src(fd);
+  REQUIRE(!poll.registry().add(src, Token(1), Interest::readable));
+  old_pipe.close();
+  RawPipe fresh;
+  REQUIRE(::dup2(fresh.r, fd) == fd);
+  REQUIRE(!poll.registry().add(src, Token(2), Interest::readable));
+  CHECK(poll.registry().add(src, Token(3), Interest::readable) == std::errc::file_exists);
+  fresh.put();
+  test::expect_events(poll, events, {{Token(2), test::kReadable}});
+  for (const auto& e : events) CHECK(e.token() == Token(2));
+  REQUIRE(!poll.registry().remove(src));
+  ::close(fd);
+}
+
+TEST_CASE("regular files and directories are refused with operation_not_permitted") {
+  auto poll = test::init_with_poll();
+  std::FILE* file = std::tmpfile();
+  REQUIRE(file != nullptr);
+  SourceFd regular(::fileno(file));
+  CHECK(poll.registry().add(regular, Token(1), Interest::readable) ==
+        std::errc::operation_not_permitted);
+  std::fclose(file);
+  int dir = ::open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  REQUIRE(dir >= 0);
+  SourceFd directory(dir);
+  CHECK(poll.registry().add(directory, Token(1), Interest::readable) ==
+        std::errc::operation_not_permitted);
+  ::close(dir);
+}
+
+TEST_CASE("modify from another thread re-arms a poll already blocked") {
+  auto poll = test::init_with_poll();
+  Events events(8);
+  RawPipe p;
+  SourceFd src(p.r);
+  REQUIRE(!poll.registry().add(src, Token(1), Interest::readable));
+  p.put();
+  test::expect_events(poll, events, {{Token(1), test::kReadable}});
+  std::error_code ec;
+  auto registry = poll.registry().try_clone(ec);
+  REQUIRE(!ec);
+  std::thread other([&] {
+    std::this_thread::sleep_for(100ms);
+    REQUIRE(!registry.modify(src, Token(2), Interest::readable));
+  });
+  auto start = std::chrono::steady_clock::now();
+  REQUIRE(!poll.poll(events, 5s));
+  auto took = std::chrono::steady_clock::now() - start;
+  other.join();
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].token() == Token(2));
+  CHECK(took < 4s);
+}
+
+TEST_CASE("with capacity 1, ready fds and a woken Waker are each reported in turn") {
+  auto poll = test::init_with_poll();
+  std::vector<std::unique_ptr<RawPipe>> pipes;
+  for (std::size_t i = 0; i < 5; ++i) {
+    pipes.push_back(std::make_unique<RawPipe>());
+    SourceFd src(pipes.back()->r);
+    REQUIRE(!poll.registry().add(src, Token(i), Interest::readable));
+    pipes.back()->put();
+  }
+  std::error_code ec;
+  pollux::Waker waker(poll.registry(), Token(100), ec);
+  REQUIRE(!ec);
+  REQUIRE(!waker.wake());
+  Events events(1);
+  std::set<std::size_t> seen;
+  for (int round = 0; round < 30 && seen.size() < 6; ++round) {
+    REQUIRE(!poll.poll(events, 1s));
+    REQUIRE(events.size() <= 1);
+    for (const auto& e : events) seen.insert(e.token().value());
+  }
+  CHECK(seen == std::set<std::size_t>{0, 1, 2, 3, 4, 100});
+}
