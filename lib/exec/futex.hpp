@@ -13,7 +13,8 @@
 //   wait(word, expected, deadline)
 //       Sleeps while word == expected, until a wake_one on word, the deadline (a null
 //       deadline means none), or spuriously. Returns timed_out only when the deadline
-//       passed; the caller re-reads word either way.
+//       passed; the caller re-reads word either way. A backend whose wakes must be
+//       consumed (consume_wake below) returns woken only after consuming one.
 //   wake_one(word)
 //       Wakes at most one waiter on word. The Parker calls it once per wake that it owes,
 //       after it has changed word, and only while a waiter is or will be parked on it.

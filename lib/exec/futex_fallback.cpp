@@ -21,6 +21,7 @@ namespace pollux::exec::sys {
 namespace {
 
 constexpr std::size_t kBuckets = 64;
+constexpr std::chrono::hours kLongestSlice{24};
 
 struct alignas(64) Bucket {
   std::mutex mutex;
@@ -46,9 +47,14 @@ WaitStatus fallback_wait(std::atomic<std::uint32_t>& word,
     bucket.cv.wait(lock);
     return WaitStatus::woken;
   }
-  return bucket.cv.wait_until(lock, *deadline) == std::cv_status::timeout
-             ? WaitStatus::timed_out
-             : WaitStatus::woken;
+  // condition_variable converts a steady_clock deadline to its own clock where it has no
+  // monotonic wait (mingw-w64), and the conversion overflows near the clock's limits: keep
+  // both ends in range. A slice that ends before the deadline is a spurious wake.
+  const Deadline now = Deadline::clock::now();
+  if (*deadline <= now) return WaitStatus::timed_out;
+  const Deadline until = *deadline - now > kLongestSlice ? now + kLongestSlice : *deadline;
+  if (bucket.cv.wait_until(lock, until) == std::cv_status::no_timeout) return WaitStatus::woken;
+  return until == *deadline ? WaitStatus::timed_out : WaitStatus::woken;
 }
 
 void fallback_wake_one(std::atomic<std::uint32_t>& word) noexcept {

@@ -62,14 +62,15 @@ void Parker::park() noexcept {
 
 bool Parker::park_until(std::chrono::steady_clock::time_point deadline) noexcept {
   if (state_.fetch_sub(1, std::memory_order_acquire) == kNotified) return true;
-  for (;;) {
-    const sys::WaitStatus status = ops_->wait(state_, kParked, &deadline);
+  // Only a wait that says "woken" may take the token with the compare_exchange: after a
+  // timeout the token may come with a wake still owed to us, which the exchange below
+  // hands to consume_wake.
+  while (ops_->wait(state_, kParked, &deadline) == sys::WaitStatus::woken) {
     std::uint32_t notified = kNotified;
     if (state_.compare_exchange_strong(notified, kEmpty, std::memory_order_acquire,
                                        std::memory_order_relaxed)) {
       return true;
     }
-    if (status == sys::WaitStatus::timed_out) break;
   }
   if (state_.exchange(kEmpty, std::memory_order_acquire) == kNotified) {
     if (ops_->consume_wake != nullptr) ops_->consume_wake(state_);
