@@ -1,0 +1,191 @@
+#pragma once
+// The shared part of every spawned unit of work (a coroutine task or a blocking call):
+// one atomic word of state and reference count, in the manner of tokio's task header.
+//
+// State bits (the low kRefShift bits; the rest is the reference count):
+//   RUNNING        a thread is running it; wakes only set NOTIFIED
+//   COMPLETE       finished (value, exception or cancelled); the output is readable
+//   NOTIFIED       scheduled: while not RUNNING, exactly one queue entry refers to it
+//   CANCELLED      abort() or shutdown asked for it to be dropped
+//   JOIN_INTEREST  a JoinHandle still exists
+//   JOIN_WAKER     the JoinHandle stored a waker; whoever clears the bit owns the slot
+// References: the JoinHandle, the scheduler's owned-task list, each queue entry (the
+// running thread holds the entry's), and each Waker.
+
+#include <atomic>
+#include <coroutine>
+#include <cstdint>
+#include <exception>
+#include <optional>
+#include <system_error>
+#include <utility>
+
+#include <pollux/exec/config.hpp>
+#include <pollux/exec/detail/waker.hpp>
+#include <pollux/exec/task.hpp>
+
+namespace pollux::exec::detail {
+
+class Scheduler;
+struct TaskHeader;
+
+struct TaskVtable {
+  // Runs the work until it suspends; true once it has finished and stored its output
+  // (its coroutine frame or function is then already destroyed).
+  bool (*poll)(TaskHeader*) noexcept;
+  // Destroys the work without running it further.
+  void (*drop_future)(TaskHeader*) noexcept;
+  void (*dealloc)(TaskHeader*) noexcept;
+};
+
+enum class Outcome : std::uint8_t { pending, value, exception, error, taken };
+
+struct POLLUX_EXEC_API TaskHeader {
+  static constexpr std::uint64_t kRunning = 1;
+  static constexpr std::uint64_t kComplete = 2;
+  static constexpr std::uint64_t kNotified = 4;
+  static constexpr std::uint64_t kCancelled = 8;
+  static constexpr std::uint64_t kJoinInterest = 16;
+  static constexpr std::uint64_t kJoinWaker = 32;
+  static constexpr int kRefShift = 6;
+  static constexpr std::uint64_t kRefOne = std::uint64_t{1} << kRefShift;
+
+  TaskHeader(const TaskVtable* vt, std::uint64_t refs) noexcept
+      : state(kNotified | kJoinInterest | refs * kRefOne), vtable(vt) {}
+  TaskHeader(const TaskHeader&) = delete;
+  TaskHeader& operator=(const TaskHeader&) = delete;
+
+  bool is_complete() const noexcept {
+    return (state.load(std::memory_order_acquire) & kComplete) != 0;
+  }
+  // Joiner side. false: the task completed first (the waker is dropped).
+  bool set_join_waker(Waker waker) noexcept;
+  // The JoinHandle goes away: no more interest in the output; drops its reference.
+  void drop_join_handle() noexcept;
+  // Requests cancellation; a task that already completed is unaffected.
+  void abort() noexcept;
+  void ref_inc() noexcept { state.fetch_add(kRefOne, std::memory_order_relaxed); }
+  void ref_dec() noexcept;
+  // After COMPLETE: throws the task's exception, or std::system_error for a cancelled or
+  // already-taken output; otherwise marks the output taken (the caller moves it out).
+  void take_outcome_or_throw();
+  void set_error(std::errc e) noexcept {
+    outcome = Outcome::error;
+    error = std::make_error_code(e);
+  }
+
+  std::atomic<std::uint64_t> state;
+  const TaskVtable* vtable;
+  Scheduler* scheduler = nullptr;
+  TaskHeader* queue_next = nullptr;
+  TaskHeader* owned_prev = nullptr;
+  TaskHeader* owned_next = nullptr;
+  bool owned_linked = false;
+  Outcome outcome = Outcome::pending;
+  // Where the task continues: the innermost suspended coroutine of its await chain.
+  std::coroutine_handle<> resume_point;
+  Waker join_waker;
+  std::exception_ptr exception;
+  std::error_code error;
+};
+
+// For awaitables that know the runtime. Inside a task: records `h` as where the task
+// resumes and returns a Waker that reschedules it. Outside any task: a Waker that
+// resumes `h` on the waking thread.
+POLLUX_EXEC_API Waker suspend_current(std::coroutine_handle<> h) noexcept;
+// Reschedules the current task behind the others and records `h`; false outside a task
+// (there is nothing to yield to: the caller continues at once).
+POLLUX_EXEC_API bool yield_current(std::coroutine_handle<> h) noexcept;
+// The cooperative budget of the current task (always available outside tasks). An
+// awaitable that would complete at once consumes one unit; with none left it yields.
+POLLUX_EXEC_API bool coop_has_budget() noexcept;
+POLLUX_EXEC_API void coop_consume() noexcept;
+
+template <class T>
+struct OutputSlot {
+  std::optional<T> value;
+  T take() { return std::move(*value); }
+};
+template <>
+struct OutputSlot<void> {
+  void take() noexcept {}
+};
+
+// What a JoinHandle<T> points at, whatever produced the T.
+template <class T>
+struct OutputCell : TaskHeader {
+  using TaskHeader::TaskHeader;
+  T take_output() {
+    take_outcome_or_throw();
+    return output.take();
+  }
+  OutputSlot<T> output;
+};
+
+template <class T>
+class TaskCell final : public OutputCell<T> {
+ public:
+  explicit TaskCell(Task<T>&& task) noexcept : OutputCell<T>(&kVtable, 3), task_(std::move(task)) {
+    this->resume_point = task_.handle_;
+  }
+
+ private:
+  static bool poll(TaskHeader* h) noexcept {
+    auto* self = static_cast<TaskCell*>(h);
+    h->resume_point.resume();
+    auto top = self->task_.handle_;
+    if (!top.done()) return false;
+    auto& promise = top.promise();
+    if (promise.exception_) {
+      h->exception = std::move(promise.exception_);
+      h->outcome = Outcome::exception;
+    } else {
+      if constexpr (!std::is_void_v<T>) self->output.value.emplace(std::move(*promise.value_));
+      h->outcome = Outcome::value;
+    }
+    self->task_ = Task<T>{};
+    return true;
+  }
+  static void drop_future(TaskHeader* h) noexcept {
+    static_cast<TaskCell*>(h)->task_ = Task<T>{};
+    h->set_error(std::errc::operation_canceled);
+  }
+  static void dealloc(TaskHeader* h) noexcept { delete static_cast<TaskCell*>(h); }
+  static constexpr TaskVtable kVtable{&poll, &drop_future, &dealloc};
+
+  Task<T> task_;
+};
+
+template <class R, class F>
+class BlockingCell final : public OutputCell<R> {
+ public:
+  explicit BlockingCell(F&& fn) : OutputCell<R>(&kVtable, 2), fn_(std::move(fn)) {}
+
+ private:
+  static bool poll(TaskHeader* h) noexcept {
+    auto* self = static_cast<BlockingCell*>(h);
+    try {
+      if constexpr (std::is_void_v<R>) {
+        (*self->fn_)();
+      } else {
+        self->output.value.emplace((*self->fn_)());
+      }
+      h->outcome = Outcome::value;
+    } catch (...) {
+      h->exception = std::current_exception();
+      h->outcome = Outcome::exception;
+    }
+    self->fn_.reset();
+    return true;
+  }
+  static void drop_future(TaskHeader* h) noexcept {
+    static_cast<BlockingCell*>(h)->fn_.reset();
+    h->set_error(std::errc::operation_canceled);
+  }
+  static void dealloc(TaskHeader* h) noexcept { delete static_cast<BlockingCell*>(h); }
+  static constexpr TaskVtable kVtable{&poll, &drop_future, &dealloc};
+
+  std::optional<F> fn_;
+};
+
+}  // namespace pollux::exec::detail

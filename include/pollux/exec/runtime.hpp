@@ -1,0 +1,129 @@
+#pragma once
+// Runtime: runs Tasks. Two flavours, as tokio has:
+// - multi_thread: N workers, each with a bounded local queue and a LIFO slot, a shared
+//   injection queue, work stealing, and idle workers parked (one woken per new work);
+// - current_thread: tasks run only on a thread inside block_on.
+// Both share a bounded pool of threads for blocking calls (spawn_blocking).
+//
+// Nothing here throws except what a task threw, rethrown to its joiner; a spawn on a
+// runtime that was shut down yields a JoinHandle that completes as cancelled. (Only
+// allocating a task can throw: std::bad_alloc, as any allocation.)
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+
+#include <pollux/exec/config.hpp>
+#include <pollux/exec/detail/task_header.hpp>
+#include <pollux/exec/join_handle.hpp>
+#include <pollux/exec/task.hpp>
+
+namespace pollux::exec {
+
+enum class Flavor : std::uint8_t { multi_thread, current_thread };
+
+struct RuntimeOptions {
+  Flavor flavor = Flavor::multi_thread;
+  /// multi_thread workers; 0 means one per hardware thread.
+  unsigned workers = 0;
+  /// Upper bound of the blocking pool; calls beyond it wait in its queue.
+  unsigned max_blocking_threads = 64;
+  /// How long an idle blocking thread waits for work before it exits.
+  std::chrono::milliseconds blocking_keep_alive{10000};
+};
+
+/// Counters summed over the workers; relaxed, for tests and benchmarks.
+struct RuntimeStats {
+  std::uint64_t tasks_run = 0;
+  std::uint64_t steal_operations = 0;  // successful steals from another worker
+  std::uint64_t tasks_stolen = 0;      // tasks moved by them
+  std::uint64_t parks = 0;             // times a worker went to sleep
+  std::uint64_t overflows = 0;         // local queue full: half moved to the injection queue
+};
+
+namespace detail {
+POLLUX_EXEC_API void spawn_cell(Scheduler* scheduler, TaskHeader* cell) noexcept;
+POLLUX_EXEC_API void spawn_blocking_cell(Scheduler* scheduler, TaskHeader* cell) noexcept;
+POLLUX_EXEC_API void block_until_complete(Scheduler* scheduler, TaskHeader* cell) noexcept;
+// The scheduler whose task or worker is running on this thread, or null.
+POLLUX_EXEC_API Scheduler* current_scheduler() noexcept;
+}  // namespace detail
+
+class POLLUX_EXEC_API Runtime {
+ public:
+  /// Starts the workers (multi_thread) and prepares the blocking pool. On failure
+  /// (threads could not be started) returns an empty Runtime and sets `ec`.
+  static Runtime create(const RuntimeOptions& options, std::error_code& ec) noexcept;
+
+  Runtime() noexcept = default;
+  Runtime(Runtime&& other) noexcept : scheduler_(std::exchange(other.scheduler_, nullptr)) {}
+  Runtime& operator=(Runtime&& other) noexcept;
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+  /// Shuts down (see shutdown()).
+  ~Runtime();
+
+  bool valid() const noexcept { return scheduler_ != nullptr; }
+
+  /// Schedules `task`; it starts on a worker (multi_thread) or inside the next block_on
+  /// (current_thread). An empty task completes at once with std::errc::invalid_argument.
+  template <class T>
+  JoinHandle<T> spawn(Task<T> task) {
+    return spawn_on(scheduler_, std::move(task));
+  }
+
+  /// Runs `fn()` on the blocking pool, for calls that block or take long.
+  template <class F, class R = std::invoke_result_t<std::decay_t<F>&>>
+  JoinHandle<R> spawn_blocking(F&& fn) {
+    auto* cell = new detail::BlockingCell<R, std::decay_t<F>>(std::forward<F>(fn));
+    detail::spawn_blocking_cell(scheduler_, cell);
+    return JoinHandle<R>{cell};
+  }
+
+  /// Spawns `task` and waits for it on this thread: current_thread runs its tasks here
+  /// meanwhile. Returns its value or rethrows its exception; a runtime that was shut
+  /// down reports std::system_error(operation_canceled). Calling it from a task of the
+  /// same runtime blocks that worker, and on a current_thread runtime waits for
+  /// another block_on to finish driving first.
+  template <class T>
+  T block_on(Task<T> task) {
+    JoinHandle<T> handle = spawn(std::move(task));
+    detail::block_until_complete(scheduler_, handle.cell_);
+    return handle.cell_->take_output();
+  }
+
+  /// Stops the workers, drops every unfinished task (destroying its coroutine frame;
+  /// its joiners see operation_canceled), cancels queued blocking calls and waits for
+  /// the running ones. Idempotent. From a thread of this runtime it does nothing and
+  /// returns std::errc::resource_deadlock_would_occur.
+  [[nodiscard]] std::error_code shutdown() noexcept;
+  bool is_shut_down() const noexcept;
+
+  Flavor flavor() const noexcept;
+  unsigned workers() const noexcept;
+  RuntimeStats stats() const noexcept;
+
+  /// Spawns onto the given scheduler; empty schedulers give a cancelled handle.
+  template <class T>
+  static JoinHandle<T> spawn_on(detail::Scheduler* scheduler, Task<T> task) {
+    auto* cell = new detail::TaskCell<T>(std::move(task));
+    detail::spawn_cell(scheduler, cell);
+    return JoinHandle<T>{cell};
+  }
+
+ private:
+  explicit Runtime(detail::Scheduler* s) noexcept : scheduler_(s) {}
+  detail::Scheduler* scheduler_ = nullptr;
+};
+
+/// Spawns onto the runtime running the calling task (tokio::spawn). Outside any runtime
+/// the handle completes at once as cancelled.
+template <class T>
+JoinHandle<T> spawn(Task<T> task) {
+  return Runtime::spawn_on(detail::current_scheduler(), std::move(task));
+}
+
+}  // namespace pollux::exec

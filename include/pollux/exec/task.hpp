@@ -1,0 +1,148 @@
+#pragma once
+// Task<T>: a lazy C++20 coroutine. Nothing runs until the task is awaited or spawned;
+// awaiting one transfers control to it symmetrically (no stack growth along long
+// chains of awaits), and its result, or the exception it threw, reaches the awaiter.
+
+#include <coroutine>
+#include <exception>
+#include <optional>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+
+#include <pollux/exec/config.hpp>
+
+namespace pollux::exec {
+
+template <class T>
+class Task;
+
+namespace detail {
+
+// Where a finished coroutine goes next: its awaiter, or back to whoever resumed the
+// outermost one (the scheduler) when nothing awaits it.
+struct TaskFinalAwaiter {
+  bool await_ready() const noexcept { return false; }
+  template <class Promise>
+  std::coroutine_handle<> await_suspend(std::coroutine_handle<Promise> h) noexcept {
+    std::coroutine_handle<> next = h.promise().continuation_;
+    return next ? next : std::noop_coroutine();
+  }
+  void await_resume() const noexcept {}
+};
+
+class TaskPromiseBase {
+ public:
+  std::suspend_always initial_suspend() const noexcept { return {}; }
+  TaskFinalAwaiter final_suspend() const noexcept { return {}; }
+  void unhandled_exception() noexcept { exception_ = std::current_exception(); }
+
+  std::coroutine_handle<> continuation_;
+  std::exception_ptr exception_;
+};
+
+template <class T>
+class TaskPromise final : public TaskPromiseBase {
+ public:
+  Task<T> get_return_object() noexcept;
+  template <class U = T>
+    requires std::is_convertible_v<U&&, T>
+  void return_value(U&& value) noexcept(std::is_nothrow_constructible_v<T, U&&>) {
+    value_.emplace(std::forward<U>(value));
+  }
+  T take() {
+    if (exception_) std::rethrow_exception(exception_);
+    return std::move(*value_);
+  }
+  std::optional<T> value_;
+};
+
+template <>
+class TaskPromise<void> final : public TaskPromiseBase {
+ public:
+  Task<void> get_return_object() noexcept;
+  void return_void() noexcept {}
+  void take() {
+    if (exception_) std::rethrow_exception(exception_);
+  }
+};
+
+template <class T>
+class TaskCell;
+
+}  // namespace detail
+
+/// A lazily started coroutine producing a T. Move-only; destroying a Task that has not
+/// finished destroys its coroutine frame (and, through it, every task it awaits).
+template <class T = void>
+class [[nodiscard]] Task {
+  static_assert(!std::is_reference_v<T>, "Task<T&> is not supported; return a pointer");
+
+ public:
+  using promise_type = detail::TaskPromise<T>;
+  using Handle = std::coroutine_handle<promise_type>;
+
+  Task() noexcept = default;
+  explicit Task(Handle h) noexcept : handle_(h) {}
+  Task(Task&& other) noexcept : handle_(std::exchange(other.handle_, {})) {}
+  Task& operator=(Task&& other) noexcept {
+    if (this != &other) {
+      reset();
+      handle_ = std::exchange(other.handle_, {});
+    }
+    return *this;
+  }
+  Task(const Task&) = delete;
+  Task& operator=(const Task&) = delete;
+  ~Task() { reset(); }
+
+  /// False for a default-constructed or moved-from task.
+  bool valid() const noexcept { return static_cast<bool>(handle_); }
+
+  class Awaiter {
+   public:
+    explicit Awaiter(Handle h) noexcept : handle_(h) {}
+    // An empty task has nothing to run: await_resume reports it.
+    bool await_ready() const noexcept { return !handle_; }
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiting) noexcept {
+      handle_.promise().continuation_ = awaiting;
+      return handle_;
+    }
+    T await_resume() {
+      if (!handle_) throw std::system_error(std::make_error_code(std::errc::invalid_argument));
+      return handle_.promise().take();
+    }
+
+   private:
+    Handle handle_;
+  };
+
+  /// Runs the task to completion inside the awaiting coroutine; yields its value or
+  /// rethrows its exception. Awaiting an empty task throws std::system_error(EINVAL).
+  Awaiter operator co_await() && noexcept { return Awaiter{handle_}; }
+
+ private:
+  template <class>
+  friend class detail::TaskCell;
+
+  void reset() noexcept {
+    if (handle_) std::exchange(handle_, {}).destroy();
+  }
+
+  Handle handle_;
+};
+
+namespace detail {
+
+template <class T>
+Task<T> TaskPromise<T>::get_return_object() noexcept {
+  return Task<T>{std::coroutine_handle<TaskPromise<T>>::from_promise(*this)};
+}
+
+inline Task<void> TaskPromise<void>::get_return_object() noexcept {
+  return Task<void>{std::coroutine_handle<TaskPromise<void>>::from_promise(*this)};
+}
+
+}  // namespace detail
+
+}  // namespace pollux::exec

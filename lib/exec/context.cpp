@@ -1,0 +1,63 @@
+// The thread-local context and the hooks awaitables use to suspend the running task.
+
+#include "context.hpp"
+
+#include "task_state.hpp"
+
+namespace pollux::exec::detail {
+
+namespace {
+
+thread_local Context* t_context = nullptr;
+
+// A Waker for a coroutine that runs outside any runtime task: waking resumes it inline
+// on the waking thread, since there is no scheduler to hand it to.
+void inline_wake(void* data) noexcept { std::coroutine_handle<>::from_address(data).resume(); }
+void inline_drop(void*) noexcept {}
+void* inline_clone(void* data) noexcept { return data; }
+constexpr WakerVtable kInlineWakerVtable{&inline_wake, &inline_drop, &inline_clone};
+
+}  // namespace
+
+Context* current_context() noexcept { return t_context; }
+
+ContextGuard::ContextGuard(Context* ctx) noexcept : saved_(t_context) { t_context = ctx; }
+ContextGuard::~ContextGuard() { t_context = saved_; }
+
+Waker suspend_current(std::coroutine_handle<> h) noexcept {
+  Context* ctx = t_context;
+  if (ctx == nullptr || ctx->current == nullptr) return Waker{h.address(), &kInlineWakerVtable};
+  TaskHeader* task = ctx->current;
+  // Written while RUNNING; the next runner reads it after acquiring the state word that
+  // our transition to idle releases.
+  task->resume_point = h;
+  return task_waker(task);
+}
+
+bool yield_current(std::coroutine_handle<> h) noexcept {
+  Context* ctx = t_context;
+  if (ctx == nullptr || ctx->current == nullptr) return false;
+  ctx->current->resume_point = h;
+  ctx->yielded = true;
+  // A self-wake while RUNNING: the runner sees NOTIFIED when the task suspends and
+  // queues it again, behind the others because `yielded` is set.
+  ctx->current->state.fetch_or(TaskHeader::kNotified, std::memory_order_relaxed);
+  return true;
+}
+
+bool coop_has_budget() noexcept {
+  Context* ctx = t_context;
+  return ctx == nullptr || ctx->current == nullptr || ctx->budget > 0;
+}
+
+void coop_consume() noexcept {
+  Context* ctx = t_context;
+  if (ctx != nullptr && ctx->current != nullptr) --ctx->budget;
+}
+
+Scheduler* current_scheduler() noexcept {
+  Context* ctx = t_context;
+  return ctx ? ctx->scheduler : nullptr;
+}
+
+}  // namespace pollux::exec::detail

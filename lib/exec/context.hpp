@@ -1,0 +1,39 @@
+#pragma once
+// What a thread of a runtime knows about itself: which scheduler it serves, which
+// task it is running, and that task's cooperative budget. One per thread, reached
+// through a thread_local pointer that the worker (or block_on) sets while it runs.
+
+#include <pollux/exec/detail/task_header.hpp>
+
+namespace pollux::exec::detail {
+
+// As tokio: enough for a burst of ready work, small enough that a task that never
+// waits still lets the rest of its worker's queue run every ~128 ready awaits.
+inline constexpr int kCoopBudget = 128;
+
+struct Context {
+  Scheduler* scheduler = nullptr;
+  // The scheduler's per-thread part (a worker, or the current_thread driver); null on
+  // threads that only block (block_on callers of a multi_thread runtime).
+  void* core = nullptr;
+  TaskHeader* current = nullptr;
+  int budget = kCoopBudget;
+  // The running task asked to go behind the others (yield_now or an exhausted budget).
+  bool yielded = false;
+};
+
+Context* current_context() noexcept;
+
+// Installs `ctx` for this thread for the guard's lifetime (nests: restores the old one).
+class ContextGuard {
+ public:
+  explicit ContextGuard(Context* ctx) noexcept;
+  ~ContextGuard();
+  ContextGuard(const ContextGuard&) = delete;
+  ContextGuard& operator=(const ContextGuard&) = delete;
+
+ private:
+  Context* saved_;
+};
+
+}  // namespace pollux::exec::detail

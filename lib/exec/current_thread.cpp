@@ -1,0 +1,134 @@
+#include "current_thread.hpp"
+
+#include <chrono>
+
+#include "task_state.hpp"
+#include "thread_waiter.hpp"
+
+namespace pollux::exec::detail {
+
+namespace {
+
+// Remote work is looked at first every this many ticks, as in the multi-thread flavour.
+constexpr std::uint32_t kGlobalQueueInterval = 31;
+// Tasks run between two looks at the outside world (today: nothing; with the I/O driver,
+// a poll with a zero timeout).
+constexpr int kEventInterval = 61;
+// A block_on that waits for another thread's driving retries to drive at this pace,
+// in case that other block_on returns while our task is still queued.
+constexpr std::chrono::milliseconds kDriverRetry{1};
+
+}  // namespace
+
+CurrentThread::~CurrentThread() { (void)shutdown(); }
+
+bool CurrentThread::is_driver_thread() const noexcept {
+  const Context* ctx = current_context();
+  return ctx != nullptr && ctx->scheduler == this && ctx->core != nullptr;
+}
+
+bool CurrentThread::on_own_thread() const noexcept {
+  const Context* ctx = current_context();
+  return ctx != nullptr && ctx->scheduler == this;
+}
+
+RuntimeStats CurrentThread::stats() const noexcept {
+  RuntimeStats s;
+  s.tasks_run = tasks_run_.load(std::memory_order_relaxed);
+  s.parks = parks_.load(std::memory_order_relaxed);
+  return s;
+}
+
+void CurrentThread::schedule(TaskHeader* task, bool /*is_yield*/) noexcept {
+  // No LIFO slot here: with one thread, FIFO is what keeps tasks fair.
+  if (is_driver_thread()) {
+    local_.push_back(task);
+    return;
+  }
+  if (!inject_.push(task)) {
+    task->ref_dec();  // shut down: the owned list cancels it
+    return;
+  }
+  park_.unpark();
+}
+
+TaskHeader* CurrentThread::next_task() noexcept {
+  ++tick_;
+  if (tick_ % kGlobalQueueInterval == 0) {
+    if (TaskHeader* task = inject_.pop()) return task;
+  }
+  if (!local_.empty()) {
+    TaskHeader* task = local_.front();
+    local_.pop_front();
+    return task;
+  }
+  return inject_.pop();
+}
+
+void CurrentThread::drive(TaskHeader* root) noexcept {
+  Context ctx;
+  ctx.scheduler = this;
+  ctx.core = this;
+  ContextGuard guard(&ctx);
+  while (!root->is_complete()) {
+    int ran = 0;
+    for (; ran < kEventInterval; ++ran) {
+      TaskHeader* task = next_task();
+      if (task == nullptr) break;
+      ctx.budget = kCoopBudget;
+      run_task(task);
+      tasks_run_.store(tasks_run_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+      if (root->is_complete()) return;
+    }
+    if (ran == 0) {
+      // Nothing runnable here: only another thread can make progress (a remote wake
+      // pushes to the injection queue, then unparks us).
+      parks_.fetch_add(1, std::memory_order_relaxed);
+      park_.park();
+    }
+  }
+}
+
+void CurrentThread::block_until_complete(TaskHeader* task) noexcept {
+  if (is_driver_thread()) {
+    // block_on from inside one of our tasks: drive nested. The outer task stays
+    // RUNNING, so nothing resumes it meanwhile.
+    drive(task);
+    return;
+  }
+  ThreadWaiter waiter(task);
+  for (;;) {
+    if (task->is_complete()) return;
+    {
+      std::unique_lock driver(driver_mutex_, std::try_to_lock);
+      if (driver.owns_lock() && !is_shut_down()) {
+        drive(task);
+        return;
+      }
+    }
+    if (is_shut_down()) {
+      // Shutdown cancels every task it finds; ours completes that way.
+      waiter.wait();
+      return;
+    }
+    if (waiter.wait_for(kDriverRetry)) return;
+  }
+}
+
+void CurrentThread::stop() noexcept {
+  std::lock_guard driver(driver_mutex_);
+  for (TaskHeader* task : local_) task->ref_dec();
+  local_.clear();
+  drain_queues();
+}
+
+void CurrentThread::drain_queues() noexcept {
+  TaskHeader* task = inject_.close();
+  while (task != nullptr) {
+    TaskHeader* next = task->queue_next;
+    task->ref_dec();
+    task = next;
+  }
+}
+
+}  // namespace pollux::exec::detail

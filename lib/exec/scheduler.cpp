@@ -1,0 +1,75 @@
+// What both scheduler flavours share, and the exported entry points that the public
+// templates (Runtime::spawn, spawn_blocking, block_on, exec::spawn) call.
+
+#include "scheduler.hpp"
+
+#include "context.hpp"
+#include "task_state.hpp"
+
+namespace pollux::exec::detail {
+
+Scheduler::Scheduler(const RuntimeOptions& options) noexcept
+    : blocking_(this, options.max_blocking_threads, options.blocking_keep_alive) {}
+
+void Scheduler::spawn(TaskHeader* task) noexcept {
+  task->scheduler = this;
+  if (!task->resume_point) {
+    // An empty Task: nothing to run. It never joined the owned list (drop that
+    // reference), and completes at once.
+    task->ref_dec();
+    cancel_task(task, std::errc::invalid_argument);
+    return;
+  }
+  if (!owned_.insert(task)) {
+    task->ref_dec();
+    cancel_task(task);
+    return;
+  }
+  schedule(task, false);
+}
+
+void Scheduler::spawn_blocking(TaskHeader* task) noexcept {
+  // Blocking calls are never woken, so they need no scheduler, and shutdown reaches
+  // them through the pool's queue rather than the owned list.
+  if (!blocking_.submit(task)) cancel_task(task);
+}
+
+std::error_code Scheduler::shutdown() noexcept {
+  if (on_own_thread()) return std::make_error_code(std::errc::resource_deadlock_would_occur);
+  std::lock_guard lock(shutdown_mutex_);
+  if (shut_down_.load(std::memory_order_relaxed)) return {};
+  shut_down_.store(true, std::memory_order_release);
+  stop();
+  // No thread runs tasks any more: each one left is idle or queued, and is dropped.
+  owned_.close_and_cancel_all();
+  drain_queues();
+  blocking_.shutdown();
+  drain_queues();
+  return {};
+}
+
+// Exported entry points.
+
+void spawn_cell(Scheduler* scheduler, TaskHeader* cell) noexcept {
+  if (scheduler == nullptr) {
+    // Two references: JoinHandle and queue entry; the owned list never had one.
+    cell->ref_dec();
+    cancel_task(cell);
+    return;
+  }
+  scheduler->spawn(cell);
+}
+
+void spawn_blocking_cell(Scheduler* scheduler, TaskHeader* cell) noexcept {
+  if (scheduler == nullptr) {
+    cancel_task(cell);
+    return;
+  }
+  scheduler->spawn_blocking(cell);
+}
+
+void block_until_complete(Scheduler* scheduler, TaskHeader* cell) noexcept {
+  if (scheduler != nullptr) scheduler->block_until_complete(cell);
+}
+
+}  // namespace pollux::exec::detail

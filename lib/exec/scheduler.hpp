@@ -1,0 +1,55 @@
+#pragma once
+// The part every scheduler flavour shares: the owned-task list that shutdown walks, the
+// blocking pool, and the one virtual entry that puts a woken task back on a queue.
+
+#include <atomic>
+#include <mutex>
+#include <system_error>
+
+#include <pollux/exec/detail/task_header.hpp>
+#include <pollux/exec/runtime.hpp>
+
+#include "blocking_pool.hpp"
+#include "owned_tasks.hpp"
+
+namespace pollux::exec::detail {
+
+class Scheduler {
+ public:
+  explicit Scheduler(const RuntimeOptions& options) noexcept;
+  virtual ~Scheduler() = default;
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  // Queues a task that just became NOTIFIED; the caller's reference goes with it. A
+  // scheduler that is shutting down drops the reference instead (shutdown cancels it).
+  virtual void schedule(TaskHeader* task, bool is_yield) noexcept = 0;
+  virtual void block_until_complete(TaskHeader* task) noexcept = 0;
+  virtual Flavor flavor() const noexcept = 0;
+  virtual unsigned workers() const noexcept = 0;
+  virtual RuntimeStats stats() const noexcept = 0;
+  // True on a thread that this scheduler runs tasks on.
+  virtual bool on_own_thread() const noexcept = 0;
+
+  // A new task with three references (JoinHandle, owned list, queue entry).
+  void spawn(TaskHeader* task) noexcept;
+  void spawn_blocking(TaskHeader* task) noexcept;
+  // A completed task leaves the owned list.
+  void release(TaskHeader* task) noexcept { owned_.remove(task); }
+
+  std::error_code shutdown() noexcept;
+  bool is_shut_down() const noexcept { return shut_down_.load(std::memory_order_acquire); }
+
+ protected:
+  // Flavour-specific first half of shutdown: stop running tasks, release queue entries.
+  virtual void stop() noexcept = 0;
+  // Drops queue entries that arrived while tasks were being cancelled.
+  virtual void drain_queues() noexcept = 0;
+
+  OwnedTasks owned_;
+  BlockingPool blocking_;
+  std::atomic<bool> shut_down_{false};
+  std::mutex shutdown_mutex_;
+};
+
+}  // namespace pollux::exec::detail

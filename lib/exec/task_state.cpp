@@ -1,0 +1,255 @@
+// The task state machine: every transition is one CAS on TaskHeader::state, so that a
+// wake, an abort, a join and the running thread can race without a lock. The rules
+// (tokio's, restated in our terms):
+// - Only the thread that set RUNNING resumes the task; a wake meanwhile sets NOTIFIED
+//   and the runner queues the task again when it suspends, so a coroutine is never
+//   resumed twice at once even though it is "suspended" as soon as await_suspend runs.
+// - NOTIFIED without RUNNING means exactly one queue entry, which owns one reference.
+// - The output is written before COMPLETE (release) and read after it (acquire).
+
+#include "task_state.hpp"
+
+#include "context.hpp"
+#include "scheduler.hpp"
+
+namespace pollux::exec::detail {
+
+namespace {
+
+constexpr std::uint64_t kRunning = TaskHeader::kRunning;
+constexpr std::uint64_t kComplete = TaskHeader::kComplete;
+constexpr std::uint64_t kNotified = TaskHeader::kNotified;
+constexpr std::uint64_t kCancelled = TaskHeader::kCancelled;
+constexpr std::uint64_t kJoinInterest = TaskHeader::kJoinInterest;
+constexpr std::uint64_t kJoinWaker = TaskHeader::kJoinWaker;
+constexpr std::uint64_t kRefOne = TaskHeader::kRefOne;
+
+std::uint64_t refs(std::uint64_t state) noexcept { return state >> TaskHeader::kRefShift; }
+
+// The running thread's last step: publish the output, hand it to the joiner's waker,
+// leave the owned list. Consumes the runner's reference.
+void complete(TaskHeader* task) noexcept {
+  const std::uint64_t prev =
+      task->state.fetch_xor(kRunning | kComplete, std::memory_order_acq_rel);
+  // JOIN_WAKER seen here was set before COMPLETE: the slot is ours now; otherwise the
+  // joiner's CAS fails on COMPLETE and it never stores one.
+  if ((prev & kJoinWaker) != 0) {
+    Waker joiner = std::move(task->join_waker);
+    joiner.wake();
+  }
+  if (task->scheduler != nullptr) task->scheduler->release(task);
+  task->ref_dec();
+}
+
+void cancel_running(TaskHeader* task, std::errc reason) noexcept {
+  task->vtable->drop_future(task);
+  if (reason != std::errc::operation_canceled) task->set_error(reason);
+  complete(task);
+}
+
+void wake_by_val(TaskHeader* task) noexcept {
+  std::uint64_t cur = task->state.load(std::memory_order_acquire);
+  for (;;) {
+    std::uint64_t next;
+    bool submit = false;
+    if ((cur & kRunning) != 0) {
+      // The runner holds a reference, so ours is never the last here.
+      next = (cur | kNotified) - kRefOne;
+    } else if ((cur & (kComplete | kNotified)) != 0) {
+      next = cur - kRefOne;
+    } else {
+      next = cur | kNotified;  // our reference becomes the queue entry's
+      submit = true;
+    }
+    if (task->state.compare_exchange_weak(cur, next, std::memory_order_acq_rel,
+                                          std::memory_order_acquire)) {
+      if (submit) {
+        task->scheduler->schedule(task, false);
+      } else if ((cur & kRunning) == 0 && refs(cur) == 1) {
+        task->vtable->dealloc(task);
+      }
+      return;
+    }
+  }
+}
+
+void task_waker_wake(void* data) noexcept { wake_by_val(static_cast<TaskHeader*>(data)); }
+void task_waker_drop(void* data) noexcept { static_cast<TaskHeader*>(data)->ref_dec(); }
+void* task_waker_clone(void* data) noexcept {
+  static_cast<TaskHeader*>(data)->ref_inc();
+  return data;
+}
+constexpr WakerVtable kTaskWakerVtable{&task_waker_wake, &task_waker_drop, &task_waker_clone};
+
+}  // namespace
+
+Waker task_waker(TaskHeader* task) noexcept {
+  task->ref_inc();
+  return Waker{task, &kTaskWakerVtable};
+}
+
+void run_task(TaskHeader* task) noexcept {
+  std::uint64_t cur = task->state.load(std::memory_order_acquire);
+  for (;;) {
+    if ((cur & (kComplete | kRunning)) != 0) {
+      // Only reachable for an entry left behind by shutdown; nothing to run.
+      task->ref_dec();
+      return;
+    }
+    const std::uint64_t next = (cur | kRunning) & ~kNotified;
+    if (task->state.compare_exchange_weak(cur, next, std::memory_order_acq_rel,
+                                          std::memory_order_acquire)) {
+      break;
+    }
+  }
+  if ((cur & kCancelled) != 0) {
+    cancel_running(task, std::errc::operation_canceled);
+    return;
+  }
+
+  Context* ctx = current_context();
+  if (ctx != nullptr) {
+    ctx->current = task;
+    ctx->yielded = false;
+  }
+  const bool done = task->vtable->poll(task);
+  if (ctx != nullptr) ctx->current = nullptr;
+  if (done) {
+    complete(task);
+    return;
+  }
+
+  cur = task->state.load(std::memory_order_acquire);
+  for (;;) {
+    if ((cur & kCancelled) != 0) {
+      cancel_running(task, std::errc::operation_canceled);
+      return;
+    }
+    // Notified while running: keep our reference for the new queue entry.
+    const std::uint64_t next =
+        (cur & kNotified) != 0 ? cur & ~kRunning : (cur & ~kRunning) - kRefOne;
+    if (task->state.compare_exchange_weak(cur, next, std::memory_order_acq_rel,
+                                          std::memory_order_acquire)) {
+      break;
+    }
+  }
+  if ((cur & kNotified) != 0) {
+    task->scheduler->schedule(task, ctx != nullptr && ctx->yielded);
+  } else if (refs(cur) == 1) {
+    task->vtable->dealloc(task);
+  }
+}
+
+void cancel_task(TaskHeader* task, std::errc reason) noexcept {
+  std::uint64_t cur = task->state.load(std::memory_order_acquire);
+  for (;;) {
+    if ((cur & kComplete) != 0) {
+      task->ref_dec();
+      return;
+    }
+    if ((cur & kRunning) != 0) {
+      // Its runner cancels it when it suspends.
+      if (task->state.compare_exchange_weak(cur, cur | kCancelled | kNotified,
+                                            std::memory_order_acq_rel,
+                                            std::memory_order_acquire)) {
+        task->ref_dec();
+        return;
+      }
+      continue;
+    }
+    if (task->state.compare_exchange_weak(cur, cur | kRunning | kCancelled,
+                                          std::memory_order_acq_rel,
+                                          std::memory_order_acquire)) {
+      break;
+    }
+  }
+  cancel_running(task, reason);
+}
+
+// The joiner's side.
+
+void TaskHeader::ref_dec() noexcept {
+  const std::uint64_t prev = state.fetch_sub(kRefOne, std::memory_order_acq_rel);
+  if (refs(prev) == 1) vtable->dealloc(this);
+}
+
+bool TaskHeader::set_join_waker(Waker waker) noexcept {
+  std::uint64_t cur = state.load(std::memory_order_acquire);
+  // A second awaiter of one handle finds the slot taken and reports the misuse through
+  // take_outcome_or_throw rather than overwrite the first one's waker.
+  if ((cur & (kComplete | kJoinWaker)) != 0) return false;
+  join_waker = std::move(waker);
+  for (;;) {
+    if ((cur & kComplete) != 0) {
+      join_waker.reset();
+      return false;
+    }
+    if (state.compare_exchange_weak(cur, cur | kJoinWaker, std::memory_order_acq_rel,
+                                    std::memory_order_acquire)) {
+      return true;
+    }
+  }
+}
+
+void TaskHeader::drop_join_handle() noexcept {
+  std::uint64_t cur = state.load(std::memory_order_acquire);
+  bool owns_waker;
+  for (;;) {
+    // Before COMPLETE, clearing JOIN_WAKER takes the slot back from the completer.
+    owns_waker = (cur & kComplete) == 0 && (cur & kJoinWaker) != 0;
+    const std::uint64_t next =
+        (cur & kComplete) != 0 ? cur & ~kJoinInterest : cur & ~(kJoinInterest | kJoinWaker);
+    if (state.compare_exchange_weak(cur, next, std::memory_order_acq_rel,
+                                    std::memory_order_acquire)) {
+      break;
+    }
+  }
+  if (owns_waker) join_waker.reset();
+  ref_dec();
+}
+
+void TaskHeader::abort() noexcept {
+  std::uint64_t cur = state.load(std::memory_order_acquire);
+  for (;;) {
+    if ((cur & (kComplete | kCancelled)) != 0) return;
+    std::uint64_t next;
+    bool submit = false;
+    if ((cur & kRunning) != 0 || (cur & kNotified) != 0) {
+      next = cur | kCancelled | kNotified;
+    } else {
+      next = (cur | kCancelled | kNotified) + kRefOne;
+      submit = true;
+    }
+    if (state.compare_exchange_weak(cur, next, std::memory_order_acq_rel,
+                                    std::memory_order_acquire)) {
+      // Idle tasks always have a scheduler: blocking calls are queued or running.
+      if (submit) scheduler->schedule(this, false);
+      return;
+    }
+  }
+}
+
+void TaskHeader::take_outcome_or_throw() {
+  if ((state.load(std::memory_order_acquire) & kComplete) == 0) {
+    // Only a handle awaited twice at once gets here.
+    throw std::system_error(std::make_error_code(std::errc::invalid_argument));
+  }
+  switch (outcome) {
+    case Outcome::value:
+      outcome = Outcome::taken;
+      return;
+    case Outcome::exception: {
+      outcome = Outcome::taken;
+      std::exception_ptr e = std::move(exception);
+      std::rethrow_exception(e);
+    }
+    case Outcome::error:
+      throw std::system_error(error);
+    case Outcome::pending:
+    case Outcome::taken:
+      break;
+  }
+  throw std::system_error(std::make_error_code(std::errc::invalid_argument));
+}
+
+}  // namespace pollux::exec::detail

@@ -1,0 +1,98 @@
+// spawn_blocking: values and exceptions reach the joiner, the pool's bound holds, and
+// a blocking call wakes the task that waits for it on either flavour.
+
+#include "exec_util.hpp"
+
+#include <pollux/exec/runtime.hpp>
+
+#include <atomic>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+using namespace pollux::exec;
+using namespace std::chrono_literals;
+
+namespace {
+constexpr Flavor kFlavors[] = {Flavor::current_thread, Flavor::multi_thread};
+}
+
+TEST_CASE("spawn_blocking returns its value to an awaiting task") {
+  for (Flavor f : kFlavors) {
+    CAPTURE(test::flavor_name(f));
+    auto rt = test::make_runtime(f);
+    auto h = rt.spawn_blocking([] {
+      std::this_thread::sleep_for(5ms);
+      return 11;
+    });
+    CHECK(rt.block_on([](JoinHandle<int> h) -> Task<int> { co_return co_await std::move(h); }(
+              std::move(h))) == 11);
+  }
+}
+
+TEST_CASE("an exception in a blocking call reaches the joiner") {
+  auto rt = test::make_runtime(Flavor::multi_thread);
+  auto h = rt.spawn_blocking([]() -> int { throw std::out_of_range("blocking"); });
+  CHECK_THROWS_AS(rt.block_on([](JoinHandle<int> h) -> Task<int> {
+    co_return co_await std::move(h);
+  }(std::move(h))), std::out_of_range);
+}
+
+TEST_CASE("the blocking pool never runs more threads than its bound") {
+  RuntimeOptions options;
+  options.workers = 2;
+  options.max_blocking_threads = 3;
+  std::error_code ec;
+  auto rt = Runtime::create(options, ec);
+  REQUIRE(!ec);
+  std::atomic<int> running{0}, peak{0}, done{0};
+  std::vector<JoinHandle<void>> handles;
+  for (int i = 0; i < 12; ++i) {
+    handles.push_back(rt.spawn_blocking([&] {
+      const int now = running.fetch_add(1) + 1;
+      int p = peak.load();
+      while (now > p && !peak.compare_exchange_weak(p, now)) {
+      }
+      std::this_thread::sleep_for(10ms);
+      running.fetch_sub(1);
+      done.fetch_add(1);
+    }));
+  }
+  rt.block_on([](std::vector<JoinHandle<void>>* hs) -> Task<void> {
+    for (auto& h : *hs) co_await std::move(h);
+  }(&handles));
+  CHECK(done.load() == 12);
+  CHECK(peak.load() <= 3);
+  CHECK(peak.load() >= 1);
+}
+
+TEST_CASE("a blocking call may spawn onto its runtime") {
+  auto rt = test::make_runtime(Flavor::multi_thread);
+  auto h = rt.spawn_blocking([] {
+    return spawn([]() -> Task<int> { co_return 5; }());
+  });
+  CHECK(rt.block_on([](JoinHandle<JoinHandle<int>> h) -> Task<int> {
+    auto inner = co_await std::move(h);
+    co_return co_await std::move(inner);
+  }(std::move(h))) == 5);
+}
+
+TEST_CASE("shutdown cancels queued blocking calls and waits for running ones") {
+  RuntimeOptions options;
+  options.max_blocking_threads = 1;
+  std::error_code ec;
+  auto rt = Runtime::create(options, ec);
+  REQUIRE(!ec);
+  std::atomic<bool> started{false}, finished{false};
+  auto running = rt.spawn_blocking([&] {
+    started.store(true);
+    std::this_thread::sleep_for(50ms);
+    finished.store(true);
+  });
+  auto queued = rt.spawn_blocking([] { return 1; });
+  REQUIRE(test::eventually([&] { return started.load(); }));
+  CHECK_FALSE(rt.shutdown());
+  CHECK(finished.load());
+  CHECK(running.is_finished());
+  CHECK(queued.is_finished());
+}

@@ -1,0 +1,144 @@
+// Shutdown: unfinished tasks are dropped with their frames (no leaks under ASan), their
+// joiners see operation_canceled, and a runtime that was shut down refuses new work
+// without undefined behaviour.
+
+#include "exec_util.hpp"
+
+#include <pollux/exec/runtime.hpp>
+#include <pollux/exec/yield_now.hpp>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+using namespace pollux::exec;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr Flavor kFlavors[] = {Flavor::current_thread, Flavor::multi_thread};
+
+Task<int> value(int v) { co_return v; }
+
+Task<void> yield_forever(test::Tracker) {
+  for (;;) co_await yield_now();
+}
+
+Task<void> wait_forever(JoinHandle<void> h, test::Tracker) { co_await std::move(h); }
+
+}  // namespace
+
+TEST_CASE("shutdown with tasks pending destroys every frame") {
+  for (Flavor f : kFlavors) {
+    CAPTURE(test::flavor_name(f));
+    const long before = test::Tracker::live.load();
+    std::vector<JoinHandle<void>> kept;
+    {
+      auto other = test::make_runtime(Flavor::current_thread);
+      auto rt = test::make_runtime(f);
+      auto spinner = rt.spawn(yield_forever(test::Tracker{}));
+      for (int i = 0; i < 100; ++i) {
+        rt.spawn(wait_forever(rt.spawn(yield_forever(test::Tracker{})), test::Tracker{}))
+            .detach();
+      }
+      // Waits on a task of a runtime that nobody drives: idle for ever, reachable only
+      // through rt's owned list and the other task's join waker.
+      auto idle = rt.spawn(wait_forever(other.spawn(yield_forever(test::Tracker{})),
+                                        test::Tracker{}));
+      kept.push_back(std::move(idle));
+      kept.push_back(std::move(spinner));
+      // Let them start and settle into waiting (current_thread: drive for a while).
+      rt.block_on([]() -> Task<void> {
+        for (int i = 0; i < 1000; ++i) co_await yield_now();
+      }());
+      CHECK(test::Tracker::live.load() > before);
+      CHECK_FALSE(rt.shutdown());
+      CHECK(rt.is_shut_down());
+      CHECK(test::Tracker::live.load() == before + 1);  // other's task remains
+    }
+    CHECK(test::Tracker::live.load() == before);
+    for (auto& h : kept) {
+      CHECK(h.is_finished());
+      auto r = [](JoinHandle<void>& h) -> std::error_code {
+        try {
+          auto rt = test::make_runtime(Flavor::current_thread);
+          rt.block_on([](JoinHandle<void>& h) -> Task<void> { co_await h; }(h));
+        } catch (const std::system_error& e) {
+          return e.code();
+        }
+        return {};
+      }(h);
+      CHECK(r == std::errc::operation_canceled);
+    }
+  }
+}
+
+TEST_CASE("a runtime destroyed with tasks queued but never driven leaks nothing") {
+  const long before = test::Tracker::live.load();
+  {
+    auto rt = test::make_runtime(Flavor::current_thread);
+    for (int i = 0; i < 1000; ++i) rt.spawn(yield_forever(test::Tracker{})).detach();
+    CHECK(test::Tracker::live.load() == before + 1000);
+  }
+  CHECK(test::Tracker::live.load() == before);
+}
+
+TEST_CASE("spawn and block_on after shutdown report operation_canceled") {
+  for (Flavor f : kFlavors) {
+    CAPTURE(test::flavor_name(f));
+    auto rt = test::make_runtime(f);
+    CHECK_FALSE(rt.shutdown());
+    CHECK_FALSE(rt.shutdown());  // idempotent
+    auto h = rt.spawn(value(1));
+    CHECK(h.is_finished());
+    try {
+      rt.block_on(value(2));
+      FAIL("block_on after shutdown returned a value");
+    } catch (const std::system_error& e) {
+      CHECK(e.code() == std::errc::operation_canceled);
+    }
+    auto b = rt.spawn_blocking([] { return 3; });
+    CHECK(b.is_finished());
+  }
+}
+
+TEST_CASE("spawn outside any runtime gives a cancelled handle") {
+  auto h = spawn(value(1));
+  CHECK(h.is_finished());
+  auto rt = test::make_runtime(Flavor::current_thread);
+  CHECK_THROWS_AS(rt.block_on([](JoinHandle<int> h) -> Task<int> {
+    co_return co_await std::move(h);
+  }(std::move(h))), std::system_error);
+}
+
+TEST_CASE("shutdown from inside the runtime is refused, not a deadlock") {
+  for (Flavor f : kFlavors) {
+    CAPTURE(test::flavor_name(f));
+    auto rt = test::make_runtime(f);
+    auto ec = rt.block_on([](Runtime* rt) -> Task<std::error_code> {
+      co_return rt->shutdown();
+    }(&rt));
+    CHECK(ec == std::errc::resource_deadlock_would_occur);
+    CHECK_FALSE(rt.is_shut_down());
+  }
+}
+
+TEST_CASE("shutdown while outside threads keep spawning") {
+  auto rt = test::make_runtime(Flavor::multi_thread);
+  std::atomic<bool> stop{false};
+  std::atomic<long> spawned{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&] {
+      while (!stop.load()) {
+        rt.spawn(value(1)).detach();
+        spawned.fetch_add(1);
+      }
+    });
+  }
+  CHECK(test::eventually([&] { return spawned.load() > 1000; }));
+  CHECK_FALSE(rt.shutdown());
+  stop.store(true);
+  for (auto& t : threads) t.join();
+  CHECK(rt.is_shut_down());
+}

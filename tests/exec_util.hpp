@@ -1,0 +1,62 @@
+#pragma once
+// Helpers shared by the pollux-exec scheduler suites.
+
+#include <doctest/doctest.h>
+
+#include <pollux/exec/runtime.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+namespace test {
+
+inline pollux::exec::Runtime make_runtime(pollux::exec::Flavor flavor, unsigned workers = 2) {
+  pollux::exec::RuntimeOptions options;
+  options.flavor = flavor;
+  options.workers = workers;
+  std::error_code ec;
+  auto rt = pollux::exec::Runtime::create(options, ec);
+  REQUIRE_MESSAGE(!ec, ec.message());
+  REQUIRE(rt.valid());
+  return rt;
+}
+
+inline const char* flavor_name(pollux::exec::Flavor f) {
+  return f == pollux::exec::Flavor::multi_thread ? "multi_thread" : "current_thread";
+}
+
+// Counts live instances: a coroutine frame holding one is destroyed exactly when the
+// count drops, whichever way the task ended.
+struct Tracker {
+  static inline std::atomic<long> live{0};
+  Tracker() noexcept { live.fetch_add(1); }
+  Tracker(const Tracker&) noexcept { live.fetch_add(1); }
+  ~Tracker() { live.fetch_sub(1); }
+};
+
+// Sanitizers slow everything down 5-20x: the big counts shrink under them.
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
+inline constexpr bool kSanitized = true;
+#else
+inline constexpr bool kSanitized = false;
+#endif
+#else
+inline constexpr bool kSanitized = false;
+#endif
+
+// Polls `pred` until it holds or `within` passes.
+template <class Pred>
+bool eventually(Pred pred, std::chrono::milliseconds within = std::chrono::seconds(10)) {
+  const auto deadline = std::chrono::steady_clock::now() + within;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
+}  // namespace test
