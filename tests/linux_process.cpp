@@ -127,6 +127,15 @@ TEST_CASE("a child that has exited is reaped when its Process is destroyed") {
   CHECK(process_state(pid) == 0);
 }
 
+TEST_CASE("the id of a reaped child names no process any more") {
+  auto child = spawn({"true"});
+  CHECK(wait_for_exit(child).success());
+  auto id = child.id();
+  std::error_code ec;
+  (void)Process::adopt(id, ec);
+  CHECK(ec == std::errc::no_such_process);
+}
+
 TEST_CASE("adopting a child started with fork") {
   pid_t pid = ::fork();
   REQUIRE(pid >= 0);

@@ -18,6 +18,9 @@ class Registry;
 namespace sys {
 struct ProcessState;
 }
+namespace detail {
+struct ProcessAccess;
+}
 
 /// How a process ended: it either exited with a code, or (Unix only) was killed by a
 /// signal. On Windows every process exits with a code (TerminateProcess supplies one),
@@ -114,6 +117,8 @@ class POLLUX_API Process {
   std::error_code remove_from(const Registry& registry);
 
  private:
+  // Lets OS-specific constructors (win::adopt_process) build a Process from their state.
+  friend struct detail::ProcessAccess;
   struct Deleter {
     void operator()(sys::ProcessState* state) const noexcept;
   };

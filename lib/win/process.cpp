@@ -1,0 +1,265 @@
+// Process on Windows: the process HANDLE is waited on by the thread pool
+// (RegisterWaitForSingleObject, once), and the wait's callback wakes the Poll through a
+// sys::WakerState that carries the registration's token. That is the route libuv, asio and
+// smol's polling take; wait completion packets (NtAssociateWaitCompletionPacket) would skip
+// the thread-pool hop but do not exist under Wine 8, where this is tested.
+//
+// Reusing the Waker keeps the contract with the selector to what lib/sys.hpp already
+// promises: any thread may wake; a packet that arrives after waker_destroy is dropped, so
+// once remove() returns the token is never reported again.
+
+#include "win.hpp"
+
+#include <optional>
+#include <string>
+
+#include <pollux/win/process.hpp>
+
+#include "../process_sys.hpp"
+#include "../sys.hpp"
+#include "error.hpp"
+
+namespace pollux::sys {
+
+struct ProcessState {
+  HANDLE process;
+  DWORD id;
+  std::optional<ExitStatus> status;
+  // The registration, if any. `selector` only identifies the Poll; the WakerState keeps it
+  // alive while the wait may still fire.
+  const Selector* selector = nullptr;
+  WakerState* waker = nullptr;
+  HANDLE wait = nullptr;
+};
+
+namespace {
+
+std::error_code errc(std::errc e) noexcept { return std::make_error_code(e); }
+
+VOID CALLBACK on_exit(PVOID context, BOOLEAN /*timed_out: never, the wait is INFINITE*/) {
+  // Nothing can report a failed post from a thread-pool thread; a post fails only when
+  // the port is gone, and then no one is polling it.
+  (void)waker_wake(*static_cast<WakerState*>(context));
+}
+
+bool to_wide(const std::string& utf8, std::wstring& out) {
+  if (utf8.empty()) return true;
+  int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8.data(),
+                              static_cast<int>(utf8.size()), nullptr, 0);
+  if (n <= 0) return false;
+  std::size_t at = out.size();
+  out.resize(at + static_cast<std::size_t>(n));
+  return MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8.data(),
+                             static_cast<int>(utf8.size()), out.data() + at, n) == n;
+}
+
+// Quotes one argument so that CommandLineToArgvW and the C runtime's parser give it back
+// unchanged: backslashes are literal except in front of a quote, where they escape.
+void append_quoted(std::wstring& line, const std::wstring& arg) {
+  if (!arg.empty() && arg.find_first_of(L" \t\n\v\"") == std::wstring::npos) {
+    line += arg;
+    return;
+  }
+  line += L'"';
+  std::size_t backslashes = 0;
+  for (wchar_t c : arg) {
+    if (c == L'\\') {
+      ++backslashes;
+      continue;
+    }
+    if (c == L'"') backslashes = backslashes * 2 + 1;
+    line.append(backslashes, L'\\');
+    backslashes = 0;
+    line += c;
+  }
+  // The closing quote follows: backslashes before it are doubled so it stays a quote.
+  line.append(backslashes * 2, L'\\');
+  line += L'"';
+}
+
+std::error_code build_command_line(std::span<const std::string> argv, std::wstring& line) {
+  // CreateProcess reads the program name by its own rule: up to the next quote when it
+  // starts with one, with no escapes. So it is always quoted, and may not hold a quote.
+  if (argv[0].find('"') != std::string::npos) return errc(std::errc::invalid_argument);
+  line += L'"';
+  if (!to_wide(argv[0], line)) return errc(std::errc::invalid_argument);
+  line += L'"';
+  for (std::size_t i = 1; i < argv.size(); ++i) {
+    std::wstring arg;
+    if (!to_wide(argv[i], arg)) return errc(std::errc::invalid_argument);
+    line += L' ';
+    append_quoted(line, arg);
+  }
+  return {};
+}
+
+void unregister(ProcessState& state) noexcept {
+  if (state.wait != nullptr) {
+    // INVALID_HANDLE_VALUE: returns only once a callback already running has finished, so
+    // none touches the WakerState after this.
+    UnregisterWaitEx(state.wait, INVALID_HANDLE_VALUE);
+    state.wait = nullptr;
+  }
+  if (state.waker != nullptr) waker_destroy(state.waker);
+  state.waker = nullptr;
+  state.selector = nullptr;
+}
+
+bool has_exited(const ProcessState& state) noexcept {
+  return state.status || WaitForSingleObject(state.process, 0) == WAIT_OBJECT_0;
+}
+
+}  // namespace
+
+ProcessState* process_spawn(std::span<const std::string> argv, std::error_code& ec) {
+  std::wstring line;
+  if ((ec = build_command_line(argv, line))) return nullptr;
+  // The child gets this process's standard handles; like every child started with
+  // inheritance on, it also receives the other handles that were made inheritable.
+  STARTUPINFOW startup{};
+  startup.cb = sizeof startup;
+  startup.dwFlags = STARTF_USESTDHANDLES;
+  startup.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
+  startup.hStdOutput = GetStdHandle(STD_OUTPUT_HANDLE);
+  startup.hStdError = GetStdHandle(STD_ERROR_HANDLE);
+  PROCESS_INFORMATION info{};
+  if (!CreateProcessW(nullptr, line.data(), nullptr, nullptr, TRUE, 0, nullptr, nullptr,
+                      &startup, &info)) {
+    ec = win_error();
+    return nullptr;
+  }
+  CloseHandle(info.hThread);
+  ec.clear();
+  return new ProcessState{info.hProcess, info.dwProcessId, std::nullopt};
+}
+
+ProcessState* process_adopt(Process::Id id, std::error_code& ec) {
+  constexpr DWORD kWatch = SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION;
+  HANDLE process = OpenProcess(kWatch | PROCESS_TERMINATE, FALSE, id);
+  // Watching needs less than killing: settle for it rather than fail.
+  if (process == nullptr && GetLastError() == ERROR_ACCESS_DENIED) {
+    process = OpenProcess(kWatch, FALSE, id);
+  }
+  if (process == nullptr) {
+    DWORD error = GetLastError();
+    // OpenProcess answers an id that names no process with ERROR_INVALID_PARAMETER.
+    ec = error == ERROR_INVALID_PARAMETER ? errc(std::errc::no_such_process) : win_error(error);
+    return nullptr;
+  }
+  ec.clear();
+  return new ProcessState{process, id, std::nullopt};
+}
+
+void process_destroy(ProcessState* state) noexcept {
+  if (state == nullptr) return;
+  // Windows keeps no zombies: closing the handle lets a running child go on alone.
+  unregister(*state);
+  CloseHandle(state->process);
+  delete state;
+}
+
+Process::Id process_id(const ProcessState& state) noexcept { return state.id; }
+
+ExitStatus process_exit_status(ProcessState& state, std::error_code& ec) {
+  if (!state.status) {
+    // STILL_ACTIVE (259) is also a valid exit code, so the handle's state decides.
+    DWORD wait = WaitForSingleObject(state.process, 0);
+    if (wait == WAIT_TIMEOUT) {
+      // The one-shot wait is still armed: the exit will be reported when it comes.
+      ec = errc(std::errc::operation_would_block);
+      return ExitStatus::exited(0);
+    }
+    DWORD code = 0;
+    if (wait != WAIT_OBJECT_0 || !GetExitCodeProcess(state.process, &code)) {
+      ec = win_error();
+      return ExitStatus::exited(0);
+    }
+    state.status = ExitStatus::exited(static_cast<int>(code));
+  }
+  ec.clear();
+  return *state.status;
+}
+
+std::error_code process_kill(ProcessState& state) noexcept {
+  if (has_exited(state)) return {};
+  if (TerminateProcess(state.process, 1)) return {};
+  DWORD error = GetLastError();
+  // It may have exited between the check and the call: then there is nothing to kill.
+  if (has_exited(state)) return {};
+  return win_error(error);
+}
+
+std::error_code process_add(ProcessState& state, const Registry& registry, Token token) {
+  if (state.waker != nullptr) return errc(std::errc::file_exists);
+  std::error_code ec;
+  WakerState* waker = waker_create(registry.sys_selector(), token, ec);
+  if (ec) return ec;
+  HANDLE wait = nullptr;
+  // A handle that is already signalled (the child has exited) fires at once: an exit
+  // before registration is still reported.
+  if (!RegisterWaitForSingleObject(&wait, state.process, on_exit, waker, INFINITE,
+                                   WT_EXECUTEONLYONCE)) {
+    ec = win_error();
+    waker_destroy(waker);
+    return ec;
+  }
+  state.selector = registry.sys_selector().get();
+  state.waker = waker;
+  state.wait = wait;
+  return {};
+}
+
+std::error_code process_modify(ProcessState& state, const Registry& registry, Token token) {
+  if (state.waker == nullptr || state.selector != registry.sys_selector().get()) {
+    return errc(std::errc::no_such_file_or_directory);
+  }
+  // The new registration is made before the old one goes, so that a failure leaves the
+  // old one in place; the old token is never reported once this returns.
+  ProcessState fresh{state.process, state.id, std::nullopt};
+  if (auto ec = process_add(fresh, registry, token)) return ec;
+  unregister(state);
+  state.selector = fresh.selector;
+  state.waker = fresh.waker;
+  state.wait = fresh.wait;
+  return {};
+}
+
+std::error_code process_remove(ProcessState& state, const Registry& registry) {
+  if (state.waker == nullptr || state.selector != registry.sys_selector().get()) {
+    return errc(std::errc::no_such_file_or_directory);
+  }
+  unregister(state);
+  return {};
+}
+
+}  // namespace pollux::sys
+
+namespace pollux {
+
+namespace detail {
+struct ProcessAccess {
+  static Process make(sys::ProcessState* state) noexcept {
+    Process process;
+    process.state_.reset(state);
+    return process;
+  }
+};
+}  // namespace detail
+
+Process win::adopt_process(void* handle, std::error_code& ec) {
+  // INVALID_HANDLE_VALUE is also GetCurrentProcess()'s pseudo-handle: a process cannot
+  // wait for its own exit.
+  if (handle == nullptr || handle == INVALID_HANDLE_VALUE) {
+    ec = std::make_error_code(std::errc::bad_file_descriptor);
+    return {};
+  }
+  DWORD id = GetProcessId(handle);  // 0 for anything that is not a process handle
+  if (id == 0) {
+    ec = std::make_error_code(std::errc::bad_file_descriptor);
+    return {};
+  }
+  ec.clear();
+  return detail::ProcessAccess::make(new sys::ProcessState{handle, id, std::nullopt});
+}
+
+}  // namespace pollux

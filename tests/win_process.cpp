@@ -1,0 +1,120 @@
+// Process on Windows: adopting a HANDLE, and Boost.Asio's windows::object_handle (the
+// independent peer) seeing the same exit code as pollux. tests/process.cpp has the
+// portable cases; the child is tests/process_child.cpp, found through POLLUX_TEST_CHILD.
+
+#include "util.hpp"
+
+#include <asio.hpp>
+
+#include <pollux/process.hpp>
+#include <pollux/win/process.hpp>
+
+#include <windows.h>
+
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace std::chrono_literals;
+using pollux::Events;
+using pollux::Interest;
+using pollux::Process;
+using pollux::Token;
+
+namespace {
+
+std::string child_path() {
+  const char* path = std::getenv("POLLUX_TEST_CHILD");
+  REQUIRE_MESSAGE(path != nullptr, "POLLUX_TEST_CHILD is not set (run through meson test)");
+  return path;
+}
+
+// A child started with CreateProcess directly, not through pollux.
+HANDLE create_child(const std::string& args) {
+  std::string line = "\"" + child_path() + "\" " + args;
+  STARTUPINFOA startup{};
+  startup.cb = sizeof startup;
+  PROCESS_INFORMATION info{};
+  REQUIRE(CreateProcessA(nullptr, line.data(), nullptr, nullptr, FALSE, 0, nullptr, nullptr,
+                         &startup, &info));
+  CloseHandle(info.hThread);
+  return info.hProcess;
+}
+
+}  // namespace
+
+TEST_CASE("a process HANDLE adopted from CreateProcess reports its exit and code") {
+  auto poll = test::init_with_poll();
+  Events events(8);
+  HANDLE handle = create_child("sleep 100 21");
+  std::error_code ec;
+  auto process = pollux::win::adopt_process(handle, ec);
+  REQUIRE_MESSAGE(!ec, ec.message());
+  CHECK(process.id() == GetProcessId(handle));
+  REQUIRE(!poll.registry().add(process, Token(1), Interest::readable));
+  test::expect_events(poll, events, {{Token(1), test::kReadable}}, 10000ms);
+  auto status = process.exit_status(ec);
+  REQUIRE_MESSAGE(!ec, ec.message());
+  CHECK(status.code() == 21);
+}
+
+TEST_CASE("adopt_process refuses what is not a process handle, and leaves it to the caller") {
+  std::error_code ec;
+  auto none = pollux::win::adopt_process(nullptr, ec);
+  CHECK(ec == std::errc::bad_file_descriptor);
+  CHECK(!none.is_open());
+  (void)pollux::win::adopt_process(INVALID_HANDLE_VALUE, ec);
+  CHECK(ec == std::errc::bad_file_descriptor);
+  HANDLE event = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+  REQUIRE(event != nullptr);
+  (void)pollux::win::adopt_process(event, ec);
+  CHECK(ec == std::errc::bad_file_descriptor);
+  CHECK(CloseHandle(event));  // still ours: the failed adopt did not close it
+}
+
+TEST_CASE("Boost.Asio's object_handle sees the exit code that pollux reports") {
+  auto poll = test::init_with_poll();
+  Events events(8);
+  std::vector<std::string> argv{child_path(), "sleep", "200", "42"};
+  std::error_code ec;
+  auto process = Process::spawn(argv, ec);
+  REQUIRE_MESSAGE(!ec, ec.message());
+  REQUIRE(!poll.registry().add(process, Token(7), Interest::readable));
+
+  // Asio waits on a handle of its own, opened by id, in a thread of its own.
+  HANDLE handle = OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION, FALSE, process.id());
+  REQUIRE(handle != nullptr);
+  asio::io_context io;
+  asio::windows::object_handle object(io, handle);
+  DWORD asio_code = 0xFFFFFFFF;
+  asio::error_code asio_ec;
+  object.async_wait([&](const asio::error_code& e) {
+    asio_ec = e;
+    if (!e) GetExitCodeProcess(object.native_handle(), &asio_code);
+  });
+  std::thread runner([&] { io.run(); });
+
+  test::expect_events(poll, events, {{Token(7), test::kReadable}}, 10000ms);
+  auto status = process.exit_status(ec);
+  runner.join();
+  REQUIRE_MESSAGE(!ec, ec.message());
+  REQUIRE_MESSAGE(!asio_ec, asio_ec.message());
+  CHECK(status.code() == 42);
+  CHECK(static_cast<int>(asio_code) == *status.code());
+}
+
+TEST_CASE("an exit code above INT_MAX comes back as the same 32 bits") {
+  auto poll = test::init_with_poll();
+  Events events(8);
+  // 0xC0000005, what a crash with an access violation exits with.
+  std::vector<std::string> argv{child_path(), "exit", "-1073741819"};
+  std::error_code ec;
+  auto process = Process::spawn(argv, ec);
+  REQUIRE_MESSAGE(!ec, ec.message());
+  REQUIRE(!poll.registry().add(process, Token(3), Interest::readable));
+  test::expect_events(poll, events, {{Token(3), test::kReadable}}, 10000ms);
+  auto status = process.exit_status(ec);
+  REQUIRE_MESSAGE(!ec, ec.message());
+  CHECK(static_cast<DWORD>(*status.code()) == 0xC0000005u);
+}
