@@ -1,0 +1,264 @@
+// The IOCP Selector: update queue, GetQueuedCompletionStatusEx, dispatch by key.
+
+#include "selector.hpp"
+
+#include <algorithm>
+
+#include "error.hpp"
+#include "winsock.hpp"
+
+namespace pollux::sys {
+
+namespace {
+
+// Packets dequeued per wait. Each yields at most one Event, so never more than the
+// caller's capacity either; the rest wait in the port for the next select.
+constexpr std::size_t kMaxEntries = 1024;
+
+// Teardown waits this long, in all, for cancelled polls to complete. They complete at
+// once in practice; if one never does, its memory is leaked rather than freed under
+// the kernel's feet.
+constexpr DWORD kTeardownWaitMs = 5000;
+
+}  // namespace
+
+std::error_code Selector::open() noexcept {
+  if (auto ec = winsock_init()) return ec;
+  if (auto ec = nt::init()) return ec;
+  return Port::create(port_);
+}
+
+Selector::~Selector() {
+  std::size_t in_flight = 0;
+  for (auto& [raw, state] : sources_) {
+    state->removed = true;
+    if (state->status == SourceState::PollStatus::pending) {
+      if (!afd_cancel(state->group->afd, state->poll.iosb)) {
+        state->status = SourceState::PollStatus::cancelled;
+      }
+    }
+    if (state->status != SourceState::PollStatus::idle) ++in_flight;
+  }
+  std::vector<OVERLAPPED_ENTRY> entries(64);
+  const DWORD start = GetTickCount();
+  for (;;) {
+    DWORD waited = GetTickCount() - start;
+    DWORD ms = in_flight == 0 ? 0 : (waited >= kTeardownWaitMs ? 0 : kTeardownWaitMs - waited);
+    std::error_code ec;
+    std::size_t n = port_.wait(entries.data(), entries.size(), ms, ec);
+    if (ec || n == 0) break;
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto& entry = entries[i];
+      if (entry.lpCompletionKey == kKeyWaker) {
+        Event ignored;
+        waker_feed(entry.lpOverlapped, ignored);
+      } else if (entry.lpCompletionKey == kKeyAfd && entry.lpOverlapped != nullptr) {
+        // Safety: kKeyAfd packets carry the iosb of an AfdPoll we started (sock.hpp).
+        auto* state = reinterpret_cast<AfdPoll*>(entry.lpOverlapped)->owner;
+        if (state->status != SourceState::PollStatus::idle && in_flight > 0) --in_flight;
+        state->status = SourceState::PollStatus::idle;
+      }
+    }
+  }
+  if (in_flight > 0) {
+    // A poll that never completed may still write its iosb: leak that memory on purpose.
+    // Closing its AFD handle below cancels the poll for good.
+    for (auto& [raw, state] : sources_) {
+      if (state->status != SourceState::PollStatus::idle) new std::shared_ptr<SourceState>(state);
+    }
+  }
+  for (auto& group : groups_) CloseHandle(group->afd);
+}
+
+std::error_code Selector::add(const std::shared_ptr<Selector>& self,
+                              SOCKET socket,
+                              Token token,
+                              Interest interest,
+                              std::shared_ptr<SourceState>& out) {
+  std::error_code ec;
+  SOCKET base = base_socket(socket, ec);
+  if (ec) return ec;
+  auto state = std::make_shared<SourceState>();
+  state->selector = self;
+  state->base = base;
+  state->token = token;
+  state->interest = interest;
+  state->user_events = afd_events(interest);
+  std::lock_guard lock(mutex_);
+  state->group = acquire_group_locked(ec);
+  if (ec) return ec;
+  sources_.emplace(state.get(), state);
+  enqueue_locked(*state);
+  out = std::move(state);
+  return {};
+}
+
+std::error_code Selector::modify(SourceState& state, Token token, Interest interest) {
+  std::lock_guard lock(mutex_);
+  if (state.removed) return std::make_error_code(std::errc::no_such_file_or_directory);
+  state.token = token;
+  state.interest = interest;
+  state.user_events = afd_events(interest);
+  enqueue_locked(state);
+  return {};
+}
+
+void Selector::remove(SourceState& state) noexcept {
+  std::lock_guard lock(mutex_);
+  if (state.removed) return;
+  state.removed = true;
+  if (state.status == SourceState::PollStatus::pending) {
+    // On failure the poll still completes some day (with an event, or LOCAL_CLOSE when
+    // the socket is closed); until then the state stays in sources_.
+    if (!afd_cancel(state.group->afd, state.poll.iosb)) {
+      state.status = SourceState::PollStatus::cancelled;
+    }
+  }
+  if (state.status == SourceState::PollStatus::idle) free_locked(state);
+}
+
+void Selector::rearm(SourceState& state) noexcept {
+  std::lock_guard lock(mutex_);
+  if (state.removed) return;
+  ULONG all = afd_events(state.interest);
+  if (state.user_events == all) return;
+  state.user_events = all;
+  enqueue_locked(state);
+}
+
+void Selector::enqueue_locked(SourceState& state) {
+  if (!state.queued) {
+    state.queued = true;
+    update_queue_.push_back(sources_.at(&state));
+  }
+  if (polling_) flush_locked();
+}
+
+void Selector::flush_locked() noexcept {
+  for (auto& state : update_queue_) {
+    state->queued = false;
+    if (auto ec = state->update()) {
+      // AFD refused the poll: the socket can no longer be watched. Say so once, as an
+      // error event, instead of failing every later select.
+      state->closed = true;
+      failed_.emplace_back(state->token, Event::kError | Event::kReadClosed | Event::kWriteClosed);
+    }
+  }
+  update_queue_.clear();
+}
+
+PollGroup* Selector::acquire_group_locked(std::error_code& ec) {
+  for (auto it = groups_.rbegin(); it != groups_.rend(); ++it) {
+    if ((*it)->size < PollGroup::kMaxSize) {
+      ++(*it)->size;
+      return it->get();
+    }
+  }
+  auto group = std::make_unique<PollGroup>();
+  group->afd = afd_open(port_, ec);
+  if (ec) return nullptr;
+  group->size = 1;
+  groups_.push_back(std::move(group));
+  return groups_.back().get();
+}
+
+void Selector::free_locked(SourceState& state) noexcept {
+  --state.group->size;
+  // The IoSource may still hold its own reference; ours goes now.
+  sources_.erase(&state);
+}
+
+std::size_t Selector::dispatch_locked(const OVERLAPPED_ENTRY* entries,
+                                      std::size_t count,
+                                      Event* out,
+                                      std::size_t capacity) noexcept {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto& entry = entries[i];
+    switch (entry.lpCompletionKey) {
+      case kKeyAfd: {
+        if (entry.lpOverlapped == nullptr) break;
+        // Safety: kKeyAfd packets carry the iosb of an AfdPoll we started, the first
+        // member of that standard-layout struct; its owner stays in sources_ until the
+        // packet has been fed.
+        SourceState& state = *reinterpret_cast<AfdPoll*>(entry.lpOverlapped)->owner;
+        std::uint32_t flags = state.feed();
+        if (state.removed) {
+          free_locked(state);
+          break;
+        }
+        if (flags != 0 && n < capacity) out[n++] = Event(state.token, flags);
+        enqueue_locked(state);
+        break;
+      }
+      case kKeyWaker: {
+        Event event;
+        if (waker_feed(entry.lpOverlapped, event) && n < capacity) out[n++] = event;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  // After the packets, which never exceed `capacity`: what does not fit waits its turn.
+  while (!failed_.empty() && n < capacity) {
+    out[n++] = failed_.back();
+    failed_.pop_back();
+  }
+  return n;
+}
+
+std::size_t Selector::select(Event* out,
+                             std::size_t capacity,
+                             std::optional<std::chrono::nanoseconds> timeout,
+                             std::error_code& ec) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = timeout ? Clock::now() + *timeout : Clock::time_point::max();
+  const std::size_t max_entries = std::min(capacity, kMaxEntries);
+  if (entries_.size() < max_entries) entries_.resize(max_entries);
+  for (;;) {
+    std::size_t room;
+    DWORD ms = timeout_ms(timeout);
+    {
+      std::lock_guard lock(mutex_);
+      flush_locked();
+      // Failed sockets are reported with the packets and take room from them.
+      room = max_entries - std::min(max_entries, failed_.size());
+      if (!failed_.empty()) ms = 0;
+      polling_ = room > 0;
+    }
+    std::size_t n = room > 0 ? port_.wait(entries_.data(), room, ms, ec) : 0;
+    std::size_t reported;
+    {
+      std::lock_guard lock(mutex_);
+      polling_ = false;
+      if (ec) return 0;
+      reported = dispatch_locked(entries_.data(), n, out, capacity);
+    }
+    if (reported > 0) return reported;
+    // Nothing to report: a timeout, or packets that only cancelled or re-armed polls.
+    // Wait again for what remains; a wait that ended early by the clock's rounding
+    // continues too, so a poll never returns before its timeout.
+    if (timeout) {
+      auto now = Clock::now();
+      if (now >= deadline) return 0;
+      timeout = deadline - now;
+    }
+  }
+}
+
+std::shared_ptr<Selector> selector_create(std::error_code& ec) {
+  auto selector = std::make_shared<Selector>();
+  if ((ec = selector->open())) return nullptr;
+  return selector;
+}
+
+std::size_t selector_select(Selector& selector,
+                            Event* out,
+                            std::size_t capacity,
+                            std::optional<std::chrono::nanoseconds> timeout,
+                            std::error_code& ec) {
+  return selector.select(out, capacity, timeout, ec);
+}
+
+}  // namespace pollux::sys

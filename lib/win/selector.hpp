@@ -1,0 +1,78 @@
+#pragma once
+// The IOCP Selector: one completion port, the AFD poll groups of its sockets, and the
+// queue of socket updates.
+//
+// A pending AFD poll can be neither modified nor cancelled synchronously, so changes to
+// a socket's registration are queued and applied (polls started, or cancelled to be
+// restarted) right before the selecting thread blocks in GetQueuedCompletionStatusEx.
+// When a thread changes a registration while another is blocked there, it applies the
+// queue itself at once, so that the change takes effect in that very poll.
+
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "../sys.hpp"
+#include "iocp.hpp"
+#include "sock.hpp"
+
+namespace pollux::sys {
+
+class Selector {
+ public:
+  Selector() noexcept = default;
+  Selector(const Selector&) = delete;
+  Selector& operator=(const Selector&) = delete;
+  /// Cancels every AFD poll still in flight and waits for their completions, so that
+  /// the kernel never writes into freed memory; then closes the AFD handles and the port.
+  ~Selector();
+
+  std::error_code open() noexcept;
+  Port& port() noexcept { return port_; }
+
+  /// Registers `socket`; `out` receives the state the IoSource keeps.
+  std::error_code add(const std::shared_ptr<Selector>& self,
+                      SOCKET socket,
+                      Token token,
+                      Interest interest,
+                      std::shared_ptr<SourceState>& out);
+  std::error_code modify(SourceState& state, Token token, Interest interest);
+  /// After it returns, no poll that starts later reports the state's token.
+  void remove(SourceState& state) noexcept;
+  /// Re-arms every interest of the registration (edge emulation, see sock.hpp).
+  void rearm(SourceState& state) noexcept;
+
+  std::size_t select(Event* out,
+                     std::size_t capacity,
+                     std::optional<std::chrono::nanoseconds> timeout,
+                     std::error_code& ec);
+
+ private:
+  void enqueue_locked(SourceState& state);
+  void flush_locked() noexcept;
+  std::size_t dispatch_locked(const OVERLAPPED_ENTRY* entries,
+                              std::size_t count,
+                              Event* out,
+                              std::size_t capacity) noexcept;
+  PollGroup* acquire_group_locked(std::error_code& ec);
+  void free_locked(SourceState& state) noexcept;
+
+  std::mutex mutex_;
+  Port port_;
+  bool polling_ = false;
+  std::vector<std::unique_ptr<PollGroup>> groups_;
+  // Every registered socket, and every removed one whose poll is still in flight.
+  std::unordered_map<SourceState*, std::shared_ptr<SourceState>> sources_;
+  std::vector<std::shared_ptr<SourceState>> update_queue_;
+  // Sockets whose AFD poll could not be started: reported as errors by the next select.
+  std::vector<Event> failed_;
+  // Used by the selecting thread only (one at a time).
+  std::vector<OVERLAPPED_ENTRY> entries_;
+};
+
+/// Takes in a waker's packet (waker.cpp): fills `out` and returns true when it is to be
+/// reported, and releases the packet's reference to the WakerState.
+bool waker_feed(void* packet, Event& out) noexcept;
+
+}  // namespace pollux::sys

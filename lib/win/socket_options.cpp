@@ -1,0 +1,133 @@
+// Socket options of lib/sys_net.hpp over Winsock's setsockopt/getsockopt.
+
+#include "win.hpp"
+
+#include <cstring>
+
+#include "../sys_net.hpp"
+#include "error.hpp"
+
+namespace pollux::sys {
+namespace {
+
+SOCKET native(NativeHandle handle) noexcept { return static_cast<SOCKET>(handle); }
+
+struct Native {
+  int level;
+  int name;
+};
+
+Native native_of(SocketOption option) {
+  switch (option) {
+    // Plain SO_REUSEADDR, as Rust's std and mio set it. On Windows it also lets another
+    // socket bind a port that an active one holds; SO_EXCLUSIVEADDRUSE is not set.
+    case SocketOption::reuse_address: return {SOL_SOCKET, SO_REUSEADDR};
+    case SocketOption::keepalive: return {SOL_SOCKET, SO_KEEPALIVE};
+    case SocketOption::broadcast: return {SOL_SOCKET, SO_BROADCAST};
+    case SocketOption::recv_buffer_size: return {SOL_SOCKET, SO_RCVBUF};
+    case SocketOption::send_buffer_size: return {SOL_SOCKET, SO_SNDBUF};
+    case SocketOption::nodelay: return {IPPROTO_TCP, TCP_NODELAY};
+    case SocketOption::ttl: return {IPPROTO_IP, IP_TTL};
+    case SocketOption::only_v6: return {IPPROTO_IPV6, IPV6_V6ONLY};
+    case SocketOption::unicast_hops_v6: return {IPPROTO_IPV6, IPV6_UNICAST_HOPS};
+    case SocketOption::multicast_loop_v4: return {IPPROTO_IP, IP_MULTICAST_LOOP};
+    case SocketOption::multicast_ttl_v4: return {IPPROTO_IP, IP_MULTICAST_TTL};
+    case SocketOption::multicast_loop_v6: return {IPPROTO_IPV6, IPV6_MULTICAST_LOOP};
+    case SocketOption::multicast_hops_v6: return {IPPROTO_IPV6, IPV6_MULTICAST_HOPS};
+  }
+  return {-1, -1};
+}
+
+}  // namespace
+
+std::error_code socket_set_option(NativeHandle handle, SocketOption option, int value) {
+  auto n = native_of(option);
+  if (n.level < 0) return std::make_error_code(std::errc::invalid_argument);
+  // Winsock reads BOOL and DWORD options as 4 bytes; an int is that.
+  if (setsockopt(native(handle), n.level, n.name, reinterpret_cast<const char*>(&value), sizeof value) ==
+      SOCKET_ERROR) {
+    return wsa_error();
+  }
+  return {};
+}
+
+int socket_get_option(NativeHandle handle, SocketOption option, std::error_code& ec) {
+  auto n = native_of(option);
+  if (n.level < 0) {
+    ec = std::make_error_code(std::errc::invalid_argument);
+    return 0;
+  }
+  // Some options answer with fewer bytes (a BOOLEAN byte for TCP_NODELAY on some
+  // Windows versions): zero the int first and widen a one-byte answer.
+  int value = 0;
+  int len = sizeof value;
+  if (getsockopt(native(handle), n.level, n.name, reinterpret_cast<char*>(&value), &len) == SOCKET_ERROR) {
+    ec = wsa_error();
+    return 0;
+  }
+  ec.clear();
+  if (len == 1) {
+    unsigned char byte;
+    std::memcpy(&byte, &value, 1);
+    value = byte;
+  }
+  return value;
+}
+
+std::error_code socket_set_linger(NativeHandle handle, std::optional<std::chrono::seconds> timeout) {
+  linger l{};
+  if (timeout) {
+    if (timeout->count() < 0 || timeout->count() > 65535) return std::make_error_code(std::errc::invalid_argument);
+    l.l_onoff = 1;
+    l.l_linger = static_cast<u_short>(timeout->count());
+  }
+  if (setsockopt(native(handle), SOL_SOCKET, SO_LINGER, reinterpret_cast<const char*>(&l), sizeof l) ==
+      SOCKET_ERROR) {
+    return wsa_error();
+  }
+  return {};
+}
+
+std::optional<std::chrono::seconds> socket_linger(NativeHandle handle, std::error_code& ec) {
+  linger l{};
+  int len = sizeof l;
+  if (getsockopt(native(handle), SOL_SOCKET, SO_LINGER, reinterpret_cast<char*>(&l), &len) == SOCKET_ERROR) {
+    ec = wsa_error();
+    return std::nullopt;
+  }
+  ec.clear();
+  if (!l.l_onoff) return std::nullopt;
+  return std::chrono::seconds(l.l_linger);
+}
+
+std::error_code socket_multicast_v4(NativeHandle handle,
+                                    const net::Ipv4Addr& group,
+                                    const net::Ipv4Addr& iface,
+                                    bool join) {
+  ip_mreq mreq{};
+  std::memcpy(&mreq.imr_multiaddr, group.octets().data(), 4);
+  std::memcpy(&mreq.imr_interface, iface.octets().data(), 4);
+  const int name = join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP;
+  if (setsockopt(native(handle), IPPROTO_IP, name, reinterpret_cast<const char*>(&mreq), sizeof mreq) ==
+      SOCKET_ERROR) {
+    return wsa_error();
+  }
+  return {};
+}
+
+std::error_code socket_multicast_v6(NativeHandle handle,
+                                    const net::Ipv6Addr& group,
+                                    std::uint32_t iface,
+                                    bool join) {
+  ipv6_mreq mreq{};
+  std::memcpy(&mreq.ipv6mr_multiaddr, group.octets().data(), 16);
+  mreq.ipv6mr_interface = iface;
+  const int name = join ? IPV6_ADD_MEMBERSHIP : IPV6_DROP_MEMBERSHIP;
+  if (setsockopt(native(handle), IPPROTO_IPV6, name, reinterpret_cast<const char*>(&mreq), sizeof mreq) ==
+      SOCKET_ERROR) {
+    return wsa_error();
+  }
+  return {};
+}
+
+}  // namespace pollux::sys
