@@ -66,8 +66,8 @@ inline std::uint32_t collect_flags(pollux::Poll& poll,
 template <class Op>
 auto retry_blocking(Op op, std::chrono::milliseconds within = 2000ms) {
   const auto deadline = std::chrono::steady_clock::now() + within;
-  std::error_code ec;
   while (true) {
+    std::error_code ec;
     auto result = op(ec);
     if (ec != std::errc::operation_would_block || std::chrono::steady_clock::now() >= deadline) {
       REQUIRE_MESSAGE(!ec, ec.message());
