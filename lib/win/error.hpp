@@ -3,8 +3,9 @@
 //
 // Codes keep their Windows value (so messages and logs show the real cause) in
 // windows_category(), whose default_error_condition maps them onto std::errc. That map
-// is ours because GCC 12's std::system_category() on mingw-w64 maps nothing: there,
-// error_code(WSAEWOULDBLOCK, system_category()) != std::errc::operation_would_block.
+// is ours because GCC 12's std::system_category() on mingw-w64 maps common Win32 codes
+// but no Winsock ones: there, error_code(WSAEWOULDBLOCK, system_category()) !=
+// std::errc::operation_would_block, and its message is "Unknown error code".
 
 #include <system_error>
 

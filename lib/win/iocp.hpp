@@ -15,7 +15,8 @@ namespace pollux::sys {
 ///   kAfd         lpOverlapped is the IoStatusBlock of a socket's AFD poll (sock.hpp)
 ///   kOverlapped  reserved for overlapped operations on user-bound handles
 ///   kWaker       a posted wake-up; lpOverlapped is the WakerState
-/// The selector drops packets whose key it does not know.
+/// Every other key is a route (binding_route.hpp: win::Binding, Poster, JobObject); the
+/// selector hands those packets to route_feed, which drops the ones it does not know.
 enum CompletionKey : ULONG_PTR {
   kKeyAfd = 0,
   kKeyOverlapped = 1,

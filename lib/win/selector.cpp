@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "binding_route.hpp"
 #include "error.hpp"
 #include "winsock.hpp"
 
@@ -196,8 +197,14 @@ std::size_t Selector::dispatch_locked(const OVERLAPPED_ENTRY* entries,
         if (waker_feed(entry.lpOverlapped, event) && n < capacity) out[n++] = event;
         break;
       }
-      default:
+      case kKeyOverlapped:
         break;
+      default: {
+        // Keys past the Selector's own name routes: bound handles, posters, job objects.
+        Event event;
+        if (route_feed(entry, event) && n < capacity) out[n++] = event;
+        break;
+      }
     }
   }
   // After the packets, which never exceed `capacity`: what does not fit waits its turn.

@@ -19,8 +19,7 @@ struct Native {
 
 Native native_of(SocketOption option) {
   switch (option) {
-    // Plain SO_REUSEADDR, as Rust's std and mio set it. On Windows it also lets another
-    // socket bind a port that an active one holds; SO_EXCLUSIVEADDRUSE is not set.
+    // Read only: socket_set_option does not set it (see there).
     case SocketOption::reuse_address: return {SOL_SOCKET, SO_REUSEADDR};
     case SocketOption::keepalive: return {SOL_SOCKET, SO_KEEPALIVE};
     case SocketOption::broadcast: return {SOL_SOCKET, SO_BROADCAST};
@@ -41,6 +40,14 @@ Native native_of(SocketOption option) {
 }  // namespace
 
 std::error_code socket_set_option(NativeHandle handle, SocketOption option, int value) {
+  if (option == SocketOption::reuse_address) {
+    // What POSIX's SO_REUSEADDR is for, binding a port whose old connections linger in
+    // TIME_WAIT, Windows allows by default. Its own SO_REUSEADDR would instead let this
+    // socket take over a port another socket is listening on, so it is never set: the
+    // call is accepted, and reuse_address reads back as 0.
+    (void)value;
+    return {};
+  }
   auto n = native_of(option);
   if (n.level < 0) return std::make_error_code(std::errc::invalid_argument);
   // Winsock reads BOOL and DWORD options as 4 bytes; an int is that.
