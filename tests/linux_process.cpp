@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -194,4 +195,31 @@ TEST_CASE("a process that is not our child: exit reported, status out of reach")
   test::expect_events(poll, events, {{Token(2), test::kReadable}}, 10000ms);
   (void)adopted.exit_status(ec);
   CHECK(ec == std::errc::no_child_process);
+}
+
+TEST_CASE("200 spawn, register, exit, destroy cycles leak no fds and leave no zombies") {
+  auto count_fds = [] {
+    int n = 0;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+      (void)entry;
+      ++n;
+    }
+    return n;
+  };
+  auto poll = test::init_with_poll();
+  Events events(8);
+  const int before = count_fds();
+  for (int i = 0; i < 200; ++i) {
+    auto child = spawn({"true"});
+    REQUIRE(!poll.registry().add(child, Token(1), Interest::readable));
+    test::expect_events(poll, events, {{Token(1), test::kReadable}}, 10000ms);
+    if (i % 2 == 0) {
+      // Half collect the status themselves; the other half leave it to the destructor.
+      std::error_code ec;
+      REQUIRE(child.exit_status(ec).success());
+    }
+  }
+  CHECK(count_fds() == before);
+  CHECK(::waitpid(-1, nullptr, WNOHANG) < 0);
+  CHECK(errno == ECHILD);
 }
