@@ -181,3 +181,21 @@ TEST_CASE("50 spawn, register, exit, destroy cycles leave the handle count where
   for (int i = 0; i < 50; ++i) cycle(i);
   CHECK(count_handles() == before);
 }
+
+TEST_CASE("the child inherits the standard handles only, not other inheritable handles") {
+  // An inheritable pipe: once our write end is closed, a read end with no writer left says
+  // ERROR_BROKEN_PIPE, while a child holding an inherited copy would keep it open.
+  SECURITY_ATTRIBUTES inheritable{sizeof inheritable, nullptr, TRUE};
+  HANDLE read_end = nullptr, write_end = nullptr;
+  REQUIRE(CreatePipe(&read_end, &write_end, &inheritable, 0));
+  std::vector<std::string> argv{child_path(), "sleep", "60000"};
+  std::error_code ec;
+  auto child = Process::spawn(argv, ec);
+  REQUIRE_MESSAGE(!ec, ec.message());
+  CloseHandle(write_end);
+  DWORD available = 0;
+  CHECK(!PeekNamedPipe(read_end, nullptr, 0, nullptr, &available, nullptr));
+  CHECK(GetLastError() == ERROR_BROKEN_PIPE);
+  CloseHandle(read_end);
+  REQUIRE(!child.kill());
+}

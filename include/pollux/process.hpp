@@ -80,9 +80,9 @@ class POLLUX_API Process {
   /// Starts argv[0] with arguments argv[1..], without a shell. A name without a slash is
   /// looked up in PATH (on Windows: as CreateProcess does). The child inherits the
   /// environment, the working directory and the standard handles; on Unix it starts with
-  /// an empty signal mask and SIGPIPE at its default action. On Windows it is started with
-  /// handle inheritance on (that is how it gets the standard handles), so it also inherits
-  /// any other handle this program made inheritable.
+  /// an empty signal mask and SIGPIPE at its default action, and inherits the fds that are
+  /// not close-on-exec (pollux opens all of its own fds close-on-exec). On Windows it
+  /// inherits the standard handles only, whatever else this program made inheritable.
   /// Errors: empty argv or a NUL inside an argument: std::errc::invalid_argument; a missing
   /// program: std::errc::no_such_file_or_directory; not executable:
   /// std::errc::permission_denied; otherwise the OS's code. On error the result is empty.

@@ -10,8 +10,10 @@
 
 #include "win.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <pollux/win/process.hpp>
 
@@ -93,6 +95,71 @@ std::error_code build_command_line(std::span<const std::string> argv, std::wstri
   return {};
 }
 
+// The standard handles, and nothing else, for the child. Inheritance is all or nothing
+// unless the handles are listed (PROC_THREAD_ATTRIBUTE_HANDLE_LIST, Vista; Wine 8 honours
+// it): without the list a child would also hold every inheritable handle of this program,
+// e.g. a listening socket, keeping it open after the program closes it.
+struct StdHandles {
+  HANDLE for_child[3] = {};
+  LPPROC_THREAD_ATTRIBUTE_LIST attributes = nullptr;
+
+  StdHandles() = default;
+  StdHandles(const StdHandles&) = delete;
+  StdHandles& operator=(const StdHandles&) = delete;
+
+  std::error_code open() {
+    constexpr DWORD kStd[3] = {STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, STD_ERROR_HANDLE};
+    for (int i = 0; i < 3; ++i) {
+      HANDLE h = GetStdHandle(kStd[i]);
+      for_child[i] = h;
+      DWORD flags = 0;
+      if (h == nullptr || h == INVALID_HANDLE_VALUE || !GetHandleInformation(h, &flags)) {
+        continue;  // none, or not a real handle: the child gets the value, as is
+      }
+      if ((flags & HANDLE_FLAG_INHERIT) == 0) {
+        // Only inheritable handles may be listed: pass an inheritable duplicate, closed
+        // again once the child has its copy.
+        HANDLE dup = nullptr;
+        if (!DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &dup, 0, TRUE,
+                             DUPLICATE_SAME_ACCESS)) {
+          return win_error();
+        }
+        owned_[owned_count_++] = dup;
+        for_child[i] = dup;
+      }
+      // The same handle twice in the list is refused; stdout and stderr often are one.
+      bool listed = false;
+      for (int j = 0; j < listed_count_; ++j) listed = listed || listed_[j] == for_child[i];
+      if (!listed) listed_[listed_count_++] = for_child[i];
+    }
+    if (listed_count_ == 0) return {};
+    SIZE_T size = 0;
+    InitializeProcThreadAttributeList(nullptr, 1, 0, &size);
+    storage_.resize(size / sizeof(std::uintptr_t) + 1);
+    auto* list = reinterpret_cast<LPPROC_THREAD_ATTRIBUTE_LIST>(storage_.data());
+    if (!InitializeProcThreadAttributeList(list, 1, 0, &size)) return win_error();
+    attributes = list;
+    if (!UpdateProcThreadAttribute(list, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, listed_,
+                                   static_cast<SIZE_T>(listed_count_) * sizeof(HANDLE),
+                                   nullptr, nullptr)) {
+      return win_error();
+    }
+    return {};
+  }
+
+  ~StdHandles() {
+    if (attributes != nullptr) DeleteProcThreadAttributeList(attributes);
+    for (int i = 0; i < owned_count_; ++i) CloseHandle(owned_[i]);
+  }
+
+ private:
+  HANDLE owned_[3] = {};
+  int owned_count_ = 0;
+  HANDLE listed_[3] = {};
+  int listed_count_ = 0;
+  std::vector<std::uintptr_t> storage_;
+};
+
 void unregister(ProcessState& state) noexcept {
   if (state.wait != nullptr) {
     // INVALID_HANDLE_VALUE: returns only once a callback already running has finished, so
@@ -114,17 +181,20 @@ bool has_exited(const ProcessState& state) noexcept {
 ProcessState* process_spawn(std::span<const std::string> argv, std::error_code& ec) {
   std::wstring line;
   if ((ec = build_command_line(argv, line))) return nullptr;
-  // The child gets this process's standard handles; like every child started with
-  // inheritance on, it also receives the other handles that were made inheritable.
-  STARTUPINFOW startup{};
-  startup.cb = sizeof startup;
-  startup.dwFlags = STARTF_USESTDHANDLES;
-  startup.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
-  startup.hStdOutput = GetStdHandle(STD_OUTPUT_HANDLE);
-  startup.hStdError = GetStdHandle(STD_ERROR_HANDLE);
+  StdHandles std_handles;
+  if ((ec = std_handles.open())) return nullptr;
+  STARTUPINFOEXW startup{};
+  startup.StartupInfo.cb = sizeof startup;
+  startup.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
+  startup.StartupInfo.hStdInput = std_handles.for_child[0];
+  startup.StartupInfo.hStdOutput = std_handles.for_child[1];
+  startup.StartupInfo.hStdError = std_handles.for_child[2];
+  startup.lpAttributeList = std_handles.attributes;
+  const bool inherit = std_handles.attributes != nullptr;
   PROCESS_INFORMATION info{};
-  if (!CreateProcessW(nullptr, line.data(), nullptr, nullptr, TRUE, 0, nullptr, nullptr,
-                      &startup, &info)) {
+  if (!CreateProcessW(nullptr, line.data(), nullptr, nullptr, inherit ? TRUE : FALSE,
+                      inherit ? EXTENDED_STARTUPINFO_PRESENT : 0, nullptr, nullptr,
+                      &startup.StartupInfo, &info)) {
     ec = win_error();
     return nullptr;
   }
