@@ -185,15 +185,28 @@ ProcessState* process_spawn(std::span<const std::string> argv, std::error_code& 
     ec = errno_code(e);
     return nullptr;
   }
-  // The child is ours and unreaped, so its pid cannot be reused before this call.
+  // The child is ours and unreaped, so its pid cannot be reused before this call, unless
+  // other code in the program reaped it in between (waitpid(-1), SIGCHLD ignored).
   int pidfd = pidfd_open(pid);
   if (pidfd < 0) {
     ec = errno_code();
-    // Without a pidfd we cannot watch it; do not leave it running or as a zombie. SIGKILL
-    // ends it at once, so this wait is short.
-    ::kill(pid, SIGKILL);
-    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    // ESRCH: reaped already, and the pid is no longer ours to signal. Otherwise (no pidfd
+    // support, no fds left) we cannot watch the child, and must not leave it running or as
+    // a zombie: SIGKILL ends it at once, so this wait is short.
+    if (ec.value() != ESRCH) {
+      ::kill(pid, SIGKILL);
+      while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+      }
     }
+    return nullptr;
+  }
+  // If it was reaped, the pid may already name a stranger, which is then not our child.
+  // WNOWAIT leaves the status for exit_status().
+  siginfo_t info{};
+  if (::waitid(kPidfd, static_cast<id_t>(pidfd), &info, WEXITED | WNOHANG | WNOWAIT) < 0 &&
+      errno == ECHILD) {
+    ::close(pidfd);
+    ec = errno_code(ECHILD);
     return nullptr;
   }
   ec.clear();
