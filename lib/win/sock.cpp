@@ -58,6 +58,14 @@ std::uint32_t event_flags(ULONG afd) noexcept {
 }
 
 SOCKET base_socket(SOCKET socket, std::error_code& ec) noexcept {
+  // Wine answers SIO_BASE_HANDLE with the handle it was given, socket or not, so ask a
+  // question only a live socket can answer first.
+  int type = 0;
+  int type_len = sizeof type;
+  if (getsockopt(socket, SOL_SOCKET, SO_TYPE, reinterpret_cast<char*>(&type), &type_len) == SOCKET_ERROR) {
+    ec = wsa_error();
+    return INVALID_SOCKET;
+  }
   // Layered service providers must pass SIO_BASE_HANDLE through, yet some (those built
   // on Komodia's redirector, as wepoll's ws.c records) fail it on purpose. Asking such a
   // layer for the socket it polls or selects on (SIO_BSP_HANDLE_POLL, _SELECT) peels it
