@@ -1,0 +1,250 @@
+// win::Binding: a HANDLE bound to a Poll's completion port under a route key.
+
+#include <pollux/poll.hpp>
+#include <pollux/win/binding.hpp>
+
+#include "binding_route.hpp"
+#include "error.hpp"
+#include "overlapped_access.hpp"
+#include "selector.hpp"
+
+namespace pollux::sys {
+
+using Access = OverlappedAccess;
+
+struct BindingRoute final : Route {
+  HANDLE handle = nullptr;
+  bool skip_on_success = false;
+  // Guards the list of pending Overlappeds (linked through them) and `closing`. Separate
+  // from `dispatch`: a Handler (run under `dispatch`) may submit again, and a thread that
+  // submits must never wait for a feed.
+  std::mutex list_mutex;
+  win::Overlapped* head = nullptr;
+  bool closing = false;
+
+  void link_locked(win::Overlapped& o) noexcept {
+    Access::owner(o) = this;
+    Access::prev(o) = nullptr;
+    Access::next(o) = head;
+    if (head != nullptr) Access::prev(*head) = &o;
+    head = &o;
+  }
+  void unlink_locked(win::Overlapped& o) noexcept {
+    if (Access::prev(o) != nullptr) Access::next(*Access::prev(o)) = Access::next(o);
+    else head = Access::next(o);
+    if (Access::next(o) != nullptr) Access::prev(*Access::next(o)) = Access::prev(o);
+    Access::owner(o) = nullptr;
+    Access::prev(o) = Access::next(o) = nullptr;
+  }
+  // The pending Overlapped whose OVERLAPPED is `raw`, found without dereferencing `raw`:
+  // a packet may name one that its owner already freed.
+  win::Overlapped* find_locked(const OVERLAPPED* raw) noexcept {
+    for (auto* o = head; o != nullptr; o = Access::next(*o)) {
+      if (Access::native(*o) == raw) return o;
+    }
+    return nullptr;
+  }
+
+  bool feed(const OVERLAPPED_ENTRY& entry, Event& out) noexcept override {
+    win::Overlapped* o;
+    {
+      std::lock_guard lock(list_mutex);
+      o = find_locked(entry.lpOverlapped);
+      if (o == nullptr) return false;
+      unlink_locked(*o);
+    }
+    const auto status = static_cast<nt::NtStatus>(Access::raw(*o).internal);
+    const std::uint32_t error = status == nt::kStatusSuccess ? 0 : nt::RtlNtStatusToDosError(status);
+    const std::uint32_t bytes = entry.dwNumberOfBytesTransferred;
+    const auto data = reinterpret_cast<std::uintptr_t>(o);
+    if (auto handler = Access::handler(*o)) {
+      std::uint32_t flags = handler(*o, bytes, error, Access::context(*o));
+      if (flags == 0) return false;
+      out = Event(token, flags, data, bytes, error);
+      return true;
+    }
+    out = Event(token, Event::kCompletion, data, bytes, error);
+    return true;
+  }
+
+  // Cancels what is pending and waits until the kernel has finished with every
+  // Overlapped. Their packets may still sit in the port: the route is already out of the
+  // table by then, so those are dropped unread.
+  void drain() noexcept {
+    {
+      std::lock_guard lock(list_mutex);
+      closing = true;
+    }
+    for (;;) {
+      {
+        std::lock_guard lock(list_mutex);
+        bool busy = false;
+        for (auto* o = head; o != nullptr; o = Access::next(*o)) {
+          std::atomic_ref<std::uintptr_t> internal(Access::raw(*o).internal);
+          if (internal.load(std::memory_order_acquire) == static_cast<std::uintptr_t>(nt::kStatusPending)) {
+            busy = true;
+            // Again on every round: an operation submitted while we were closing may
+            // have been issued after the previous round's cancel.
+            CancelIoEx(handle, Access::native(*o));
+          }
+        }
+        if (!busy) {
+          while (head != nullptr) unlink_locked(*head);
+          return;
+        }
+      }
+      // Cancellation completes within microseconds for pipes, files and sockets.
+      Sleep(1);
+    }
+  }
+};
+
+namespace {
+
+// FILE_INFORMATION_CLASS FileReplaceCompletionInformation (Windows 8.1): replaces, or
+// with a null port removes, a handle's completion port association.
+constexpr ULONG kFileReplaceCompletionInformation = 61;
+struct FileCompletionInformation {
+  HANDLE port;
+  void* key;
+};
+using NtSetInformationFileFn = nt::NtStatus(NTAPI*)(HANDLE, nt::IoStatusBlock*, void*, ULONG, ULONG);
+
+void disassociate(HANDLE handle) noexcept {
+  static const auto set_information = reinterpret_cast<NtSetInformationFileFn>(
+      reinterpret_cast<void*>(GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "NtSetInformationFile")));
+  if (set_information == nullptr) return;
+  nt::IoStatusBlock iosb{};
+  FileCompletionInformation info{nullptr, nullptr};
+  // Where the class is unknown the handle stays bound: a later add then fails cleanly.
+  set_information(handle, &iosb, &info, sizeof info, kFileReplaceCompletionInformation);
+}
+
+}  // namespace
+
+}  // namespace pollux::sys
+
+namespace pollux::win {
+
+using sys::Access;
+
+Binding& Binding::operator=(Binding&& other) noexcept {
+  if (this != &other) {
+    release();
+    handle_ = std::exchange(other.handle_, nullptr);
+    options_ = other.options_;
+    route_ = std::move(other.route_);
+  }
+  return *this;
+}
+
+Binding::~Binding() { release(); }
+
+void Binding::release() noexcept {
+  if (!route_) return;
+  // route_ stays set until no Handler can run: a Handler may call submit on this Binding.
+  sys::route_remove(*route_);
+  route_->drain();
+  sys::disassociate(route_->handle);
+  route_.reset();
+}
+
+std::error_code Binding::add_to(const Registry& registry, Token token, Interest) {
+  if (handle_ == nullptr || handle_ == INVALID_HANDLE_VALUE) {
+    return std::make_error_code(std::errc::bad_file_descriptor);
+  }
+  const auto& selector = registry.sys_selector();
+  if (!selector) return std::make_error_code(std::errc::bad_file_descriptor);
+  if (route_) {
+    if (!route_->selector.expired()) return std::make_error_code(std::errc::file_exists);
+    release();
+  }
+  auto route = std::make_shared<sys::BindingRoute>();
+  route->handle = handle_;
+  route->skip_on_success = options_.skip_completion_on_success;
+  route->token = token;
+  route->selector = selector;
+  if (auto ec = sys::route_insert(route)) return ec;
+  auto undo = [&] { sys::route_remove(*route); };
+  if (CreateIoCompletionPort(handle_, selector->port().handle(), route->key, 0) == nullptr) {
+    DWORD error = GetLastError();
+    undo();
+    // The one failure for a valid handle: it is bound to a port already.
+    if (error == ERROR_INVALID_PARAMETER) return std::make_error_code(std::errc::file_exists);
+    return sys::win_error(error);
+  }
+  if (route->skip_on_success &&
+      !SetFileCompletionNotificationModes(handle_, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS)) {
+    auto ec = sys::win_error();
+    undo();
+    sys::disassociate(handle_);
+    return ec;
+  }
+  route_ = std::move(route);
+  return {};
+}
+
+std::error_code Binding::modify_in(const Registry& registry, Token token, Interest) {
+  if (!route_ || !sys::route_in(*route_, registry.sys_selector())) {
+    return std::make_error_code(std::errc::no_such_file_or_directory);
+  }
+  std::lock_guard lock(route_->dispatch);
+  route_->token = token;
+  return {};
+}
+
+std::error_code Binding::remove_from(const Registry& registry) {
+  if (!route_ || !sys::route_in(*route_, registry.sys_selector())) {
+    return std::make_error_code(std::errc::no_such_file_or_directory);
+  }
+  release();
+  return {};
+}
+
+std::error_code Binding::begin(Overlapped& overlapped) noexcept {
+  if (!route_) return std::make_error_code(std::errc::no_such_file_or_directory);
+  std::lock_guard lock(route_->list_mutex);
+  if (route_->closing) return std::make_error_code(std::errc::no_such_file_or_directory);
+  if (Access::owner(overlapped) != nullptr) return std::make_error_code(std::errc::operation_in_progress);
+  auto& raw = Access::raw(overlapped);
+  // Pending until the kernel says otherwise: drain() waits on exactly this value.
+  raw.internal = static_cast<std::uintptr_t>(sys::nt::kStatusPending);
+  raw.internal_high = 0;
+  raw.event = nullptr;
+  route_->link_locked(overlapped);
+  return {};
+}
+
+Submitted Binding::finish(Overlapped& overlapped, bool ok, std::error_code& ec) noexcept {
+  const DWORD error = ok ? ERROR_SUCCESS : GetLastError();
+  auto& route = *route_;
+  ec.clear();
+  if (ok) {
+    if (!route.skip_on_success) return Submitted::pending;
+    std::lock_guard lock(route.list_mutex);
+    route.unlink_locked(overlapped);
+    return Submitted::completed;
+  }
+  // ERROR_MORE_DATA is a warning status (a message longer than the buffer): the kernel
+  // queues a completion for it as for success.
+  if (error == ERROR_IO_PENDING || error == ERROR_MORE_DATA) return Submitted::pending;
+  std::lock_guard lock(route.list_mutex);
+  route.unlink_locked(overlapped);
+  ec = sys::win_error(error);
+  return Submitted::failed;
+}
+
+std::error_code Binding::cancel(Overlapped& overlapped) noexcept {
+  if (!route_) return std::make_error_code(std::errc::no_such_file_or_directory);
+  std::lock_guard lock(route_->list_mutex);
+  if (Access::owner(overlapped) != route_.get()) return std::make_error_code(std::errc::invalid_argument);
+  if (!CancelIoEx(route_->handle, Access::native(overlapped))) {
+    DWORD error = GetLastError();
+    // Already completed: its completion is on its way.
+    if (error == ERROR_NOT_FOUND) return {};
+    return sys::win_error(error);
+  }
+  return {};
+}
+
+}  // namespace pollux::win

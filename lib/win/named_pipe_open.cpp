@@ -1,0 +1,143 @@
+// Opening named pipes: server instances, clients, and the client's retrying connect.
+
+#include <chrono>
+
+#include "error.hpp"
+#include "named_pipe_state.hpp"
+
+namespace pollux::win {
+
+namespace detail {
+
+std::wstring widen(std::string_view text, std::error_code& ec) {
+  ec.clear();
+  if (text.empty() || text.size() > 0x7fffffff) {
+    ec = std::make_error_code(std::errc::invalid_argument);
+    return {};
+  }
+  const int size = static_cast<int>(text.size());
+  int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, text.data(), size, nullptr, 0);
+  if (n <= 0) {
+    ec = std::make_error_code(std::errc::invalid_argument);
+    return {};
+  }
+  std::wstring wide(static_cast<std::size_t>(n), L'\0');
+  MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, text.data(), size, wide.data(), n);
+  // A NUL inside would silently cut the name short.
+  if (wide.find(L'\0') != std::wstring::npos) ec = std::make_error_code(std::errc::invalid_argument);
+  return wide;
+}
+
+std::error_code check(const NamedPipeOptions& options) noexcept {
+  if (options.read_buffer_size == 0 || options.read_buffer_size > 0x7fffffff ||
+      options.write_buffer_size == 0 || options.write_buffer_size > 0x7fffffff ||
+      options.max_instances == 0 || options.max_instances > PIPE_UNLIMITED_INSTANCES) {
+    return std::make_error_code(std::errc::invalid_argument);
+  }
+  return {};
+}
+
+HANDLE create_instance(const std::wstring& name,
+                       const NamedPipeOptions& options,
+                       bool first,
+                       std::error_code& ec) noexcept {
+  DWORD open_mode = PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED;
+  if (first) open_mode |= FILE_FLAG_FIRST_PIPE_INSTANCE;
+  DWORD pipe_mode = PIPE_WAIT;
+  pipe_mode |= options.mode == PipeMode::message ? PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE
+                                                 : PIPE_TYPE_BYTE | PIPE_READMODE_BYTE;
+  if (options.reject_remote_clients) pipe_mode |= PIPE_REJECT_REMOTE_CLIENTS;
+  HANDLE h = CreateNamedPipeW(name.c_str(), open_mode, pipe_mode, options.max_instances,
+                              options.out_buffer_size, options.in_buffer_size, 0, nullptr);
+  if (h == INVALID_HANDLE_VALUE) {
+    ec = sys::win_error();
+    return INVALID_HANDLE_VALUE;
+  }
+  ec.clear();
+  return h;
+}
+
+}  // namespace detail
+
+NamedPipe NamedPipe::create_server(std::string_view name,
+                                   const NamedPipeOptions& options,
+                                   std::error_code& ec) {
+  if ((ec = detail::check(options))) return {};
+  auto wide = detail::widen(name, ec);
+  if (ec) return {};
+  HANDLE h = detail::create_instance(wide, options, options.first_instance, ec);
+  if (ec) return {};
+  NamedPipe pipe;
+  try {
+    pipe.state_ = std::make_unique<State>(h, true, options);
+  } catch (const std::bad_alloc&) {
+    CloseHandle(h);
+    ec = std::make_error_code(std::errc::not_enough_memory);
+  }
+  return pipe;
+}
+
+NamedPipe NamedPipe::open_client(std::string_view name,
+                                 const NamedPipeOptions& options,
+                                 std::error_code& ec) {
+  if ((ec = detail::check(options))) return {};
+  auto wide = detail::widen(name, ec);
+  if (ec) return {};
+  // SECURITY_IDENTIFICATION: the server may learn who we are, not act as us.
+  HANDLE h = CreateFileW(wide.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING,
+                         FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION,
+                         nullptr);
+  if (h == INVALID_HANDLE_VALUE) {
+    ec = sys::win_error();
+    return {};
+  }
+  if (options.mode == PipeMode::message) {
+    DWORD mode = PIPE_READMODE_MESSAGE;
+    if (!SetNamedPipeHandleState(h, &mode, nullptr, nullptr)) {
+      ec = sys::win_error();
+      CloseHandle(h);
+      return {};
+    }
+  }
+  NamedPipe pipe;
+  try {
+    pipe.state_ = std::make_unique<State>(h, false, options);
+    pipe.state_->connected = true;
+  } catch (const std::bad_alloc&) {
+    CloseHandle(h);
+    ec = std::make_error_code(std::errc::not_enough_memory);
+  }
+  return pipe;
+}
+
+NamedPipe NamedPipe::connect_client(std::string_view name,
+                                    const NamedPipeOptions& options,
+                                    std::chrono::milliseconds timeout,
+                                    std::error_code& ec) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + std::max(timeout, std::chrono::milliseconds(0));
+  auto wide = detail::widen(name, ec);
+  if (ec) return {};
+  for (;;) {
+    NamedPipe pipe = open_client(name, options, ec);
+    if (!ec) return pipe;
+    const bool busy = ec == sys::win_error(ERROR_PIPE_BUSY);
+    const bool absent = ec == sys::win_error(ERROR_FILE_NOT_FOUND);
+    if (!busy && !absent) return {};
+    auto now = Clock::now();
+    if (now >= deadline) {
+      ec = std::make_error_code(std::errc::timed_out);
+      return {};
+    }
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now).count();
+    if (busy) {
+      // Returns when an instance is free, which another client may take first: retry.
+      WaitNamedPipeW(wide.c_str(), static_cast<DWORD>(std::max<long long>(left, 1)));
+    } else {
+      // Between two server instances the name does not exist: look again shortly.
+      Sleep(static_cast<DWORD>(std::min<long long>(left, 2)));
+    }
+  }
+}
+
+}  // namespace pollux::win

@@ -1,0 +1,381 @@
+// win::Binding, win::Overlapped and win::Poster: completions of user HANDLEs through Poll.
+
+#include "util.hpp"
+
+#include <pollux/win/binding.hpp>
+#include <pollux/win/overlapped.hpp>
+#include <pollux/win/poster.hpp>
+
+#include <windows.h>
+
+#include <atomic>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace std::chrono_literals;
+using pollux::Event;
+using pollux::Events;
+using pollux::Interest;
+using pollux::Token;
+using pollux::win::Binding;
+using pollux::win::Overlapped;
+using pollux::win::Poster;
+using pollux::win::Submitted;
+
+namespace {
+
+std::wstring temp_path(const wchar_t* leaf) {
+  wchar_t dir[MAX_PATH];
+  REQUIRE(GetTempPathW(MAX_PATH, dir) > 0);
+  return std::wstring(dir) + leaf + std::to_wstring(GetCurrentProcessId());
+}
+
+struct Handle {
+  HANDLE h = INVALID_HANDLE_VALUE;
+  Handle() = default;
+  explicit Handle(HANDLE handle) : h(handle) {}
+  Handle(const Handle&) = delete;
+  ~Handle() { close(); }
+  void close() {
+    if (h != INVALID_HANDLE_VALUE && h != nullptr) CloseHandle(h);
+    h = INVALID_HANDLE_VALUE;
+  }
+};
+
+// A connected pair of overlapped pipe ends, so that a read stays pending until we write.
+struct PipePair {
+  Handle server, client;
+  PipePair() {
+    static std::atomic<int> n{0};
+    std::wstring name = L"\\\\.\\pipe\\pollux-binding-" + std::to_wstring(GetCurrentProcessId()) +
+                        L"-" + std::to_wstring(n++);
+    server.h = CreateNamedPipeW(name.c_str(), PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+                                PIPE_TYPE_BYTE | PIPE_WAIT, 1, 4096, 4096, 0, nullptr);
+    REQUIRE(server.h != INVALID_HANDLE_VALUE);
+    client.h = CreateFileW(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING,
+                           FILE_FLAG_OVERLAPPED, nullptr);
+    REQUIRE(client.h != INVALID_HANDLE_VALUE);
+  }
+  void write_from_client(const char* text) {
+    OVERLAPPED ov{};
+    ov.hEvent = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+    DWORD n = 0;
+    BOOL ok = WriteFile(client.h, text, static_cast<DWORD>(std::strlen(text)), nullptr, &ov);
+    if (!ok) REQUIRE(GetLastError() == ERROR_IO_PENDING);
+    REQUIRE(GetOverlappedResult(client.h, &ov, &n, TRUE));
+    CloseHandle(ov.hEvent);
+  }
+};
+
+auto read_into(void* buffer, DWORD size) {
+  return [=](void* h, _OVERLAPPED* ov) {
+    return ReadFile(h, buffer, size, nullptr, reinterpret_cast<OVERLAPPED*>(ov));
+  };
+}
+
+// Polls until a completion with `token` arrives; returns it.
+Event wait_completion(pollux::Poll& poll, Events& events, Token token) {
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    REQUIRE(!poll.poll(events, 100ms));
+    for (const auto& e : events) {
+      if (e.token() == token && e.is_completion()) return e;
+    }
+  }
+  FAIL("no completion for token " << token.value());
+  return {};
+}
+
+void add(pollux::Poll& poll, auto& source, Token token) {
+  auto ec = poll.registry().add(source, token, Interest::readable);
+  REQUIRE_MESSAGE(!ec, ec.message());
+}
+
+}  // namespace
+
+TEST_CASE("a file read through a Binding completes in poll, with bytes and status") {
+  auto path = temp_path(L"pollux-binding-file-");
+  const std::string content = "completion ports deliver what overlapped reads read";
+  {
+    Handle f(CreateFileW(path.c_str(), GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS, 0, nullptr));
+    REQUIRE(f.h != INVALID_HANDLE_VALUE);
+    DWORD n = 0;
+    REQUIRE(WriteFile(f.h, content.data(), static_cast<DWORD>(content.size()), &n, nullptr));
+  }
+  {
+    Handle f(CreateFileW(path.c_str(), GENERIC_READ, FILE_SHARE_READ, nullptr, OPEN_EXISTING,
+                         FILE_FLAG_OVERLAPPED, nullptr));
+    REQUIRE(f.h != INVALID_HANDLE_VALUE);
+    auto poll = test::init_with_poll();
+    Events events(16);
+    Binding binding(f.h);
+    add(poll, binding, Token(7));
+    Overlapped ov;
+    ov.set_offset(11);
+    char buffer[128] = {};
+    std::error_code ec;
+    REQUIRE(binding.submit(ov, read_into(buffer, sizeof buffer), ec) == Submitted::pending);
+    auto e = wait_completion(poll, events, Token(7));
+    CHECK(pollux::win::overlapped_of(e) == &ov);
+    CHECK(e.bytes_transferred() == content.size() - 11);
+    CHECK(!pollux::win::status_of(e));
+    CHECK(std::string(buffer) == content.substr(11));
+    CHECK(ov.bytes() == content.size() - 11);
+
+    // Past the end: the error comes either from submit or with the completion.
+    ov.set_offset(4096);
+    auto r = binding.submit(ov, read_into(buffer, sizeof buffer), ec);
+    if (r == Submitted::pending) {
+      auto end = wait_completion(poll, events, Token(7));
+      CHECK(end.os_status() == ERROR_HANDLE_EOF);
+    } else {
+      CHECK(r == Submitted::failed);
+      CHECK(ec.value() == ERROR_HANDLE_EOF);
+    }
+    REQUIRE(!poll.registry().remove(binding));
+  }
+  DeleteFileW(path.c_str());
+}
+
+TEST_CASE("skip_completion_on_success: a synchronous success is reported by submit alone") {
+  auto path = temp_path(L"pollux-binding-skip-");
+  {
+    Handle f(CreateFileW(path.c_str(), GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS, 0, nullptr));
+    DWORD n = 0;
+    REQUIRE(WriteFile(f.h, "0123456789", 10, &n, nullptr));
+  }
+  Handle f(CreateFileW(path.c_str(), GENERIC_READ, FILE_SHARE_READ, nullptr, OPEN_EXISTING,
+                       FILE_FLAG_OVERLAPPED, nullptr));
+  auto poll = test::init_with_poll();
+  Events events(16);
+  Binding binding(f.h, Binding::Options{true});
+  add(poll, binding, Token(3));
+  int completions = 0;
+  for (int i = 0; i < 20; ++i) {
+    Overlapped ov;
+    char buffer[4] = {};
+    std::error_code ec;
+    ov.set_offset(2);
+    auto r = binding.submit(ov, read_into(buffer, 4), ec);
+    REQUIRE_MESSAGE(r != Submitted::failed, ec.message());
+    if (r == Submitted::completed) {
+      CHECK(ov.bytes() == 4);
+      // No packet follows a synchronous success.
+      test::expect_no_events(poll, events, 20ms);
+    } else {
+      auto e = wait_completion(poll, events, Token(3));
+      CHECK(e.bytes_transferred() == 4);
+    }
+    CHECK(std::memcmp(buffer, "2345", 4) == 0);
+    ++completions;
+  }
+  CHECK(completions == 20);
+  binding = Binding();
+  f.close();
+  DeleteFileW(path.c_str());
+}
+
+TEST_CASE("ReadDirectoryChangesW through a Binding reports a new file") {
+  auto dir = temp_path(L"pollux-binding-dir-");
+  REQUIRE(CreateDirectoryW(dir.c_str(), nullptr));
+  {
+    Handle d(CreateFileW(dir.c_str(), FILE_LIST_DIRECTORY,
+                         FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr, OPEN_EXISTING,
+                         FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OVERLAPPED, nullptr));
+    REQUIRE(d.h != INVALID_HANDLE_VALUE);
+    auto poll = test::init_with_poll();
+    Events events(16);
+    Binding binding(d.h);
+    add(poll, binding, Token(42));
+    Overlapped ov;
+    alignas(DWORD) unsigned char buffer[4096];
+    std::error_code ec;
+    auto r = binding.submit(ov, [&](void* h, _OVERLAPPED* o) {
+      return ReadDirectoryChangesW(h, buffer, sizeof buffer, FALSE, FILE_NOTIFY_CHANGE_FILE_NAME,
+                                   nullptr, reinterpret_cast<OVERLAPPED*>(o), nullptr);
+    }, ec);
+    REQUIRE_MESSAGE(r == Submitted::pending, ec.message());
+    auto file = dir + L"\\hello.txt";
+    Handle created(CreateFileW(file.c_str(), GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS, 0, nullptr));
+    REQUIRE(created.h != INVALID_HANDLE_VALUE);
+    auto e = wait_completion(poll, events, Token(42));
+    CHECK(!pollux::win::status_of(e));
+    REQUIRE(e.bytes_transferred() >= sizeof(FILE_NOTIFY_INFORMATION));
+    auto* info = reinterpret_cast<FILE_NOTIFY_INFORMATION*>(buffer);
+    std::wstring name(info->FileName, info->FileNameLength / sizeof(wchar_t));
+    CHECK(info->Action == FILE_ACTION_ADDED);
+    CHECK(name == L"hello.txt");
+    created.close();
+    DeleteFileW(file.c_str());
+  }
+  RemoveDirectoryW(dir.c_str());
+}
+
+TEST_CASE("remove cancels a pending read; nothing is delivered and its memory may go") {
+  PipePair pipe;
+  auto poll = test::init_with_poll();
+  Events events(16);
+  Binding binding(pipe.server.h);
+  add(poll, binding, Token(5));
+  auto ov = std::make_unique<Overlapped>();
+  auto buffer = std::make_unique<char[]>(64);
+  std::error_code ec;
+  REQUIRE(binding.submit(*ov, read_into(buffer.get(), 64), ec) == Submitted::pending);
+  test::expect_no_events(poll, events, 20ms);
+  REQUIRE(!poll.registry().remove(binding));
+  CHECK(!binding.is_added());
+  // The rule in overlapped.hpp: after remove returns, the Overlapped and buffer are ours.
+  std::memset(static_cast<void*>(ov.get()), 0xAB, sizeof(Overlapped));
+  ov.reset();
+  buffer.reset();
+  pipe.write_from_client("too late");
+  test::expect_no_events(poll, events, 100ms);
+  CHECK(poll.registry().remove(binding) == std::errc::no_such_file_or_directory);
+}
+
+TEST_CASE("destroying a Binding cancels its pending read") {
+  PipePair pipe;
+  auto poll = test::init_with_poll();
+  Events events(16);
+  {
+    Overlapped ov;
+    char buffer[64];
+    Binding binding(pipe.server.h);
+    add(poll, binding, Token(6));
+    std::error_code ec;
+    REQUIRE(binding.submit(ov, read_into(buffer, 64), ec) == Submitted::pending);
+    // Binding is destroyed first (declared last), then ov and buffer: the order the rule needs.
+  }
+  pipe.write_from_client("nobody reads this");
+  test::expect_no_events(poll, events, 100ms);
+}
+
+TEST_CASE("cancel delivers the completion with operation_canceled") {
+  PipePair pipe;
+  auto poll = test::init_with_poll();
+  Events events(16);
+  Binding binding(pipe.server.h);
+  add(poll, binding, Token(8));
+  Overlapped ov;
+  char buffer[16];
+  std::error_code ec;
+  REQUIRE(binding.submit(ov, read_into(buffer, 16), ec) == Submitted::pending);
+  CHECK(binding.submit(ov, read_into(buffer, 16), ec) == Submitted::failed);
+  CHECK(ec == std::errc::operation_in_progress);
+  REQUIRE(!binding.cancel(ov));
+  auto e = wait_completion(poll, events, Token(8));
+  CHECK(pollux::win::status_of(e) == std::errc::operation_canceled);
+  CHECK(pollux::win::overlapped_of(e) == &ov);
+  // Over, so it may start again; and re-tokening applies to the next completion.
+  REQUIRE(!poll.registry().modify(binding, Token(9), Interest::readable));
+  REQUIRE(binding.submit(ov, read_into(buffer, 16), ec) == Submitted::pending);
+  pipe.write_from_client("hi");
+  auto again = wait_completion(poll, events, Token(9));
+  CHECK(again.bytes_transferred() == 2);
+  CHECK(std::memcmp(buffer, "hi", 2) == 0);
+}
+
+TEST_CASE("misuse is answered with error codes") {
+  PipePair pipe;
+  auto poll = test::init_with_poll();
+  auto other = test::init_with_poll();
+  Binding binding(pipe.server.h);
+  Overlapped ov;
+  char buffer[4];
+  std::error_code ec;
+  CHECK(poll.registry().modify(binding, Token(1), Interest::readable) == std::errc::no_such_file_or_directory);
+  CHECK(poll.registry().remove(binding) == std::errc::no_such_file_or_directory);
+  CHECK(binding.submit(ov, read_into(buffer, 4), ec) == Submitted::failed);
+  CHECK(ec == std::errc::no_such_file_or_directory);
+  add(poll, binding, Token(1));
+  CHECK(poll.registry().add(binding, Token(2), Interest::readable) == std::errc::file_exists);
+  CHECK(other.registry().modify(binding, Token(1), Interest::readable) == std::errc::no_such_file_or_directory);
+  CHECK(other.registry().remove(binding) == std::errc::no_such_file_or_directory);
+  // The same handle, bound to a second Poll's port.
+  Binding twin(pipe.server.h);
+  CHECK(other.registry().add(twin, Token(1), Interest::readable) == std::errc::file_exists);
+  Binding invalid(INVALID_HANDLE_VALUE);
+  CHECK(poll.registry().add(invalid, Token(1), Interest::readable) == std::errc::bad_file_descriptor);
+  Binding closed(reinterpret_cast<void*>(0x7ffc));
+  CHECK(poll.registry().add(closed, Token(1), Interest::readable));
+  CHECK(!closed.is_added());
+}
+
+TEST_CASE("Poster: values from many threads, each delivered once, in order per thread") {
+  auto poll = test::init_with_poll();
+  Events events(64);
+  Poster poster;
+  const Token token(SIZE_MAX);
+  add(poll, poster, token);
+  constexpr int kThreads = 4, kEach = 500;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        auto value = (std::uintptr_t{static_cast<unsigned>(t)} << 56) | static_cast<std::uintptr_t>(i);
+        REQUIRE(!poster.post(value));
+      }
+    });
+  }
+  std::vector<int> next(kThreads, 0);
+  int seen = 0;
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (seen < kThreads * kEach && std::chrono::steady_clock::now() < deadline) {
+    REQUIRE(!poll.poll(events, 100ms));
+    for (const auto& e : events) {
+      REQUIRE(e.token() == token);
+      REQUIRE(e.is_completion());
+      auto t = static_cast<int>(e.completion_data() >> 56);
+      auto i = static_cast<int>(e.completion_data() & 0xffffff);
+      REQUIRE(t < kThreads);
+      CHECK(i == next[t]);
+      next[t] = i + 1;
+      ++seen;
+    }
+  }
+  for (auto& th : threads) th.join();
+  CHECK(seen == kThreads * kEach);
+  test::expect_no_events(poll, events);
+}
+
+TEST_CASE("Poster: packets still in the port after remove are dropped; posts then fail") {
+  auto poll = test::init_with_poll();
+  Events events(16);
+  Poster poster;
+  CHECK(poster.post(1) == std::errc::no_such_file_or_directory);
+  add(poll, poster, Token(1));
+  REQUIRE(!poster.post(1));
+  REQUIRE(!poster.post(2));
+  REQUIRE(!poll.registry().remove(poster));
+  test::expect_no_events(poll, events);
+  CHECK(poster.post(3) == std::errc::no_such_file_or_directory);
+  // Added again, it reports under its new token only.
+  add(poll, poster, Token(2));
+  REQUIRE(!poster.post(4));
+  auto e = wait_completion(poll, events, Token(2));
+  CHECK(e.completion_data() == 4);
+}
+
+TEST_CASE("completions and a Waker's wake arrive in one poll") {
+  auto poll = test::init_with_poll();
+  Events events(16);
+  Poster poster;
+  add(poll, poster, Token(1));
+  std::error_code ec;
+  pollux::Waker waker(poll.registry(), Token(2), ec);
+  REQUIRE(!ec);
+  REQUIRE(!poster.post(77));
+  REQUIRE(!waker.wake());
+  // Both packets are queued before the poll starts: one wait takes both.
+  REQUIRE(!poll.poll(events, 1s));
+  bool completion = false, woken = false;
+  for (const auto& e : events) {
+    completion |= e.token() == Token(1) && e.completion_data() == 77;
+    woken |= e.token() == Token(2) && e.is_readable();
+  }
+  CHECK(completion);
+  CHECK(woken);
+}
