@@ -3,6 +3,7 @@
 #include "selector.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "binding_route.hpp"
 #include "error.hpp"
@@ -21,7 +22,39 @@ constexpr std::size_t kMaxEntries = 1024;
 // the kernel's feet.
 constexpr DWORD kTeardownWaitMs = 5000;
 
+// Registered sockets by handle, for notify_shutdown, which only has the handle.
+struct ShutdownTable {
+  std::mutex mutex;
+  std::unordered_map<SOCKET, std::weak_ptr<SourceState>> sockets;
+};
+
+ShutdownTable& shutdown_table() {
+  // Leaked on purpose: sockets may be closed during static destruction.
+  static auto* table = new ShutdownTable;
+  return *table;
+}
+
+void forget_socket(SourceState& state) noexcept {
+  auto& table = shutdown_table();
+  std::lock_guard lock(table.mutex);
+  auto it = table.sockets.find(state.socket);
+  if (it != table.sockets.end() && it->second.lock().get() == &state) table.sockets.erase(it);
+}
+
 }  // namespace
+
+void notify_shutdown(SOCKET socket, std::uint32_t flags) noexcept {
+  std::shared_ptr<SourceState> state;
+  {
+    auto& table = shutdown_table();
+    std::lock_guard lock(table.mutex);
+    auto it = table.sockets.find(socket);
+    if (it == table.sockets.end()) return;
+    state = it->second.lock();
+  }
+  if (!state) return;
+  if (auto selector = state->selector.lock()) selector->inject(*state, flags);
+}
 
 std::error_code Selector::open() noexcept {
   if (auto ec = winsock_init()) return ec;
@@ -32,6 +65,7 @@ std::error_code Selector::open() noexcept {
 Selector::~Selector() {
   std::size_t in_flight = 0;
   for (auto& [raw, state] : sources_) {
+    forget_socket(*state);
     state->removed = true;
     if (state->status == SourceState::PollStatus::pending) {
       if (!afd_cancel(state->group->afd, state->poll.iosb)) {
@@ -88,8 +122,14 @@ std::error_code Selector::add(const std::shared_ptr<Selector>& self,
   std::lock_guard lock(mutex_);
   state->group = acquire_group_locked(ec);
   if (ec) return ec;
+  state->socket = socket;
   sources_.emplace(state.get(), state);
   enqueue_locked(*state);
+  {
+    auto& table = shutdown_table();
+    std::lock_guard table_lock(table.mutex);
+    table.sockets[socket] = state;
+  }
   out = std::move(state);
   return {};
 }
@@ -105,6 +145,7 @@ std::error_code Selector::modify(SourceState& state, Token token, Interest inter
 }
 
 void Selector::remove(SourceState& state) noexcept {
+  forget_socket(state);
   std::lock_guard lock(mutex_);
   if (state.removed) return;
   state.removed = true;
@@ -127,6 +168,15 @@ void Selector::rearm(SourceState& state) noexcept {
   enqueue_locked(state);
 }
 
+void Selector::inject(SourceState& state, std::uint32_t flags) noexcept {
+  std::lock_guard lock(mutex_);
+  if (state.removed) return;
+  synthetic_.emplace_back(state.token, flags);
+  // A select blocked in the port would not look at synthetic_ until some packet came:
+  // send it one that dispatch ignores.
+  if (polling_) (void)port_.post(kKeyAfd, nullptr);
+}
+
 void Selector::enqueue_locked(SourceState& state) {
   if (!state.queued) {
     state.queued = true;
@@ -142,7 +192,7 @@ void Selector::flush_locked() noexcept {
       // AFD refused the poll: the socket can no longer be watched. Say so once, as an
       // error event, instead of failing every later select.
       state->closed = true;
-      failed_.emplace_back(state->token, Event::kError | Event::kReadClosed | Event::kWriteClosed);
+      synthetic_.emplace_back(state->token, Event::kError | Event::kReadClosed | Event::kWriteClosed);
     }
   }
   update_queue_.clear();
@@ -208,9 +258,9 @@ std::size_t Selector::dispatch_locked(const OVERLAPPED_ENTRY* entries,
     }
   }
   // After the packets, which never exceed `capacity`: what does not fit waits its turn.
-  while (!failed_.empty() && n < capacity) {
-    out[n++] = failed_.back();
-    failed_.pop_back();
+  while (!synthetic_.empty() && n < capacity) {
+    out[n++] = synthetic_.back();
+    synthetic_.pop_back();
   }
   return n;
 }
@@ -230,8 +280,8 @@ std::size_t Selector::select(Event* out,
       std::lock_guard lock(mutex_);
       flush_locked();
       // Failed sockets are reported with the packets and take room from them.
-      room = max_entries - std::min(max_entries, failed_.size());
-      if (!failed_.empty()) ms = 0;
+      room = max_entries - std::min(max_entries, synthetic_.size());
+      if (!synthetic_.empty()) ms = 0;
       polling_ = room > 0;
     }
     std::size_t n = room > 0 ? port_.wait(entries_.data(), room, ms, ec) : 0;

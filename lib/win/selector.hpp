@@ -42,6 +42,8 @@ class Selector {
   void remove(SourceState& state) noexcept;
   /// Re-arms every interest of the registration (edge emulation, see sock.hpp).
   void rearm(SourceState& state) noexcept;
+  /// Reports `flags` for the registration from the next select, waking a blocked one.
+  void inject(SourceState& state, std::uint32_t flags) noexcept;
 
   std::size_t select(Event* out,
                      std::size_t capacity,
@@ -65,11 +67,17 @@ class Selector {
   // Every registered socket, and every removed one whose poll is still in flight.
   std::unordered_map<SourceState*, std::shared_ptr<SourceState>> sources_;
   std::vector<std::shared_ptr<SourceState>> update_queue_;
-  // Sockets whose AFD poll could not be started: reported as errors by the next select.
-  std::vector<Event> failed_;
+  // Events no packet carries, reported by the next select: sockets whose AFD poll could
+  // not be started (as errors), and our own shutdowns (see notify_shutdown).
+  std::vector<Event> synthetic_;
   // Used by the selecting thread only (one at a time).
   std::vector<OVERLAPPED_ENTRY> entries_;
 };
+
+/// Our own shutdown() of `socket`: AFD reports nothing for it (mio documents the same),
+/// while POSIX systems make the socket readable at EOF (read) and hung up (both). The
+/// registration of `socket`, if any, gets those events so that the semantics match.
+void notify_shutdown(SOCKET socket, std::uint32_t flags) noexcept;
 
 /// Takes in a waker's packet (waker.cpp): fills `out` and returns true when it is to be
 /// reported, and releases the packet's reference to the WakerState.

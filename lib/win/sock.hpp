@@ -42,7 +42,8 @@ struct SourceState {
 
   // Set before the state is published, then constant.
   std::weak_ptr<Selector> selector;
-  SOCKET base = INVALID_SOCKET;
+  SOCKET socket = INVALID_SOCKET;  // the user's, as registered
+  SOCKET base = INVALID_SOCKET;    // the one AFD polls
   PollGroup* group = nullptr;
 
   // Everything below is guarded by the selector's mutex.

@@ -12,6 +12,7 @@
 
 #include "../sys_net.hpp"
 #include "error.hpp"
+#include "selector.hpp"
 #include "winsock.hpp"
 
 #ifndef WSA_FLAG_NO_HANDLE_INHERIT
@@ -236,6 +237,13 @@ std::size_t socket_recv_from(NativeHandle handle,
 std::error_code socket_shutdown(NativeHandle handle, net::Shutdown how) {
   int native_how = how == net::Shutdown::read ? SD_RECEIVE : how == net::Shutdown::write ? SD_SEND : SD_BOTH;
   if (shutdown(native(handle), native_how) == SOCKET_ERROR) return wsa_error();
+  // As a POSIX system would report it: reads now end at once (EOF), and after both
+  // directions the socket is hung up. A write-only shutdown changes no readiness there.
+  if (how == net::Shutdown::read) {
+    notify_shutdown(native(handle), Event::kReadable | Event::kReadClosed);
+  } else if (how == net::Shutdown::both) {
+    notify_shutdown(native(handle), Event::kReadable | Event::kReadClosed | Event::kWriteClosed);
+  }
   return {};
 }
 
