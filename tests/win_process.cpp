@@ -161,7 +161,7 @@ TEST_CASE("an exit code above INT_MAX comes back as the same 32 bits") {
   CHECK(static_cast<DWORD>(*status.code()) == 0xC0000005u);
 }
 
-TEST_CASE("50 spawn, register, exit, destroy cycles leave the handle count where it was") {
+TEST_CASE("30 spawn, register, exit, destroy cycles leave the handle count where it was") {
   auto poll = test::init_with_poll();
   Events events(8);
   std::vector<std::string> argv{child_path(), "exit", "0"};
@@ -178,7 +178,7 @@ TEST_CASE("50 spawn, register, exit, destroy cycles leave the handle count where
   cycle(0);
   const long before = count_handles();
   CHECK(before > 0);
-  for (int i = 0; i < 50; ++i) cycle(i);
+  for (int i = 0; i < 30; ++i) cycle(i);
   CHECK(count_handles() == before);
 }
 
