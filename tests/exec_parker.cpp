@@ -70,6 +70,17 @@ TEST_CASE("the compiled backends include the fallback, and unknown names are ref
   CHECK(pollux::exec::sys::parker_backend() == before);
 }
 
+TEST_CASE("the default backend is the first available one, unless POLLUX_EXEC_PARKER names another") {
+  const auto backends = pollux::exec::sys::parker_backends();
+  REQUIRE(pollux::exec::sys::force_parker_backend(""));
+  const char* env = std::getenv("POLLUX_EXEC_PARKER");
+  std::string_view expected = backends.front();
+  for (const std::string_view name : backends) {
+    if (env != nullptr && name == env) expected = name;
+  }
+  CHECK(pollux::exec::sys::parker_backend() == expected);
+}
+
 TEST_CASE("an unpark before park makes the next park return at once, and only that one") {
   for_each_backend([] {
     Parker parker;
