@@ -58,9 +58,10 @@ TEST_CASE("a task does not start until it is awaited") {
 TEST_CASE("a deep chain of awaits runs in constant stack (symmetric transfer)") {
   // Without symmetric transfer each level would add stack frames on the way down and
   // again on the way up; 200k levels would overflow an 8 MB stack.
-  // GCC makes the transfer a guaranteed tail call only when optimising.
+  // GCC makes the transfer a tail call only when optimising, and sanitizers'
+  // function-exit hooks prevent it: there, only a shallow chain checks the results.
 #if defined(__OPTIMIZE__)
-  const int n = test::kSanitized ? 50'000 : 200'000;
+  const int n = test::kSanitized ? 2'000 : 200'000;
 #else
   const int n = 5'000;
 #endif
