@@ -25,7 +25,7 @@ class Selector {
                      std::error_code& ec);
 
  private:
-  int wait(std::size_t capacity, std::optional<std::chrono::nanoseconds> timeout) noexcept;
+  int wait_timed(int max, std::chrono::nanoseconds timeout) noexcept;
 
   int epfd_;
   // Kernel records are translated into portable Events after each wait; the buffer is

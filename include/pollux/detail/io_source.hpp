@@ -41,7 +41,8 @@ class POLLUX_API IoSource {
   void would_block() noexcept;
   /// Passes `ec` through, re-arming first when it is would-block.
   std::error_code track(std::error_code ec) noexcept {
-    if (ec == std::errc::operation_would_block) would_block();
+    // Comparing with an errc goes through two virtual calls: skip it when all went well.
+    if (ec && ec == std::errc::operation_would_block) would_block();
     return ec;
   }
 
