@@ -72,7 +72,7 @@ std::error_code Selector::ctl(int op, int fd, Token token, Interest interest) no
 }
 
 // Kept out of line: when the timed path shared select()'s body, GCC hoisted its clock and
-// division arithmetic into the blocking path too, a third of select()'s instructions.
+// division arithmetic into the blocking path too, a fifth of select()'s instructions.
 [[gnu::noinline]] int Selector::wait_timed(int max, std::chrono::nanoseconds timeout) noexcept {
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + timeout;
