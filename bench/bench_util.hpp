@@ -1,0 +1,104 @@
+#pragma once
+// Shared by the pollux-vs-raw-epoll benchmarks: options, timing, and the report lines.
+//
+// Each program times pollux and a raw-epoll baseline written in the same program, in the
+// same run, alternating the two so that drift in the machine's load hits both alike, and
+// prints the median rate of each and their ratio. The measured loops live in functions
+// named pollux_* and raw_* (never inlined), so that
+//   valgrind --tool=callgrind <program> --iters N --runs 1
+//   callgrind_annotate --inclusive=yes callgrind.out.<pid>
+// gives each side's user-space instructions; divide by N for instructions per operation.
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <system_error>
+#include <vector>
+
+namespace bench {
+
+struct Options {
+  long iters;
+  int runs;
+  long idle = -1;  // tcp_pingpong only: idle sockets; -1 runs both 0 and 10,000
+};
+
+inline Options parse(int argc, char** argv, long default_iters) {
+  Options o{default_iters, 5};
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    bool has_value = i + 1 < argc;
+    if (arg == "--iters" && has_value) {
+      o.iters = std::atol(argv[++i]);
+    } else if (arg == "--runs" && has_value) {
+      o.runs = std::atoi(argv[++i]);
+    } else if (arg == "--idle" && has_value) {
+      o.idle = std::atol(argv[++i]);
+    } else {
+      std::fprintf(stderr, "usage: %s [--iters N] [--runs R] [--idle N]\n", argv[0]);
+      std::exit(2);
+    }
+  }
+  if (o.iters <= 0 || o.runs <= 0) {
+    std::fprintf(stderr, "--iters and --runs must be positive\n");
+    std::exit(2);
+  }
+  return o;
+}
+
+[[noreturn]] inline void die(const char* what, std::error_code ec) {
+  std::fprintf(stderr, "%s: %s\n", what, ec.message().c_str());
+  std::exit(1);
+}
+
+inline void check(const char* what, std::error_code ec) {
+  if (ec) die(what, ec);
+}
+
+inline void check_errno(const char* what, bool ok) {
+  if (!ok) die(what, {errno, std::system_category()});
+}
+
+template <class F>
+double seconds(F&& f) {
+  auto start = std::chrono::steady_clock::now();
+  f();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+inline double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/// Runs `pollux_run(iters)` and `raw_run(iters)` alternately, `runs` times each, and
+/// prints the median operations per second of each and pollux's share of raw's rate.
+template <class P, class R>
+void compare(const char* name, const char* unit, const Options& o, P&& pollux_run, R&& raw_run) {
+  std::vector<double> pollux_rates, raw_rates, ratios;
+  for (int r = 0; r < o.runs; ++r) {
+    // Alternate which side goes first, so that neither always runs on a warmer machine.
+    double p, w;
+    if (r % 2 == 0) {
+      p = seconds([&] { pollux_run(o.iters); });
+      w = seconds([&] { raw_run(o.iters); });
+    } else {
+      w = seconds([&] { raw_run(o.iters); });
+      p = seconds([&] { pollux_run(o.iters); });
+    }
+    pollux_rates.push_back(o.iters / p);
+    raw_rates.push_back(o.iters / w);
+    ratios.push_back(w / p);
+  }
+  double pm = median(pollux_rates), wm = median(raw_rates);
+  std::printf("%-34s pollux %12.0f %s   raw epoll %12.0f %s   pollux/raw %.4f"
+              "  (median of %d runs of %ld; median per-run ratio %.4f)\n",
+              name, pm, unit, wm, unit, pm / wm, o.runs, o.iters, median(ratios));
+  std::fflush(stdout);
+}
+
+}  // namespace bench
