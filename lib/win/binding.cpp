@@ -234,6 +234,21 @@ Submitted Binding::finish(Overlapped& overlapped, bool ok, std::error_code& ec) 
   return Submitted::failed;
 }
 
+std::error_code Binding::post(Overlapped& overlapped) noexcept {
+  if (auto ec = begin(overlapped)) return ec;
+  auto& route = *route_;
+  auto selector = route.selector.lock();
+  // Nothing else writes it: the status that drain() and feed() read is ours to set.
+  std::atomic_ref<std::uintptr_t>(Access::raw(overlapped).internal).store(0, std::memory_order_release);
+  std::error_code ec = selector ? selector->port().post(route.key, Access::native(overlapped))
+                                : std::make_error_code(std::errc::bad_file_descriptor);
+  if (ec) {
+    std::lock_guard lock(route.list_mutex);
+    route.unlink_locked(overlapped);
+  }
+  return ec;
+}
+
 std::error_code Binding::cancel(Overlapped& overlapped) noexcept {
   if (!route_) return std::make_error_code(std::errc::no_such_file_or_directory);
   std::lock_guard lock(route_->list_mutex);

@@ -145,6 +145,18 @@ std::uint32_t NamedPipe::State::on_write(Overlapped&, std::uint32_t bytes, std::
   return s.mask_locked(Event::kWritable);
 }
 
+std::uint32_t NamedPipe::State::on_notify(Overlapped&, std::uint32_t, std::uint32_t, void* context) noexcept {
+  auto& s = state_of(context);
+  std::lock_guard lock(s.mutex);
+  return s.connected && !s.write_pending ? s.mask_locked(Event::kWritable) : 0;
+}
+
+void NamedPipe::State::notify_writable_locked() noexcept {
+  // Still pending from an earlier notice: that one will say it.
+  if (!interest.is_writable()) return;
+  (void)binding.post(notify_ov);
+}
+
 std::uint32_t NamedPipe::State::issue_connect_locked(std::error_code& ec) noexcept {
   auto r = binding.submit(connect_ov, [](void* h, _OVERLAPPED* ov) {
     return ConnectNamedPipe(h, reinterpret_cast<OVERLAPPED*>(ov));
@@ -223,6 +235,7 @@ std::error_code NamedPipe::add_to(const Registry& registry, Token token, Interes
   s.interest = interest;
   // A client is connected from the start; so is an adopted instance. Errors found here
   // are reported by read().
+  if (s.connected) s.notify_writable_locked();
   s.start_read_locked();
   return {};
 }
@@ -267,6 +280,7 @@ std::error_code NamedPipe::connect() {
   }
   std::error_code ec;
   s.issue_connect_locked(ec);
+  if (!ec) s.notify_writable_locked();
   return ec;
 }
 

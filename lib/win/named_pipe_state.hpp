@@ -25,11 +25,15 @@ struct NamedPipe::State {
   static std::uint32_t on_connect(Overlapped&, std::uint32_t, std::uint32_t, void*) noexcept;
   static std::uint32_t on_read(Overlapped&, std::uint32_t, std::uint32_t, void*) noexcept;
   static std::uint32_t on_write(Overlapped&, std::uint32_t, std::uint32_t, void*) noexcept;
+  static std::uint32_t on_notify(Overlapped&, std::uint32_t, std::uint32_t, void*) noexcept;
 
   // With `mutex` held. Each returns flags to report when it learnt something at once.
   std::uint32_t start_read_locked() noexcept;
   std::uint32_t issue_connect_locked(std::error_code& ec) noexcept;
   std::uint32_t mask_locked(std::uint32_t flags) const noexcept;
+  // Connected outside a completion (a client added, a connect that found its client):
+  // says "writable" through the port, as a completion would have.
+  void notify_writable_locked() noexcept;
 
   HANDLE handle;
   const bool server;
@@ -46,6 +50,7 @@ struct NamedPipe::State {
   Overlapped connect_ov{&on_connect, this};
   Overlapped read_ov{&on_read, this};
   Overlapped write_ov{&on_write, this};
+  Overlapped notify_ov{&on_notify, this};
   std::uint64_t connect_gen = 0, read_gen = 0, write_gen = 0;
   bool connect_pending = false, read_pending = false, write_pending = false;
   // Asked to connect while the old connect_ov was still in flight.

@@ -88,6 +88,12 @@ class POLLUX_API Binding {
     return finish(overlapped, ok, ec);
   }
 
+  /// Completes `overlapped` through the port without any I/O (PostQueuedCompletionStatus):
+  /// a later poll delivers it like any completion, with 0 bytes and success. Useful to
+  /// report something from inside the loop's own thread of events; it is pending, by the
+  /// lifetime rule, until then.
+  [[nodiscard]] std::error_code post(Overlapped& overlapped) noexcept;
+
   /// Asks the kernel to cancel one pending operation (CancelIoEx). Its completion is still
   /// delivered, usually with std::errc::operation_canceled.
   [[nodiscard]] std::error_code cancel(Overlapped& overlapped) noexcept;
