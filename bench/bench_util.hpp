@@ -9,6 +9,8 @@
 //   callgrind_annotate --inclusive=yes callgrind.out.<pid>
 // gives each side's user-space instructions; divide by N for instructions per operation.
 
+#include <time.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -62,11 +64,25 @@ inline void check_errno(const char* what, bool ok) {
   if (!ok) die(what, {errno, std::system_category()});
 }
 
+inline double cpu_now() {
+  timespec ts;
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+/// Wall time, and the CPU time of the whole process (every thread, user and system):
+/// on a shared machine the latter is much less disturbed by other processes.
+struct Times {
+  double wall, cpu;
+};
+
 template <class F>
-double seconds(F&& f) {
+Times measure(F&& f) {
+  double cpu = cpu_now();
   auto start = std::chrono::steady_clock::now();
   f();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return {wall, cpu_now() - cpu};
 }
 
 inline double median(std::vector<double> v) {
@@ -76,28 +92,29 @@ inline double median(std::vector<double> v) {
 }
 
 /// Runs `pollux_run(iters)` and `raw_run(iters)` alternately, `runs` times each, and
-/// prints the median operations per second of each and pollux's share of raw's rate.
+/// prints the median operations per second of each, pollux's share of raw's rate, and
+/// the ratio of CPU time per operation (pollux / raw: 1.00 means the same cost).
 template <class P, class R>
 void compare(const char* name, const char* unit, const Options& o, P&& pollux_run, R&& raw_run) {
-  std::vector<double> pollux_rates, raw_rates, ratios;
+  std::vector<double> pollux_rates, raw_rates, cpu_ratios;
   for (int r = 0; r < o.runs; ++r) {
     // Alternate which side goes first, so that neither always runs on a warmer machine.
-    double p, w;
+    Times p, w;
     if (r % 2 == 0) {
-      p = seconds([&] { pollux_run(o.iters); });
-      w = seconds([&] { raw_run(o.iters); });
+      p = measure([&] { pollux_run(o.iters); });
+      w = measure([&] { raw_run(o.iters); });
     } else {
-      w = seconds([&] { raw_run(o.iters); });
-      p = seconds([&] { pollux_run(o.iters); });
+      w = measure([&] { raw_run(o.iters); });
+      p = measure([&] { pollux_run(o.iters); });
     }
-    pollux_rates.push_back(o.iters / p);
-    raw_rates.push_back(o.iters / w);
-    ratios.push_back(w / p);
+    pollux_rates.push_back(o.iters / p.wall);
+    raw_rates.push_back(o.iters / w.wall);
+    cpu_ratios.push_back(p.cpu / w.cpu);
   }
   double pm = median(pollux_rates), wm = median(raw_rates);
-  std::printf("%-34s pollux %12.0f %s   raw epoll %12.0f %s   pollux/raw %.4f"
-              "  (median of %d runs of %ld; median per-run ratio %.4f)\n",
-              name, pm, unit, wm, unit, pm / wm, o.runs, o.iters, median(ratios));
+  std::printf("%-30s pollux %9.0f %s  raw epoll %9.0f %s  wall pollux/raw %.3f  "
+              "cpu/op pollux/raw %.3f  (medians of %d runs of %ld)\n",
+              name, pm, unit, wm, unit, pm / wm, median(cpu_ratios), o.runs, o.iters);
   std::fflush(stdout);
 }
 
