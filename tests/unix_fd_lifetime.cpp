@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <set>
 #include <thread>
@@ -135,4 +136,44 @@ TEST_CASE("with capacity 1, ready fds and a woken Waker are each reported in tur
     for (const auto& e : events) seen.insert(e.token().value());
   }
   CHECK(seen == std::set<std::size_t>{0, 1, 2, 3, 4, 100});
+}
+
+TEST_CASE("tokens removed by another thread never appear in a poll that starts later") {
+  auto poll = test::init_with_poll();
+  std::error_code ec;
+  auto registry = poll.registry().try_clone(ec);
+  REQUIRE(!ec);
+  // Every pipe is readable from the start; the other thread adds each under a new token
+  // and removes it, in token order, and publishes the last token removed.
+  std::atomic<std::size_t> removed{0};
+  std::atomic<bool> stop{false};
+  std::atomic<int> failures{0};
+  std::thread other([&] {
+    for (std::size_t token = 1; !stop.load(); ++token) {
+      RawPipe p;
+      p.put();
+      SourceFd src(p.r);
+      if (registry.add(src, Token(token), Interest::readable)) failures.fetch_add(1);
+      std::this_thread::yield();
+      if (registry.remove(src)) failures.fetch_add(1);
+      removed.store(token);
+    }
+  });
+  Events events(16);
+  std::size_t polls = 0, seen = 0;
+  const auto end = std::chrono::steady_clock::now() + 300ms;
+  while (std::chrono::steady_clock::now() < end) {
+    const std::size_t before = removed.load();
+    REQUIRE(!poll.poll(events, 5ms));
+    ++polls;
+    for (const auto& e : events) {
+      ++seen;
+      CHECK(e.token().value() > before);
+    }
+  }
+  stop.store(true);
+  other.join();
+  CHECK(failures.load() == 0);
+  CHECK(polls > 0);
+  MESSAGE(polls << " polls, " << seen << " events, " << removed.load() << " sources added and removed");
 }
