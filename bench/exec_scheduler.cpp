@@ -8,16 +8,25 @@
 #include <pollux/exec/detail/task_header.hpp>
 #include <pollux/exec/runtime.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
+#include <string>
 #include <vector>
 
-#include "bench_util.hpp"
 
 using namespace pollux::exec;
 
 namespace {
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
 
 // A one-slot signal between two tasks, built on the hook every runtime-aware awaitable
 // uses (suspend_current): post() wakes the waiter, or makes its next wait() not wait.
@@ -120,26 +129,43 @@ void measure(const Row& row, Flavor flavor, long ops, int runs, Make make) {
     options.workers = 2;
     std::error_code ec;
     auto rt = Runtime::create(options, ec);
-    bench::check("Runtime::create", ec);
+    if (ec) {
+      std::fprintf(stderr, "Runtime::create: %s\n", ec.message().c_str());
+      std::exit(1);
+    }
     const std::clock_t c0 = std::clock();
-    const double s = bench::seconds([&] { rt.block_on(make()); });
+    const auto t0 = std::chrono::steady_clock::now();
+    rt.block_on(make());
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const double cpu = double(std::clock() - c0) / CLOCKS_PER_SEC;
     rates.push_back(ops / s);
     cpu_rates.push_back(ops / cpu);
   }
-  const double m = bench::median(rates);
+  const double m = median(rates);
   // On a shared machine the wall-clock rate is mostly other processes' load; the rate
   // per CPU-second (all threads of this process) shows our own cost.
   std::printf("%-26s %-14s %7.2fM %s/s (%4.0f ns)  per CPU-s %6.2fM   ref: %s\n", row.name,
               flavor == Flavor::multi_thread ? "2 workers" : "current-thread", m / 1e6,
-              row.unit, 1e9 / m, bench::median(cpu_rates) / 1e6, row.reference);
+              row.unit, 1e9 / m, median(cpu_rates) / 1e6, row.reference);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const bench::Options o = bench::parse(argc, argv, 1'000'000);
-  const long n = o.iters;
+  long n = 1'000'000;
+  int runs = 5;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string arg = argv[i];
+    if (arg == "--iters") {
+      n = std::atol(argv[i + 1]);
+    } else if (arg == "--runs") {
+      runs = std::atoi(argv[i + 1]);
+    }
+  }
+  if (n <= 0 || runs <= 0 || argc % 2 == 0) {
+    std::fprintf(stderr, "usage: %s [--iters N] [--runs R]\n", argv[0]);
+    return 2;
+  }
   const int fib_n = 25;
   const long calls = fib_calls(fib_n);
 
@@ -149,12 +175,12 @@ int main(int argc, char** argv) {
   const Row chain_row{"chain of spawns", "spawns", "tokio 10M, oneTBB 24M"};
   const Row fib_row{"fib(25) spawn+join", "calls", "tokio mt 9.8M, oneTBB 39M"};
 
-  std::printf("n = %ld, fib(%d) = %ld calls, median of %d runs\n", n, fib_n, calls, o.runs);
+  std::printf("n = %ld, fib(%d) = %ld calls, median of %d runs\n", n, fib_n, calls, runs);
   for (Flavor f : {Flavor::multi_thread, Flavor::current_thread}) {
-    measure(spawn_row, f, n, o.runs, [&] { return spawn_and_join(n); });
-    measure(ping_row, f, n, o.runs, [&] { return ping_pong(n); });
-    measure(chain_row, f, n, o.runs, [&] { return chain(n); });
-    measure(fib_row, f, calls, o.runs, [&] { return fib(fib_n); });
+    measure(spawn_row, f, n, runs, [&] { return spawn_and_join(n); });
+    measure(ping_row, f, n, runs, [&] { return ping_pong(n); });
+    measure(chain_row, f, n, runs, [&] { return chain(n); });
+    measure(fib_row, f, calls, runs, [&] { return fib(fib_n); });
   }
   return 0;
 }

@@ -17,6 +17,7 @@ constexpr int kEventInterval = 61;
 // A block_on that waits for another thread's driving retries to drive at this pace,
 // in case that other block_on returns while our task is still queued.
 constexpr std::chrono::milliseconds kDriverRetry{1};
+constexpr int kMaxLifoPolls = 3;
 
 }  // namespace
 
@@ -39,10 +40,13 @@ RuntimeStats CurrentThread::stats() const noexcept {
   return s;
 }
 
-void CurrentThread::schedule(TaskHeader* task, bool /*is_yield*/) noexcept {
-  // No LIFO slot here: with one thread, FIFO is what keeps tasks fair.
+void CurrentThread::schedule(TaskHeader* task, bool is_yield) noexcept {
   if (is_driver_thread()) {
-    local_.push_back(task);
+    if (is_yield) {
+      local_.push_back(task);
+    } else if (TaskHeader* prev = std::exchange(lifo_, task)) {
+      local_.push_back(prev);
+    }
     return;
   }
   if (!inject_.push(task)) {
@@ -52,7 +56,24 @@ void CurrentThread::schedule(TaskHeader* task, bool /*is_yield*/) noexcept {
   park_.unpark();
 }
 
+void CurrentThread::run(Context& ctx, TaskHeader* task) noexcept {
+  ctx.budget = kCoopBudget;
+  run_task(task);
+  std::uint64_t ran = 1;
+  for (int lifo_polls = 0; lifo_ != nullptr; ++lifo_polls) {
+    TaskHeader* next = std::exchange(lifo_, nullptr);
+    if (ctx.budget <= 0 || lifo_polls >= kMaxLifoPolls) {
+      local_.push_back(next);
+      break;
+    }
+    run_task(next);
+    ++ran;
+  }
+  tasks_run_.store(tasks_run_.load(std::memory_order_relaxed) + ran, std::memory_order_relaxed);
+}
+
 TaskHeader* CurrentThread::next_task() noexcept {
+  if (lifo_ != nullptr) return std::exchange(lifo_, nullptr);
   ++tick_;
   if (tick_ % kGlobalQueueInterval == 0) {
     if (TaskHeader* task = inject_.pop()) return task;
@@ -75,9 +96,7 @@ void CurrentThread::drive(TaskHeader* root) noexcept {
     for (; ran < kEventInterval; ++ran) {
       TaskHeader* task = next_task();
       if (task == nullptr) break;
-      ctx.budget = kCoopBudget;
-      run_task(task);
-      tasks_run_.store(tasks_run_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+      run(ctx, task);
       if (root->is_complete()) return;
     }
     if (ran == 0) {
@@ -117,6 +136,7 @@ void CurrentThread::block_until_complete(TaskHeader* task) noexcept {
 
 void CurrentThread::stop() noexcept {
   std::lock_guard driver(driver_mutex_);
+  if (lifo_ != nullptr) std::exchange(lifo_, nullptr)->ref_dec();
   for (TaskHeader* task : local_) task->ref_dec();
   local_.clear();
   drain_queues();

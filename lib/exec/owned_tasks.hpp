@@ -2,7 +2,8 @@
 // Every unfinished coroutine task of a scheduler, so that shutdown can drop the ones
 // that no queue refers to (a task waiting on a join handle, or on another task that
 // waits on it). Sharded by address so that workers spawning and completing tasks at
-// once rarely meet on one lock. The list holds one reference to each task.
+// once rarely meet on one lock; the locks are spin locks, held for a few instructions.
+// The list holds one reference to each task.
 
 #include <array>
 #include <atomic>
@@ -10,6 +11,8 @@
 #include <mutex>
 
 #include <pollux/exec/detail/task_header.hpp>
+
+#include "spin_lock.hpp"
 
 namespace pollux::exec::detail {
 
@@ -26,7 +29,7 @@ class OwnedTasks {
  private:
   static constexpr std::size_t kShards = 32;
   struct alignas(64) Shard {
-    std::mutex mutex;
+    SpinLock mutex;
     TaskHeader* head = nullptr;
   };
   Shard& shard_of(const TaskHeader* task) noexcept;

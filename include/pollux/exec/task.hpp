@@ -4,6 +4,7 @@
 // chains of awaits), and its result, or the exception it threw, reaches the awaiter.
 
 #include <coroutine>
+#include <cstddef>
 #include <exception>
 #include <optional>
 #include <system_error>
@@ -19,6 +20,10 @@ class Task;
 
 namespace detail {
 
+// Per-thread recycling of frame and task-cell memory (lib/exec/frame_pool.cpp).
+POLLUX_EXEC_API void* frame_allocate(std::size_t size);
+POLLUX_EXEC_API void frame_deallocate(void* p, std::size_t size) noexcept;
+
 // Where a finished coroutine goes next: its awaiter, or back to whoever resumed the
 // outermost one (the scheduler) when nothing awaits it.
 struct TaskFinalAwaiter {
@@ -33,6 +38,9 @@ struct TaskFinalAwaiter {
 
 class TaskPromiseBase {
  public:
+  static void* operator new(std::size_t size) { return frame_allocate(size); }
+  static void operator delete(void* p, std::size_t size) noexcept { frame_deallocate(p, size); }
+
   std::suspend_always initial_suspend() const noexcept { return {}; }
   TaskFinalAwaiter final_suspend() const noexcept { return {}; }
   void unhandled_exception() noexcept { exception_ = std::current_exception(); }

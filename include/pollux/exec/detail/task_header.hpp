@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <coroutine>
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <optional>
@@ -54,6 +55,9 @@ struct POLLUX_EXEC_API TaskHeader {
       : state(kNotified | kJoinInterest | refs * kRefOne), vtable(vt) {}
   TaskHeader(const TaskHeader&) = delete;
   TaskHeader& operator=(const TaskHeader&) = delete;
+  // Cells are deleted as their own type, so the size is the derived one.
+  static void* operator new(std::size_t size) { return frame_allocate(size); }
+  static void operator delete(void* p, std::size_t size) noexcept { frame_deallocate(p, size); }
 
   bool is_complete() const noexcept {
     return (state.load(std::memory_order_acquire) & kComplete) != 0;
