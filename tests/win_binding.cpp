@@ -383,3 +383,69 @@ TEST_CASE("completions and a Waker's wake arrive in one poll") {
   CHECK(completion);
   CHECK(woken);
 }
+
+TEST_CASE("after remove, the handle binds again, or is refused cleanly where the OS cannot") {
+  PipePair pipe;
+  auto poll = test::init_with_poll();
+  Events events(16);
+  Binding binding(pipe.server.h);
+  add(poll, binding, Token(1));
+  REQUIRE(!poll.registry().remove(binding));
+  auto ec = poll.registry().add(binding, Token(2), Interest::readable);
+  if (ec) {
+    // Windows 7 and 8 keep a handle's port association for good.
+    CHECK(ec == std::errc::file_exists);
+    MESSAGE("this system cannot re-bind a handle: " << ec.message());
+    return;
+  }
+  Overlapped ov;
+  char buffer[16];
+  REQUIRE(binding.submit(ov, read_into(buffer, 16), ec) == Submitted::pending);
+  pipe.write_from_client("again");
+  auto e = wait_completion(poll, events, Token(2));
+  CHECK(e.bytes_transferred() == 5);
+  test::expect_no_events(poll, events);
+}
+
+TEST_CASE("remove from another thread while poll is blocked: later polls never see it") {
+  auto poll = test::init_with_poll();
+  // Round k uses Token(100 + k); `removed` counts the rounds whose remove has returned.
+  std::atomic<int> removed{0};
+  std::atomic<bool> stop{false};
+  std::atomic<int> late{0}, poll_errors{0};
+  // No doctest assertions on this thread (see the Poster test).
+  std::thread poller([&] {
+    Events events(16);
+    while (!stop) {
+      // The promise is about polls that start after remove returned.
+      const int gone = removed.load();
+      if (poll.poll(events, 20ms)) ++poll_errors;
+      for (const auto& e : events) {
+        auto round = static_cast<int>(e.token().value()) - 100;
+        if (round >= 0 && round < gone) ++late;
+      }
+    }
+  });
+  for (int round = 0; round < 20; ++round) {
+    PipePair pipe;
+    Binding binding(pipe.server.h);
+    REQUIRE(!poll.registry().add(binding, Token(100 + round), Interest::readable));
+    auto ov = std::make_unique<Overlapped>();
+    auto buffer = std::make_unique<char[]>(16);
+    std::error_code ec;
+    REQUIRE(binding.submit(*ov, read_into(buffer.get(), 16), ec) == Submitted::pending);
+    // Half the rounds race the data against the removal.
+    if (round % 2 == 0) pipe.write_from_client("early");
+    REQUIRE(!poll.registry().remove(binding));
+    removed = round + 1;
+    std::memset(static_cast<void*>(ov.get()), 0xCD, sizeof(Overlapped));
+    ov.reset();
+    buffer.reset();
+    if (round % 2 == 1) pipe.write_from_client("late");
+    std::this_thread::sleep_for(5ms);
+  }
+  stop = true;
+  poller.join();
+  CHECK(late == 0);
+  CHECK(poll_errors == 0);
+}
