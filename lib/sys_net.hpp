@@ -85,7 +85,8 @@ std::size_t socket_recv_from(NativeHandle handle,
 std::error_code socket_shutdown(NativeHandle handle, net::Shutdown how);
 net::SocketAddr socket_local_addr(NativeHandle handle, std::error_code& ec);
 net::SocketAddr socket_peer_addr(NativeHandle handle, std::error_code& ec);
-/// Returns and clears the socket's pending error (SO_ERROR); ec reports failing to read it.
+/// Returns the socket's pending error (SO_ERROR); ec reports failing to read it. Unix
+/// kernels clear it as it is read; Winsock (and Wine) keep it.
 std::error_code socket_take_error(NativeHandle handle, std::error_code& ec);
 
 /// Options whose value is an int (booleans as 0/1). Each maps to one OS option.

@@ -44,7 +44,8 @@ class POLLUX_API TcpStream {
   [[nodiscard]] std::error_code shutdown(Shutdown how);
   SocketAddr local_addr(std::error_code& ec) const;
   SocketAddr peer_addr(std::error_code& ec) const;
-  /// The socket's pending error (SO_ERROR), which reading clears; ec: failing to read it.
+  /// The socket's pending error (SO_ERROR); ec: failing to read it. On Unix reading it
+  /// clears it; Windows keeps reporting it.
   std::error_code take_error(std::error_code& ec);
 
   [[nodiscard]] std::error_code set_nodelay(bool on);
