@@ -6,6 +6,8 @@
 #include <pollux/win/overlapped.hpp>
 #include <pollux/win/poster.hpp>
 
+#include <winsock2.h>
+#include <ws2tcpip.h>
 #include <windows.h>
 
 #include <atomic>
@@ -448,4 +450,47 @@ TEST_CASE("remove from another thread while poll is blocked: later polls never s
   poller.join();
   CHECK(late == 0);
   CHECK(poll_errors == 0);
+}
+
+TEST_CASE("an overlapped WSARecv on a bound socket completes through poll") {
+  WSADATA wsa;
+  REQUIRE(WSAStartup(MAKEWORD(2, 2), &wsa) == 0);
+  SOCKET listener = WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, nullptr, 0, WSA_FLAG_OVERLAPPED);
+  REQUIRE(listener != INVALID_SOCKET);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  int len = sizeof addr;
+  REQUIRE(getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  REQUIRE(listen(listener, 1) == 0);
+  SOCKET client = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+  REQUIRE(connect(client, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  SOCKET server = accept(listener, nullptr, nullptr);
+  REQUIRE(server != INVALID_SOCKET);
+  {
+    auto poll = test::init_with_poll();
+    Events events(16);
+    Binding binding(reinterpret_cast<void*>(server));
+    add(poll, binding, Token(21));
+    Overlapped ov;
+    char buffer[32] = {};
+    WSABUF buf{sizeof buffer, buffer};
+    std::error_code ec;
+    auto r = binding.submit(ov, [&](void* s, _OVERLAPPED* o) {
+      DWORD flags = 0;
+      return WSARecv(reinterpret_cast<SOCKET>(s), &buf, 1, nullptr, &flags,
+                     reinterpret_cast<OVERLAPPED*>(o), nullptr) == 0;
+    }, ec);
+    REQUIRE_MESSAGE(r == Submitted::pending, ec.message());
+    REQUIRE(send(client, "ping", 4, 0) == 4);
+    auto e = wait_completion(poll, events, Token(21));
+    CHECK(e.bytes_transferred() == 4);
+    CHECK(std::string(buffer) == "ping");
+    REQUIRE(!poll.registry().remove(binding));
+  }
+  closesocket(server);
+  closesocket(client);
+  closesocket(listener);
+  WSACleanup();
 }
