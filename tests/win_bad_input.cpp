@@ -126,3 +126,21 @@ TEST_CASE("edges: readable once, again only after a read met would-block") {
   test::write_all(p.server, test::bytes("three"));
   test::expect_events(poll, events, {{Token(1), test::kReadable}});
 }
+
+TEST_CASE("the longest timeout does not wrap around: it blocks until woken") {
+  auto poll = test::init_with_poll();
+  Events events(4);
+  std::error_code ec;
+  pollux::Waker waker(poll.registry(), Token(9), ec);
+  REQUIRE(!ec);
+  std::thread other([&] {
+    std::this_thread::sleep_for(100ms);
+    CHECK(!waker.wake());
+  });
+  const auto start = std::chrono::steady_clock::now();
+  REQUIRE(!poll.poll(events, std::chrono::nanoseconds::max()));
+  other.join();
+  CHECK(std::chrono::steady_clock::now() - start >= 90ms);
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].token() == Token(9));
+}

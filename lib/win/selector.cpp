@@ -270,7 +270,11 @@ std::size_t Selector::select(Event* out,
                              std::optional<std::chrono::nanoseconds> timeout,
                              std::error_code& ec) {
   using Clock = std::chrono::steady_clock;
-  const auto deadline = timeout ? Clock::now() + *timeout : Clock::time_point::max();
+  const auto start = Clock::now();
+  // Saturating: a timeout of nanoseconds::max() must not wrap the deadline around.
+  const auto deadline = timeout && *timeout < Clock::time_point::max() - start
+                            ? start + *timeout
+                            : Clock::time_point::max();
   const std::size_t max_entries = std::min(capacity, kMaxEntries);
   if (entries_.size() < max_entries) entries_.resize(max_entries);
   for (;;) {
