@@ -76,6 +76,8 @@ std::size_t socket_send_to(NativeHandle handle,
                            const net::SocketAddr& to,
                            std::error_code& ec);
 /// One datagram; a longer one is truncated to `buf` (its rest is lost, as with recvfrom).
+/// An unnamed Unix sender may come back as the unspecified address (the kernel gave no
+/// address bytes); the Unix types turn that into SocketAddr::unix_unnamed().
 std::size_t socket_recv_from(NativeHandle handle,
                              std::span<std::byte> buf,
                              net::SocketAddr& from,

@@ -18,7 +18,8 @@ inline std::error_code socket_pair(SocketType type, int (&fds)[2]) {
 #else
   if (::socketpair(AF_UNIX, kind, 0, fds) < 0) return errno_code();
 #endif
-  // Only SO_NOSIGPIPE systems need this after an atomic socketpair; it is cheap either way.
+#if !(defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)) || defined(SO_NOSIGPIPE)
+  // Flags the call could not set atomically, and SO_NOSIGPIPE where it replaces MSG_NOSIGNAL.
   for (int fd : fds) {
     if (auto ec = socket_prepare_adopted(fd)) {
       ::close(fds[0]);
@@ -26,6 +27,7 @@ inline std::error_code socket_pair(SocketType type, int (&fds)[2]) {
       return ec;
     }
   }
+#endif
   return {};
 }
 
