@@ -6,6 +6,7 @@
 #include <pollux/net/unix_stream.hpp>
 
 #include <array>
+#include <vector>
 
 using namespace std::chrono_literals;
 using pollux::Events;
@@ -91,6 +92,18 @@ TEST_CASE("vectored I/O over a pair") {
   REQUIRE(n == 7);
   CHECK(test::text(x.data(), 2) == "ab");
   CHECK(test::text(y.data(), 5) == "cdefg");
+}
+
+TEST_CASE("a vectored write longer than IOV_MAX is a partial write, not an error") {
+  std::error_code ec;
+  auto [a, b] = UnixStream::pair(ec);
+  REQUIRE(!ec);
+  const std::string one = "x";
+  std::vector<std::span<const std::byte>> many(5000, test::bytes(one));
+  auto n = a.write_vectored(many, ec);
+  REQUIRE_MESSAGE(!ec, ec.message());
+  CHECK(n > 0);
+  CHECK(n < many.size());
 }
 
 TEST_CASE("connecting to a listener by path and by abstract name") {
