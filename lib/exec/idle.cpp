@@ -54,4 +54,13 @@ bool Idle::is_parked(std::size_t worker) noexcept {
   return std::find(sleepers_.begin(), sleepers_.end(), worker) != sleepers_.end();
 }
 
+bool Idle::unpark_worker_by_id(std::size_t worker) noexcept {
+  std::lock_guard lock(mutex_);
+  auto it = std::find(sleepers_.begin(), sleepers_.end(), worker);
+  if (it == sleepers_.end()) return false;
+  sleepers_.erase(it);
+  state_.fetch_add(kUnparkOne, std::memory_order_seq_cst);
+  return true;
+}
+
 }  // namespace pollux::exec::detail

@@ -33,6 +33,10 @@ class Idle {
   bool transition_worker_from_searching() noexcept;
   // Still on the sleeper list (its wake-up was spurious, or came from shutdown)?
   bool is_parked(std::size_t worker) noexcept;
+  // A parked worker found work of its own (the I/O driver or a timer woke tasks on its
+  // thread) and leaves the sleeper list. true: it was still there and is now counted
+  // awake, not searching; false: a notifier took it off first, counting it searching.
+  bool unpark_worker_by_id(std::size_t worker) noexcept;
   std::size_t num_searching() const noexcept {
     return state_.load(std::memory_order_seq_cst) & kSearchMask;
   }

@@ -16,6 +16,9 @@ constexpr std::uint32_t kGlobalQueueInterval = 61;
 // A chain of tasks waking each other through the LIFO slot could hold the worker
 // forever; after this many the next one goes to the back of the queue.
 constexpr int kMaxLifoPolls = 3;
+// Tasks run between two looks at the I/O driver and timers by a busy worker (tokio's
+// event_interval), so that readiness and timers progress when nobody is idle.
+constexpr std::uint32_t kEventInterval = 61;
 
 }  // namespace
 
@@ -69,6 +72,7 @@ void MultiThread::worker_main(Worker& w) noexcept {
   while (!stopping_.load(std::memory_order_acquire)) {
     if (TaskHeader* task = next_task(w)) {
       run(w, task);
+      if (w.tick % kEventInterval == 0) w.park.poll_events();
     } else if (TaskHeader* stolen = steal_work(w)) {
       run(w, stolen);
     } else {
@@ -151,6 +155,13 @@ void MultiThread::park(Worker& w) noexcept {
   while (!stopping_.load(std::memory_order_acquire)) {
     w.parks.inc();
     w.park.park();
+    if (w.lifo != nullptr || w.queue.has_tasks()) {
+      // The I/O driver or a timer woke tasks on this thread while it waited in the
+      // driver: they are ours to run, and others may steal the rest.
+      w.searching = !idle_.unpark_worker_by_id(w.index);
+      if (w.queue.has_tasks()) notify_parked();
+      return;
+    }
     // Taken off the sleeper list by a notifier, who counted us as searching.
     if (!idle_.is_parked(w.index)) {
       w.searching = true;

@@ -3,13 +3,23 @@
 
 #include "scheduler.hpp"
 
+#include <new>
+
 #include "context.hpp"
+#include "io_driver.hpp"
 #include "task_state.hpp"
 
 namespace pollux::exec::detail {
 
 Scheduler::Scheduler(const RuntimeOptions& options) noexcept
-    : blocking_(this, options.max_blocking_threads, options.blocking_keep_alive) {}
+    : blocking_(this, options.max_blocking_threads, options.blocking_keep_alive) {
+  std::error_code ec;
+  try {
+    io_driver_ = IoDriver::create(ec);
+  } catch (const std::bad_alloc&) {
+    io_driver_ = nullptr;
+  }
+}
 
 void Scheduler::spawn(TaskHeader* task) noexcept {
   task->scheduler = this;

@@ -3,6 +3,7 @@
 // blocking pool, and the one virtual entry that puts a woken task back on a queue.
 
 #include <atomic>
+#include <memory>
 #include <mutex>
 #include <system_error>
 
@@ -13,6 +14,8 @@
 #include "owned_tasks.hpp"
 
 namespace pollux::exec::detail {
+
+class IoDriver;
 
 class Scheduler {
  public:
@@ -40,6 +43,10 @@ class Scheduler {
   std::error_code shutdown() noexcept;
   bool is_shut_down() const noexcept { return shut_down_.load(std::memory_order_acquire); }
 
+  // The I/O driver and timers (lib/exec/io_driver.hpp); null when the OS selector could
+  // not be opened, and then I/O and timers report errors while tasks still run.
+  const std::shared_ptr<IoDriver>& io_driver() const noexcept { return io_driver_; }
+
  protected:
   // Flavour-specific first half of shutdown: stop running tasks, release queue entries.
   virtual void stop() noexcept = 0;
@@ -50,6 +57,7 @@ class Scheduler {
   BlockingPool blocking_;
   std::atomic<bool> shut_down_{false};
   std::mutex shutdown_mutex_;
+  std::shared_ptr<IoDriver> io_driver_;
 };
 
 }  // namespace pollux::exec::detail

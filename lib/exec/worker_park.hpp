@@ -1,24 +1,47 @@
 #pragma once
 // How an idle thread of a scheduler sleeps and is woken: the one seam between the
-// schedulers and whatever blocks. Today a Parker; with the I/O driver (issue 6) the
-// thread that owns the driver will wait in Poll::poll instead, and unpark() will go
-// through a pollux::Waker for it. Schedulers call nothing else to sleep or wake.
+// schedulers and whatever blocks. A thread with nothing to run first tries to take its
+// runtime's I/O driver and waits in Poll::poll (until an event, its next timer, or an
+// unpark, which then goes through the driver's pollux::Waker); when another thread
+// already drives, it sleeps on its Parker. Schedulers call nothing else to sleep or wake.
+//
+// The driver a thread uses is its current scheduler's (found through the thread's
+// Context), so a scheduler needs no set-up for it. A return from park() may be spurious
+// (an event or timer woke tasks, or a stale unpark): schedulers re-check their queues.
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <optional>
 
 #include <pollux/exec/parker.hpp>
 
 namespace pollux::exec::detail {
 
+class IoDriver;
+
 class WorkerPark {
  public:
-  void park() noexcept { parker_.park(); }
+  void park() noexcept { (void)park_impl(std::nullopt); }
   // false when the timeout passed without an unpark.
-  bool park_for(std::chrono::nanoseconds timeout) noexcept { return parker_.park_for(timeout); }
+  bool park_for(std::chrono::nanoseconds timeout) noexcept { return park_impl(timeout); }
   // From any thread; an unpark before park makes that park return at once.
-  void unpark() noexcept { parker_.unpark(); }
+  void unpark() noexcept;
+  // Between tasks: if no other thread drives, polls the driver without waiting, so that
+  // I/O and timers progress even while every thread is busy.
+  void poll_events() noexcept;
 
  private:
+  bool park_impl(std::optional<std::chrono::nanoseconds> timeout) noexcept;
+
+  static constexpr std::uint8_t kEmpty = 0;
+  static constexpr std::uint8_t kParkedParker = 1;
+  static constexpr std::uint8_t kParkedDriver = 2;
+  static constexpr std::uint8_t kNotified = 3;
+
+  std::atomic<std::uint8_t> state_{kEmpty};
+  // The driver this thread waits in, written before state_ becomes kParkedDriver.
+  IoDriver* driver_ = nullptr;
   Parker parker_;
 };
 

@@ -18,6 +18,9 @@
 namespace pollux::exec {
 
 class Runtime;
+namespace detail {
+struct JoinHandleAccess;  // timeout() waits on the task cell itself
+}
 
 template <class T>
 class [[nodiscard]] JoinHandle {
@@ -84,6 +87,7 @@ class [[nodiscard]] JoinHandle {
 
  private:
   friend class Runtime;
+  friend struct detail::JoinHandleAccess;
   detail::OutputCell<T>* cell_ = nullptr;
 };
 

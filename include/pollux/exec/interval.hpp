@@ -1,0 +1,39 @@
+#pragma once
+// Interval: a timer that completes once per period.
+
+#include <chrono>
+
+#include <pollux/exec/config.hpp>
+#include <pollux/exec/task.hpp>
+
+namespace pollux::exec {
+
+/// Ticks at start, start + period, start + 2 period, ... (steady_clock). A tick that is
+/// missed (the task was busy past it) completes at once, as do those after it until the
+/// schedule has caught up: the "burst" behaviour of tokio's default. A period of zero
+/// or less is taken as 1 ms.
+///
+/// Cancel safety: tick() is safe: dropping it before it completes does not consume a
+/// tick. One task at a time awaits a given Interval.
+class POLLUX_EXEC_API Interval {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  explicit Interval(std::chrono::nanoseconds period) noexcept : Interval(Clock::now(), period) {}
+  Interval(Clock::time_point start, std::chrono::nanoseconds period) noexcept;
+
+  /// Waits for the next tick and returns its scheduled instant.
+  Task<Clock::time_point> tick();
+  /// The next tick comes one period from now.
+  void reset() noexcept;
+  std::chrono::nanoseconds period() const noexcept { return period_; }
+
+ private:
+  Clock::time_point next_;
+  std::chrono::nanoseconds period_;
+};
+
+/// An Interval whose first tick completes at once.
+inline Interval interval(std::chrono::nanoseconds period) noexcept { return Interval(period); }
+
+}  // namespace pollux::exec

@@ -1,0 +1,49 @@
+#pragma once
+// exec::Process: a child process whose exit is awaited on the runtime.
+
+#include <span>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include <pollux/exec/config.hpp>
+#include <pollux/exec/detail/io_handle.hpp>
+#include <pollux/exec/task.hpp>
+#include <pollux/process.hpp>
+
+namespace pollux::exec {
+
+/// A pollux::Process registered (readable: it exited) with the runtime's I/O driver:
+/// pidfd on Linux, the process HANDLE's wait on Windows. Make it inside a task of a
+/// runtime (elsewhere: std::errc::operation_not_permitted). Dropping it neither waits
+/// for nor kills the child (see pollux::Process for who reaps it).
+class POLLUX_EXEC_API Process {
+ public:
+  Process() noexcept = default;
+
+  /// As pollux::Process::spawn.
+  static Process spawn(std::span<const std::string> argv, std::error_code& ec);
+  static Process from_process(pollux::Process process, std::error_code& ec);
+
+  Process(Process&&) noexcept = default;
+  Process& operator=(Process&& other) noexcept {
+    if (this != &other) {
+      process_ = std::move(other.process_);
+      io_ = std::move(other.io_);
+    }
+    return *this;
+  }
+
+  /// How the process ended, once it has. Cancel safety: safe (the status is kept; a
+  /// later wait returns it).
+  Task<ExitStatus> wait(std::error_code& ec);
+  [[nodiscard]] std::error_code kill() noexcept { return process_.kill(); }
+  pollux::Process::Id id() const noexcept { return process_.id(); }
+  bool is_open() const noexcept { return process_.is_open(); }
+
+ private:
+  detail::IoHandle io_;
+  pollux::Process process_;
+};
+
+}  // namespace pollux::exec

@@ -1,0 +1,49 @@
+#pragma once
+// exec::TcpListener: accepts TCP connections on the runtime.
+
+#include <system_error>
+#include <utility>
+
+#include <pollux/exec/config.hpp>
+#include <pollux/exec/detail/io_handle.hpp>
+#include <pollux/exec/task.hpp>
+#include <pollux/exec/tcp_stream.hpp>
+#include <pollux/net/socket_addr.hpp>
+#include <pollux/net/tcp_listener.hpp>
+
+namespace pollux::exec {
+
+/// A net::TcpListener registered with the runtime's I/O driver. Make it inside a task
+/// of a runtime (elsewhere: std::errc::operation_not_permitted).
+class POLLUX_EXEC_API TcpListener {
+ public:
+  TcpListener() noexcept = default;
+
+  /// Binds and listens, as net::TcpListener::bind.
+  static TcpListener bind(const net::SocketAddr& addr, std::error_code& ec);
+  static TcpListener from_net(net::TcpListener listener, std::error_code& ec);
+
+  TcpListener(TcpListener&&) noexcept = default;
+  TcpListener& operator=(TcpListener&& other) noexcept {
+    if (this != &other) {
+      listener_ = std::move(other.listener_);
+      io_ = std::move(other.io_);
+    }
+    return *this;
+  }
+
+  /// The next connection, registered with the same runtime. Cancel safety: safe (a
+  /// connection is taken from the backlog only when it completes).
+  Task<TcpStream> accept(std::error_code& ec);
+  Task<TcpStream> accept(net::SocketAddr& peer, std::error_code& ec);
+
+  net::SocketAddr local_addr(std::error_code& ec) const { return listener_.local_addr(ec); }
+  bool is_open() const noexcept { return listener_.is_open(); }
+  net::TcpListener& get() noexcept { return listener_; }
+
+ private:
+  detail::IoHandle io_;
+  net::TcpListener listener_;
+};
+
+}  // namespace pollux::exec

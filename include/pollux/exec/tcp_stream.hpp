@@ -1,0 +1,73 @@
+#pragma once
+// exec::TcpStream: a TCP connection whose operations are awaited on the runtime.
+
+#include <cstddef>
+#include <span>
+#include <system_error>
+#include <utility>
+
+#include <pollux/exec/config.hpp>
+#include <pollux/exec/detail/io_handle.hpp>
+#include <pollux/exec/task.hpp>
+#include <pollux/net/shutdown.hpp>
+#include <pollux/net/socket_addr.hpp>
+#include <pollux/net/tcp_stream.hpp>
+
+namespace pollux::exec {
+
+/// A net::TcpStream registered once (read and write) with the I/O driver of the runtime
+/// it was made on; its operations suspend the awaiting task instead of reporting
+/// would-block. Make it inside a task of a runtime: elsewhere construction fails with
+/// std::errc::operation_not_permitted. It may be used from any runtime's tasks after.
+///
+/// One task may read while another writes; two tasks reading (or writing) at once each
+/// get some of the data, in no defined split. Errors are std::error_code results; the
+/// awaited Tasks throw nothing but std::bad_alloc.
+class POLLUX_EXEC_API TcpStream {
+ public:
+  TcpStream() noexcept = default;
+
+  /// Connects. Errors: the OS's (connection_refused, network_unreachable, ...).
+  /// Cancel safety: dropping it closes the socket; nothing else is left behind.
+  static Task<TcpStream> connect(net::SocketAddr addr, std::error_code& ec);
+  /// Adopts a pollux stream (connected or connecting) and registers it.
+  static TcpStream from_net(net::TcpStream stream, std::error_code& ec);
+
+  TcpStream(TcpStream&&) noexcept = default;
+  TcpStream& operator=(TcpStream&& other) noexcept {
+    // The old socket leaves the registry before its record is released.
+    if (this != &other) {
+      stream_ = std::move(other.stream_);
+      io_ = std::move(other.io_);
+    }
+    return *this;
+  }
+
+  /// Reads what is available (waiting until something is); 0 into a non-empty buffer
+  /// is EOF. Cancel safety: safe (no data is consumed until it completes).
+  Task<std::size_t> read(std::span<std::byte> buf, std::error_code& ec);
+  /// Writes some of `buf` (waiting until some fits). Cancel safety: safe.
+  Task<std::size_t> write(std::span<const std::byte> buf, std::error_code& ec);
+  /// Fills `buf` entirely; EOF first: std::errc::no_message_available, and the count
+  /// read so far. Cancel safety: NOT safe: bytes read before the drop are lost.
+  Task<std::size_t> read_exact(std::span<std::byte> buf, std::error_code& ec);
+  /// Writes all of `buf`. Cancel safety: NOT safe: an unknown prefix may have been sent.
+  Task<std::error_code> write_all(std::span<const std::byte> buf);
+
+  [[nodiscard]] std::error_code shutdown(net::Shutdown how) { return stream_.shutdown(how); }
+  net::SocketAddr local_addr(std::error_code& ec) const { return stream_.local_addr(ec); }
+  net::SocketAddr peer_addr(std::error_code& ec) const { return stream_.peer_addr(ec); }
+  [[nodiscard]] std::error_code set_nodelay(bool on) { return stream_.set_nodelay(on); }
+
+  bool is_open() const noexcept { return stream_.is_open(); }
+  /// The pollux stream, for options; doing I/O on it directly is allowed (it never
+  /// blocks) but an event it consumes is then not seen by the awaiting tasks.
+  net::TcpStream& get() noexcept { return stream_; }
+
+ private:
+  // First, so that it is destroyed after the stream has left the registry.
+  detail::IoHandle io_;
+  net::TcpStream stream_;
+};
+
+}  // namespace pollux::exec

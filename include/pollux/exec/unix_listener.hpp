@@ -1,0 +1,44 @@
+#pragma once
+// exec::UnixListener: accepts Unix-domain stream connections on the runtime (Unix only).
+
+#include <system_error>
+#include <utility>
+
+#include <pollux/exec/config.hpp>
+#include <pollux/exec/detail/io_handle.hpp>
+#include <pollux/exec/task.hpp>
+#include <pollux/exec/unix_stream.hpp>
+#include <pollux/net/socket_addr.hpp>
+#include <pollux/net/unix_listener.hpp>
+
+namespace pollux::exec {
+
+/// As exec::TcpListener, over net::UnixListener. accept() is cancel-safe.
+class POLLUX_EXEC_API UnixListener {
+ public:
+  UnixListener() noexcept = default;
+
+  static UnixListener bind(const net::SocketAddr& addr, std::error_code& ec);
+  static UnixListener from_net(net::UnixListener listener, std::error_code& ec);
+
+  UnixListener(UnixListener&&) noexcept = default;
+  UnixListener& operator=(UnixListener&& other) noexcept {
+    if (this != &other) {
+      listener_ = std::move(other.listener_);
+      io_ = std::move(other.io_);
+    }
+    return *this;
+  }
+
+  Task<UnixStream> accept(std::error_code& ec);
+
+  net::SocketAddr local_addr(std::error_code& ec) const { return listener_.local_addr(ec); }
+  bool is_open() const noexcept { return listener_.is_open(); }
+  net::UnixListener& get() noexcept { return listener_; }
+
+ private:
+  detail::IoHandle io_;
+  net::UnixListener listener_;
+};
+
+}  // namespace pollux::exec

@@ -1,0 +1,53 @@
+#pragma once
+// exec::UnixStream: a Unix-domain stream socket awaited on the runtime (Unix only; not
+// in any umbrella header).
+
+#include <cstddef>
+#include <span>
+#include <system_error>
+#include <utility>
+
+#include <pollux/exec/config.hpp>
+#include <pollux/exec/detail/io_handle.hpp>
+#include <pollux/exec/task.hpp>
+#include <pollux/net/shutdown.hpp>
+#include <pollux/net/socket_addr.hpp>
+#include <pollux/net/unix_stream.hpp>
+
+namespace pollux::exec {
+
+/// As exec::TcpStream, over net::UnixStream; the same cancel safety per operation
+/// (read, write: safe; read_exact, write_all: not safe; connect: drops the socket).
+class POLLUX_EXEC_API UnixStream {
+ public:
+  UnixStream() noexcept = default;
+
+  static Task<UnixStream> connect(net::SocketAddr addr, std::error_code& ec);
+  /// Two connected streams (socketpair), both registered.
+  static std::pair<UnixStream, UnixStream> pair(std::error_code& ec);
+  static UnixStream from_net(net::UnixStream stream, std::error_code& ec);
+
+  UnixStream(UnixStream&&) noexcept = default;
+  UnixStream& operator=(UnixStream&& other) noexcept {
+    if (this != &other) {
+      stream_ = std::move(other.stream_);
+      io_ = std::move(other.io_);
+    }
+    return *this;
+  }
+
+  Task<std::size_t> read(std::span<std::byte> buf, std::error_code& ec);
+  Task<std::size_t> write(std::span<const std::byte> buf, std::error_code& ec);
+  Task<std::size_t> read_exact(std::span<std::byte> buf, std::error_code& ec);
+  Task<std::error_code> write_all(std::span<const std::byte> buf);
+
+  [[nodiscard]] std::error_code shutdown(net::Shutdown how) { return stream_.shutdown(how); }
+  bool is_open() const noexcept { return stream_.is_open(); }
+  net::UnixStream& get() noexcept { return stream_; }
+
+ private:
+  detail::IoHandle io_;
+  net::UnixStream stream_;
+};
+
+}  // namespace pollux::exec

@@ -1,0 +1,124 @@
+#pragma once
+// ScheduledIo: the driver's record of one registered source, after tokio's. The
+// readiness the driver last saw is kept in one atomic word together with the driver
+// tick that set it, so that a task which met would-block clears only the readiness it
+// acted on: if the driver reported an edge after the task looked (a newer tick), the
+// clear is skipped and the task tries again instead of waiting for an edge that
+// already came. Tasks that wait are linked here, each with the interest it waits for,
+// and a readiness change wakes exactly those whose interest it meets.
+
+#include <atomic>
+#include <coroutine>
+#include <cstdint>
+#include <mutex>
+
+#include <pollux/event.hpp>
+#include <pollux/exec/detail/task_header.hpp>
+
+namespace pollux::exec::detail {
+
+// Readiness bits, as the driver stores them.
+namespace ready {
+inline constexpr std::uint32_t kReadable = 1u << 0;
+inline constexpr std::uint32_t kWritable = 1u << 1;
+inline constexpr std::uint32_t kReadClosed = 1u << 2;
+inline constexpr std::uint32_t kWriteClosed = 1u << 3;
+inline constexpr std::uint32_t kError = 1u << 4;
+inline constexpr std::uint32_t kPriority = 1u << 5;
+// The source was deregistered, or its driver is gone: waiting would never end.
+inline constexpr std::uint32_t kShutdown = 1u << 6;
+
+// What each direction of interest is satisfied by. An error or a closed direction
+// counts as ready: the operation then reports it rather than blocking.
+inline constexpr std::uint32_t kForRead = kReadable | kReadClosed | kError | kShutdown;
+inline constexpr std::uint32_t kForWrite = kWritable | kWriteClosed | kError | kShutdown;
+
+std::uint32_t from_event(const Event& event) noexcept;
+}  // namespace ready
+
+// What a waiter saw: the bits that met its interest, and the tick they were set at.
+struct ReadyEvent {
+  std::uint32_t ready = 0;
+  std::uint32_t tick = 0;
+};
+
+struct IoWaiter {
+  IoWaiter* prev = nullptr;
+  IoWaiter* next = nullptr;
+  std::uint32_t interest = 0;
+  bool linked = false;
+  Waker waker;
+};
+
+class ScheduledIo {
+ public:
+  ScheduledIo() noexcept = default;
+  ScheduledIo(const ScheduledIo&) = delete;
+  ScheduledIo& operator=(const ScheduledIo&) = delete;
+
+  // The readiness that meets `interest` now (ready == 0: none).
+  ReadyEvent ready_event(std::uint32_t interest) const noexcept;
+  // After would-block: forgets the readiness in `event`, unless the driver has set
+  // readiness again since (a newer tick). Closed directions are never forgotten.
+  void clear_readiness(ReadyEvent event) noexcept;
+
+  // Driver side: adds `bits` under `tick` and wakes the waiters they satisfy.
+  void set_readiness(std::uint32_t tick, std::uint32_t bits) noexcept;
+  // Marks the record dead and wakes every waiter.
+  void shutdown() noexcept;
+
+  // Waiter side. Returns false when readiness arrived meanwhile (nothing linked).
+  bool link_waiter(IoWaiter& waiter) noexcept;
+  void unlink_waiter(IoWaiter& waiter) noexcept;
+
+  // The driver's list of live records.
+  ScheduledIo* live_prev = nullptr;
+  ScheduledIo* live_next = nullptr;
+
+ private:
+  void wake(std::uint32_t ready) noexcept;
+
+  static constexpr int kTickShift = 32;
+  // Low half: ready bits; high half: the driver tick of the last set_readiness.
+  std::atomic<std::uint64_t> readiness_{0};
+  std::mutex mutex_;
+  IoWaiter* waiters_ = nullptr;  // guarded by mutex_
+};
+
+// `co_await Readiness{io, ready::kForRead}`: resumes once readiness meets the interest;
+// gives the ReadyEvent seen then (ready may be 0 if another task cleared it first:
+// the caller loops). Destroying it while suspended unlinks its waiter: cancel-safe.
+class Readiness {
+ public:
+  Readiness(ScheduledIo& io, std::uint32_t interest) noexcept : io_(io) {
+    waiter_.interest = interest;
+  }
+  Readiness(const Readiness&) = delete;
+  Readiness& operator=(const Readiness&) = delete;
+  ~Readiness() {
+    if (suspended_) io_.unlink_waiter(waiter_);
+  }
+
+  bool await_ready() noexcept {
+    event_ = io_.ready_event(waiter_.interest);
+    return event_.ready != 0;
+  }
+  bool await_suspend(std::coroutine_handle<> h) noexcept {
+    waiter_.waker = suspend_current(h);
+    if (!io_.link_waiter(waiter_)) {
+      waiter_.waker.reset();
+      return false;
+    }
+    suspended_ = true;
+    return true;
+  }
+  ReadyEvent await_resume() noexcept { return io_.ready_event(waiter_.interest); }
+
+ private:
+  ScheduledIo& io_;
+  IoWaiter waiter_;
+  ReadyEvent event_;
+  bool suspended_ = false;
+};
+
+}  // namespace pollux::exec::detail
