@@ -1,0 +1,148 @@
+// exec_echo: the echo server on pollux-exec, one task per connection.
+//
+//   exec_echo --listen IP:PORT [--workers N]     (PORT 0 picks a free port)
+//
+// N workers of the multi-thread runtime (default 1); N = 0 runs the current-thread
+// runtime on the main thread. Prints exactly one line, "listening on IP:PORT", then
+// echoes every client until SIGINT or SIGTERM, and exits with 0.
+
+#include <pollux/exec/runtime.hpp>
+#include <pollux/exec/sleep.hpp>
+#include <pollux/exec/tcp_listener.hpp>
+#include <pollux/exec/tcp_stream.hpp>
+
+#include <array>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#if __has_include(<sys/resource.h>)
+#include <sys/resource.h>
+#endif
+
+using namespace pollux;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void on_signal(int) { g_stop.store(true); }
+
+exec::Task<void> echo(exec::TcpStream stream) {
+  (void)stream.set_nodelay(true);
+  std::array<std::byte, 16 * 1024> buf;
+  for (;;) {
+    std::error_code ec;
+    const std::size_t n = co_await stream.read(buf, ec);
+    if (ec) co_return;
+    if (n == 0) {
+      (void)stream.shutdown(net::Shutdown::write);
+      co_return;
+    }
+    if (co_await stream.write_all(std::span<const std::byte>(buf.data(), n))) co_return;
+  }
+}
+
+exec::Task<void> accept_loop(exec::TcpListener& listener) {
+  for (;;) {
+    std::error_code ec;
+    exec::TcpStream stream = co_await listener.accept(ec);
+    if (ec == std::errc::too_many_files_open || ec == std::errc::too_many_files_open_in_system) {
+      // The backlog keeps the rest: try again once some connection may have closed.
+      co_await exec::sleep(10ms);
+      continue;
+    }
+    if (ec) {
+      std::fprintf(stderr, "exec_echo: accept: %s\n", ec.message().c_str());
+      continue;
+    }
+    exec::spawn(echo(std::move(stream))).detach();
+  }
+}
+
+exec::Task<int> serve(net::SocketAddr addr) {
+  std::error_code ec;
+  exec::TcpListener listener = exec::TcpListener::bind(addr, ec);
+  if (ec) {
+    std::fprintf(stderr, "exec_echo: bind %s: %s\n", addr.to_string().c_str(),
+                 ec.message().c_str());
+    co_return 1;
+  }
+  const net::SocketAddr local = listener.local_addr(ec);
+  std::printf("listening on %s\n", local.to_string().c_str());
+  std::fflush(stdout);
+  exec::JoinHandle<void> acceptor = exec::spawn(accept_loop(listener));
+  // A signal handler may only set a flag; this task looks at it. 50 ms is the longest a
+  // stop request waits.
+  while (!g_stop.load()) co_await exec::sleep(50ms);
+  acceptor.abort();
+  try {
+    co_await std::move(acceptor);
+  } catch (const std::system_error&) {
+    // Aborted, as asked.
+  }
+  co_return 0;
+}
+
+int usage() {
+  std::fprintf(stderr, "usage: exec_echo --listen IP:PORT [--workers N]\n");
+  return 2;
+}
+
+void raise_fd_limit() {
+#if __has_include(<sys/resource.h>)
+  // Thousands of concurrent clients need more than the usual soft limit of 1024.
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    (void)::setrlimit(RLIMIT_NOFILE, &lim);
+  }
+#endif
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string_view listen;
+  long workers = 1;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--listen" && i + 1 < argc) {
+      listen = argv[++i];
+    } else if (arg == "--workers" && i + 1 < argc) {
+      char* end = nullptr;
+      workers = std::strtol(argv[++i], &end, 10);
+      if (*end != '\0' || workers < 0 || workers > 1024) return usage();
+    } else {
+      return usage();
+    }
+  }
+  if (listen.empty()) return usage();
+  std::error_code ec;
+  const auto addr = net::SocketAddr::parse(listen, ec);
+  if (ec) {
+    std::fprintf(stderr, "exec_echo: bad address '%.*s': %s\n", static_cast<int>(listen.size()),
+                 listen.data(), ec.message().c_str());
+    return 2;
+  }
+  raise_fd_limit();
+
+  exec::RuntimeOptions options;
+  options.flavor = workers == 0 ? exec::Flavor::current_thread : exec::Flavor::multi_thread;
+  options.workers = static_cast<unsigned>(workers);
+  exec::Runtime rt = exec::Runtime::create(options, ec);
+  if (ec) {
+    std::fprintf(stderr, "exec_echo: runtime: %s\n", ec.message().c_str());
+    return 1;
+  }
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  const int rc = rt.block_on(serve(addr));
+  // Open connections are dropped with their tasks.
+  (void)rt.shutdown();
+  return rc;
+}
