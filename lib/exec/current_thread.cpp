@@ -11,8 +11,8 @@ namespace {
 
 // Remote work is looked at first every this many ticks, as in the multi-thread flavour.
 constexpr std::uint32_t kGlobalQueueInterval = 31;
-// Tasks run between two looks at the outside world (today: nothing; with the I/O driver,
-// a poll with a zero timeout).
+// Tasks run between two looks at the outside world: a poll of the I/O driver and timers
+// with a zero timeout.
 constexpr int kEventInterval = 61;
 // A block_on that waits for another thread's driving retries to drive at this pace,
 // in case that other block_on returns while our task is still queued.
@@ -100,10 +100,12 @@ void CurrentThread::drive(TaskHeader* root) noexcept {
       if (root->is_complete()) return;
     }
     if (ran == 0) {
-      // Nothing runnable here: only another thread can make progress (a remote wake
-      // pushes to the injection queue, then unparks us).
+      // Nothing runnable here: wait in the I/O driver (events, timers) or for another
+      // thread (a remote wake pushes to the injection queue, then unparks us).
       parks_.fetch_add(1, std::memory_order_relaxed);
       park_.park();
+    } else if (ran == kEventInterval) {
+      park_.poll_events();
     }
   }
 }

@@ -23,7 +23,7 @@ bool WorkerPark::park_impl(std::optional<std::chrono::nanoseconds> timeout) noex
 
   IoDriver* driver = thread_driver();
   if (driver != nullptr && driver->try_lock()) {
-    driver_ = driver;
+    driver_.store(driver, std::memory_order_relaxed);
     expected = kEmpty;
     // Release: an unparker that sees kParkedDriver reads driver_.
     if (state_.compare_exchange_strong(expected, kParkedDriver, std::memory_order_acq_rel)) {
@@ -52,7 +52,7 @@ bool WorkerPark::park_impl(std::optional<std::chrono::nanoseconds> timeout) noex
 void WorkerPark::unpark() noexcept {
   switch (state_.exchange(kNotified, std::memory_order_acq_rel)) {
     case kParkedDriver:
-      driver_->wake();
+      driver_.load(std::memory_order_relaxed)->wake();
       break;
     case kParkedParker:
       parker_.unpark();

@@ -40,8 +40,10 @@ class WorkerPark {
   static constexpr std::uint8_t kNotified = 3;
 
   std::atomic<std::uint8_t> state_{kEmpty};
-  // The driver this thread waits in, written before state_ becomes kParkedDriver.
-  IoDriver* driver_ = nullptr;
+  // The driver this thread waits in, stored before state_ becomes kParkedDriver. Atomic
+  // because a late unparker may still read it while the thread stores it for its next
+  // park (the same value: a runtime's threads all use its one driver).
+  std::atomic<IoDriver*> driver_{nullptr};
   Parker parker_;
 };
 
