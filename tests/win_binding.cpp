@@ -494,3 +494,23 @@ TEST_CASE("an overlapped WSARecv on a bound socket completes through poll") {
   closesocket(listener);
   WSACleanup();
 }
+
+TEST_CASE("a Poll destroyed first: its Bindings and Posters end cleanly after it") {
+  PipePair pipe;
+  Overlapped ov;
+  char buffer[16];
+  Binding binding(pipe.server.h);
+  Poster poster;
+  {
+    auto poll = test::init_with_poll();
+    add(poll, binding, Token(1));
+    add(poll, poster, Token(2));
+    std::error_code ec;
+    REQUIRE(binding.submit(ov, read_into(buffer, 16), ec) == Submitted::pending);
+    REQUIRE(!poster.post(5));
+  }
+  CHECK(poster.post(6) == std::errc::bad_file_descriptor);
+  // The read is still pending in the kernel: the destructor cancels and drains it.
+  binding = Binding();
+  pipe.write_from_client("after");
+}
