@@ -12,6 +12,9 @@
 #include <pollux/net/tcp_stream.hpp>
 #include <pollux/net/udp_socket.hpp>
 
+#include <atomic>
+#include <thread>
+
 using namespace std::chrono_literals;
 using pollux::Events;
 using pollux::Interest;
@@ -133,6 +136,45 @@ TEST_CASE("remove with a poll in flight, then re-add: only the new registration 
     }
   }
   CHECK(seen);
+}
+
+TEST_CASE("sockets added, fed and destroyed while another thread polls") {
+  auto poll = test::init_with_poll();
+  std::atomic<bool> stop{false};
+  std::atomic<int> seen{0};
+  std::atomic<int> foreign{0};
+  std::atomic<int> failed{0};
+  constexpr std::size_t kRounds = 60;
+  // No doctest macros on this thread: they are checked on the main thread below.
+  std::thread poller([&] {
+    Events events(64);
+    while (!stop.load()) {
+      if (poll.poll(events, 10ms)) {
+        failed.fetch_add(1);
+        return;
+      }
+      for (const auto& e : events) {
+        // Only tokens this test used: anything else would come from freed state.
+        if (e.token().value() >= kRounds) foreign.fetch_add(1);
+        seen.fetch_add(1);
+      }
+    }
+  });
+  for (std::size_t i = 0; i < kRounds; ++i) {
+    auto p = test::tcp_pair();
+    REQUIRE(!poll.registry().add(p.client, Token(i), Interest::readable | Interest::writable));
+    test::write_all(p.server, test::bytes("data"));
+    if (i % 3 == 0) REQUIRE(!poll.registry().remove(p.client));
+    // Destroyed with its poll in flight, being re-armed, or cancelled.
+  }
+  stop.store(true);
+  poller.join();
+  CHECK(failed.load() == 0);
+  CHECK(foreign.load() == 0);
+  CHECK(seen.load() > 0);
+  // Everything is gone: nothing may be reported any more.
+  Events events(64);
+  test::expect_no_events(poll, events, 100ms);
 }
 
 TEST_CASE("1000 cycles of create/register/destroy leave the handle count where it started") {
