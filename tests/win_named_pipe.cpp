@@ -436,3 +436,26 @@ TEST_CASE("removing a pipe with I/O in flight, then destroying it, is clean") {
   client.reset();
   test::expect_no_events(poll, events);
 }
+
+TEST_CASE("interest filters what is reported; modify changes it") {
+  auto poll = test::init_with_poll();
+  Events events(16);
+  auto name = unique_name();
+  auto server = make_server(name);
+  add(poll, server, Token(0), Interest::readable);
+  auto client = make_client(name);
+  add(poll, client, Token(1), Interest::readable);
+  REQUIRE(!server.connect());
+  // Connected and writable, but nobody asked for writable.
+  test::expect_no_events(poll, events, 100ms);
+  write_all(poll, events, client, "ping");
+  test::expect_events(poll, events, {{Token(0), test::kReadable}});
+  REQUIRE(!poll.registry().modify(client, Token(1), Interest::writable));
+  std::error_code ec;
+  CHECK(client.write("a", 1, ec) == 1);
+  test::expect_events(poll, events, {{Token(1), test::kWritable}});
+  char c;
+  CHECK(server.read(&c, 0, ec) == 0);
+  CHECK(ec == std::errc::invalid_argument);
+  for (const auto& e : events) CHECK(!e.is_readable());
+}

@@ -311,6 +311,10 @@ std::size_t NamedPipe::read(void* buffer, std::size_t size, std::error_code& ec)
     ec = errc(std::errc::bad_file_descriptor);
     return 0;
   }
+  if (size == 0) {
+    ec = errc(std::errc::invalid_argument);
+    return 0;
+  }
   auto& s = *state_;
   std::lock_guard lock(s.mutex);
   // Data is there unless a read is still gathering the rest of a message into it.

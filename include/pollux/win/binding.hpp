@@ -46,6 +46,10 @@ enum class Submitted {
 /// pending: std::errc::operation_in_progress; an invalid handle:
 /// std::errc::bad_file_descriptor.
 ///
+/// Threads: one thread at a time calls add/modify/remove/submit/cancel/post on a Binding,
+/// except that Handlers (run inside poll, on the polling thread) may submit at the same
+/// time; completions may be delivered on the polling thread while the owner submits.
+///
 /// Re-adding a handle to the same Poll after remove needs Windows 8.1
 /// (FileReplaceCompletionInformation) and fails with file_exists where that is missing.
 class POLLUX_API Binding {

@@ -108,7 +108,8 @@ class POLLUX_API NamedPipe {
   /// nothing is buffered yet. Message mode: one call returns bytes of one message only;
   /// when more of the same message follows (it did not fit in `size`, or it is longer than
   /// max_message_size), the call returns what it copied and sets ec to
-  /// std::errc::message_size, and the next calls return the rest.
+  /// std::errc::message_size, and the next calls return the rest. Zero-byte messages are
+  /// not delivered (a 0 would read as EOF). A `size` of 0: std::errc::invalid_argument.
   std::size_t read(void* buffer, std::size_t size, std::error_code& ec);
   /// Takes up to write_buffer_size bytes into pollux's write buffer and starts writing
   /// them; would-block while an earlier write is in flight. Message mode: the whole
