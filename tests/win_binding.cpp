@@ -1,10 +1,9 @@
-// win::Binding, win::Overlapped and win::Poster: completions of user HANDLEs through Poll.
+// win::Binding and win::Overlapped: completions of user HANDLEs through Poll.
 
 #include "util.hpp"
 
 #include <pollux/win/binding.hpp>
 #include <pollux/win/overlapped.hpp>
-#include <pollux/win/poster.hpp>
 
 #include <winsock2.h>
 #include <ws2tcpip.h>
@@ -24,7 +23,6 @@ using pollux::Interest;
 using pollux::Token;
 using pollux::win::Binding;
 using pollux::win::Overlapped;
-using pollux::win::Poster;
 using pollux::win::Submitted;
 
 namespace {
@@ -306,86 +304,6 @@ TEST_CASE("misuse is answered with error codes") {
   CHECK(!closed.is_added());
 }
 
-TEST_CASE("Poster: values from many threads, each delivered once, in order per thread") {
-  auto poll = test::init_with_poll();
-  Events events(64);
-  Poster poster;
-  const Token token(SIZE_MAX);
-  add(poll, poster, token);
-  constexpr int kThreads = 4, kEach = 500;
-  std::vector<std::thread> threads;
-  // Counted, not asserted, on the posting threads: doctest's thread-local streams crash at
-  // thread exit under mingw's winpthreads.
-  std::atomic<int> failed_posts{0};
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kEach; ++i) {
-        auto value = (std::uintptr_t{static_cast<unsigned>(t)} << 56) | static_cast<std::uintptr_t>(i);
-        if (poster.post(value)) ++failed_posts;
-      }
-    });
-  }
-  std::vector<int> next(kThreads, 0);
-  int seen = 0;
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (seen < kThreads * kEach && std::chrono::steady_clock::now() < deadline) {
-    REQUIRE(!poll.poll(events, 100ms));
-    for (const auto& e : events) {
-      REQUIRE(e.token() == token);
-      REQUIRE(e.is_completion());
-      auto t = static_cast<int>(e.completion_data() >> 56);
-      auto i = static_cast<int>(e.completion_data() & 0xffffff);
-      REQUIRE(t < kThreads);
-      CHECK(i == next[t]);
-      next[t] = i + 1;
-      ++seen;
-    }
-  }
-  for (auto& th : threads) th.join();
-  CHECK(failed_posts == 0);
-  CHECK(seen == kThreads * kEach);
-  test::expect_no_events(poll, events);
-}
-
-TEST_CASE("Poster: packets still in the port after remove are dropped; posts then fail") {
-  auto poll = test::init_with_poll();
-  Events events(16);
-  Poster poster;
-  CHECK(poster.post(1) == std::errc::no_such_file_or_directory);
-  add(poll, poster, Token(1));
-  REQUIRE(!poster.post(1));
-  REQUIRE(!poster.post(2));
-  REQUIRE(!poll.registry().remove(poster));
-  test::expect_no_events(poll, events);
-  CHECK(poster.post(3) == std::errc::no_such_file_or_directory);
-  // Added again, it reports under its new token only.
-  add(poll, poster, Token(2));
-  REQUIRE(!poster.post(4));
-  auto e = wait_completion(poll, events, Token(2));
-  CHECK(e.completion_data() == 4);
-}
-
-TEST_CASE("completions and a Waker's wake arrive in one poll") {
-  auto poll = test::init_with_poll();
-  Events events(16);
-  Poster poster;
-  add(poll, poster, Token(1));
-  std::error_code ec;
-  pollux::Waker waker(poll.registry(), Token(2), ec);
-  REQUIRE(!ec);
-  REQUIRE(!poster.post(77));
-  REQUIRE(!waker.wake());
-  // Both packets are queued before the poll starts: one wait takes both.
-  REQUIRE(!poll.poll(events, 1s));
-  bool completion = false, woken = false;
-  for (const auto& e : events) {
-    completion |= e.token() == Token(1) && e.completion_data() == 77;
-    woken |= e.token() == Token(2) && e.is_readable();
-  }
-  CHECK(completion);
-  CHECK(woken);
-}
-
 TEST_CASE("after remove, the handle binds again, or is refused cleanly where the OS cannot") {
   PipePair pipe;
   auto poll = test::init_with_poll();
@@ -415,7 +333,8 @@ TEST_CASE("remove from another thread while poll is blocked: later polls never s
   std::atomic<int> removed{0};
   std::atomic<bool> stop{false};
   std::atomic<int> late{0}, poll_errors{0};
-  // No doctest assertions on this thread (see the Poster test).
+  // No doctest assertions on this thread: doctest's thread-local streams crash at thread
+  // exit under mingw's winpthreads.
   std::thread poller([&] {
     Events events(16);
     while (!stop) {
@@ -495,21 +414,17 @@ TEST_CASE("an overlapped WSARecv on a bound socket completes through poll") {
   WSACleanup();
 }
 
-TEST_CASE("a Poll destroyed first: its Bindings and Posters end cleanly after it") {
+TEST_CASE("a Poll destroyed first: its Binding ends cleanly after it") {
   PipePair pipe;
   Overlapped ov;
   char buffer[16];
   Binding binding(pipe.server.h);
-  Poster poster;
   {
     auto poll = test::init_with_poll();
     add(poll, binding, Token(1));
-    add(poll, poster, Token(2));
     std::error_code ec;
     REQUIRE(binding.submit(ov, read_into(buffer, 16), ec) == Submitted::pending);
-    REQUIRE(!poster.post(5));
   }
-  CHECK(poster.post(6) == std::errc::bad_file_descriptor);
   // The read is still pending in the kernel: the destructor cancels and drains it.
   binding = Binding();
   pipe.write_from_client("after");
