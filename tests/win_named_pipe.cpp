@@ -38,6 +38,18 @@ TEST_CASE("write then read, both ways") {
   char c;
   CHECK(server.read(&c, 1, ec) == 0);
   CHECK(ec == std::errc::operation_would_block);
+  // The span spelling.
+  const std::byte out[3] = {std::byte{1}, std::byte{2}, std::byte{3}};
+  CHECK(client.write(std::span<const std::byte>(out), ec) == 3);
+  std::byte in[8];
+  std::size_t got = 0;
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (got == 0 && std::chrono::steady_clock::now() < deadline) {
+    got = server.read(std::span<std::byte>(in), ec);
+    if (ec == std::errc::operation_would_block) REQUIRE(!poll.poll(events, 100ms));
+  }
+  CHECK(got == 3);
+  CHECK(in[2] == std::byte{3});
 }
 
 TEST_CASE("connect before the client: would-block, then writable when it comes") {

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string_view>
 #include <system_error>
 
@@ -116,6 +117,14 @@ class POLLUX_API NamedPipe {
   /// message or nothing (longer than write_buffer_size: std::errc::message_size). The
   /// other end gone: the OS error (ERROR_NO_DATA, which compares equal to broken_pipe).
   std::size_t write(const void* data, std::size_t size, std::error_code& ec);
+
+  /// The same, over spans, as net::TcpStream spells them.
+  std::size_t read(std::span<std::byte> buffer, std::error_code& ec) {
+    return read(buffer.data(), buffer.size(), ec);
+  }
+  std::size_t write(std::span<const std::byte> data, std::error_code& ec) {
+    return write(data.data(), data.size(), ec);
+  }
 
   struct State;
 
