@@ -218,3 +218,22 @@ TEST_CASE("removing a pipe with I/O in flight, then destroying it, is clean") {
   test::expect_no_events(poll, events);
 }
 
+
+TEST_CASE("disconnect while waiting for a client, then connect again at once") {
+  auto poll = test::init_with_poll();
+  Events events(16);
+  auto name = unique_name();
+  auto server = make_server(name);
+  add(poll, server, Token(0));
+  CHECK(server.connect() == std::errc::operation_would_block);
+  // The cancelled connect is still on its way back through the port.
+  REQUIRE(!server.disconnect());
+  CHECK(server.connect() == std::errc::operation_would_block);
+  test::expect_no_events(poll, events);
+  auto client = make_client(name);
+  add(poll, client, Token(1));
+  test::expect_events(poll, events, {{Token(0), test::kWritable}});
+  CHECK(!server.connect());
+  write_all(poll, events, client, "after reconnect");
+  CHECK(read_some(poll, events, server, 15, 64) == "after reconnect");
+}

@@ -293,7 +293,11 @@ std::error_code NamedPipe::disconnect() {
   if (s.read_pending) (void)s.binding.cancel(s.read_ov);
   if (s.write_pending) (void)s.binding.cancel(s.write_ov);
   if (s.connect_pending) (void)s.binding.cancel(s.connect_ov);
-  if (!DisconnectNamedPipe(s.handle)) return sys::win_error();
+  if (!DisconnectNamedPipe(s.handle)) {
+    // No client yet (still listening, or its connect was just cancelled): nothing to end.
+    const DWORD error = GetLastError();
+    if (error != ERROR_PIPE_NOT_CONNECTED && error != ERROR_PIPE_LISTENING) return sys::win_error(error);
+  }
   ++s.generation;
   s.connected = s.connecting = s.want_connect = false;
   s.eof = false;
