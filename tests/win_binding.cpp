@@ -178,6 +178,33 @@ TEST_CASE("skip_completion_on_success: a synchronous success is reported by subm
   DeleteFileW(path.c_str());
 }
 
+TEST_CASE("skip_completion_on_success on a pipe: a read of buffered data completes in submit") {
+  PipePair pipe;
+  auto poll = test::init_with_poll();
+  Events events(16);
+  Binding binding(pipe.server.h, Binding::Options{true});
+  add(poll, binding, Token(4));
+  int completed = 0;
+  for (int i = 0; i < 10; ++i) {
+    pipe.write_from_client("abcd");
+    Overlapped ov;
+    char buffer[4] = {};
+    std::error_code ec;
+    auto r = binding.submit(ov, read_into(buffer, 4), ec);
+    REQUIRE_MESSAGE(r != Submitted::failed, ec.message());
+    if (r == Submitted::completed) {
+      ++completed;
+      CHECK(ov.bytes() == 4);
+      test::expect_no_events(poll, events, 20ms);
+    } else {
+      CHECK(wait_completion(poll, events, Token(4)).bytes_transferred() == 4);
+    }
+    CHECK(std::memcmp(buffer, "abcd", 4) == 0);
+  }
+  // The data was there before each read: the kernel answers at once.
+  CHECK(completed == 10);
+}
+
 TEST_CASE("ReadDirectoryChangesW through a Binding reports a new file") {
   auto dir = temp_path(L"pollux-binding-dir-");
   REQUIRE(CreateDirectoryW(dir.c_str(), nullptr));
