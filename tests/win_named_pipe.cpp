@@ -237,3 +237,27 @@ TEST_CASE("disconnect while waiting for a client, then connect again at once") {
   write_all(poll, events, client, "after reconnect");
   CHECK(read_some(poll, events, server, 15, 64) == "after reconnect");
 }
+
+TEST_CASE("the server dropped: the client reads what was sent, then EOF, and writes fail") {
+  auto poll = test::init_with_poll();
+  Events events(16);
+  auto name = unique_name();
+  auto client = std::make_unique<NamedPipe>();
+  {
+    auto server = make_server(name);
+    add(poll, server, Token(0));
+    *client = make_client(name);
+    add(poll, *client, Token(1));
+    REQUIRE(!server.connect());
+    write_all(poll, events, server, "bye");
+    test::expect_events(poll, events, {{Token(0), test::kWritable}});
+  }
+  // read_some stops at EOF, after the data.
+  CHECK(read_some(poll, events, *client, 100, 64) == "bye");
+  std::error_code ec;
+  char c;
+  CHECK(client->read(&c, 1, ec) == 0);
+  CHECK(!ec);
+  CHECK(client->write("x", 1, ec) == 0);
+  CHECK(ec);
+}
