@@ -106,10 +106,12 @@ TEST_CASE("tcp: EOF after the peer shuts down its write side; reads then return 
       std::error_code ec;
       auto listener = exec::TcpListener::bind(test::loopback_v4(), ec);
       REQUIRE(!ec);
-      auto accepting = spawn(listener.accept(ec));
+      std::error_code accept_ec;  // the accepting task's own: it runs concurrently
+      auto accepting = spawn(listener.accept(accept_ec));
       auto a = co_await exec::TcpStream::connect(listener.local_addr(ec), ec);
       REQUIRE_MESSAGE(!ec, ec.message());
       auto b = co_await std::move(accepting);
+      REQUIRE_MESSAGE(!accept_ec, accept_ec.message());
       REQUIRE(b.is_open());
       REQUIRE(!co_await a.write_all(test::bytes("bye")));
       REQUIRE(!a.shutdown(net::Shutdown::write));
@@ -155,10 +157,12 @@ Task<std::pair<exec::TcpStream, exec::TcpStream>> tcp_pair() {
   std::error_code ec;
   auto listener = exec::TcpListener::bind(test::loopback_v4(), ec);
   REQUIRE(!ec);
-  auto accepting = spawn(listener.accept(ec));
+  std::error_code accept_ec;  // the accepting task's own: it runs concurrently
+  auto accepting = spawn(listener.accept(accept_ec));
   auto a = co_await exec::TcpStream::connect(listener.local_addr(ec), ec);
   REQUIRE_MESSAGE(!ec, ec.message());
   auto b = co_await std::move(accepting);
+  REQUIRE_MESSAGE(!accept_ec, accept_ec.message());
   REQUIRE(b.is_open());
   co_return std::pair<exec::TcpStream, exec::TcpStream>(std::move(a), std::move(b));
 }

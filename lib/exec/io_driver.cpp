@@ -33,6 +33,7 @@ ScheduledIo* IoDriver::allocate() noexcept {
   io->live_next = live_;
   if (live_ != nullptr) live_->live_prev = io;
   live_ = io;
+  published_.fetch_add(1, std::memory_order_release);
   return io;
 }
 
@@ -75,6 +76,7 @@ void IoDriver::turn(std::optional<std::chrono::nanoseconds> max_wait) noexcept {
     }
   }
   if (poll_.poll(events_, timeout)) events_.clear();
+  (void)published_.load(std::memory_order_acquire);
 
   if (++tick_ == 0) tick_ = 1;
   for (const Event& ev : events_) {

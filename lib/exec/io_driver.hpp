@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -71,6 +72,12 @@ class IoDriver {
   // only match readiness no turn has set.
   std::uint32_t tick_ = 0;  // lock holder only
   TimerDriver timers_;
+
+  // Bumped (release) after each record is made, read (acquire) after each poll: the
+  // kernel already orders a record's epoll_ctl before the event that names it, but a
+  // thread sanitizer cannot see that, so this makes the record's construction visible
+  // to the driving thread in terms it understands, for one load per turn.
+  std::atomic<std::uint64_t> published_{0};
 
   std::mutex mutex_;
   ScheduledIo* live_ = nullptr;          // guarded by mutex_

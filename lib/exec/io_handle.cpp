@@ -12,6 +12,10 @@ void IoHandle::reset() noexcept {
   driver_.reset();
 }
 
+const Registry* IoHandle::registry() const noexcept {
+  return driver_ ? &driver_->registry() : nullptr;
+}
+
 std::shared_ptr<IoDriver> current_driver() noexcept {
   const Context* ctx = current_context();
   if (ctx == nullptr || ctx->scheduler == nullptr) return nullptr;

@@ -26,8 +26,10 @@ class POLLUX_EXEC_API Process {
   static Process from_process(pollux::Process process, std::error_code& ec);
 
   Process(Process&&) noexcept = default;
+  ~Process() { io_.deregister(process_); }
   Process& operator=(Process&& other) noexcept {
     if (this != &other) {
+      io_.deregister(process_);
       process_ = std::move(other.process_);
       io_ = std::move(other.io_);
     }

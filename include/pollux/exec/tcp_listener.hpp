@@ -24,8 +24,10 @@ class POLLUX_EXEC_API TcpListener {
   static TcpListener from_net(net::TcpListener listener, std::error_code& ec);
 
   TcpListener(TcpListener&&) noexcept = default;
+  ~TcpListener() { io_.deregister(listener_); }
   TcpListener& operator=(TcpListener&& other) noexcept {
     if (this != &other) {
+      io_.deregister(listener_);
       listener_ = std::move(other.listener_);
       io_ = std::move(other.io_);
     }

@@ -34,9 +34,11 @@ class POLLUX_EXEC_API TcpStream {
   static TcpStream from_net(net::TcpStream stream, std::error_code& ec);
 
   TcpStream(TcpStream&&) noexcept = default;
+  ~TcpStream() { io_.deregister(stream_); }
   TcpStream& operator=(TcpStream&& other) noexcept {
     // The old socket leaves the registry before its record is released.
     if (this != &other) {
+      io_.deregister(stream_);
       stream_ = std::move(other.stream_);
       io_ = std::move(other.io_);
     }
@@ -65,7 +67,6 @@ class POLLUX_EXEC_API TcpStream {
   net::TcpStream& get() noexcept { return stream_; }
 
  private:
-  // First, so that it is destroyed after the stream has left the registry.
   detail::IoHandle io_;
   net::TcpStream stream_;
 };

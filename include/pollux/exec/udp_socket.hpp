@@ -26,8 +26,10 @@ class POLLUX_EXEC_API UdpSocket {
   static UdpSocket from_net(net::UdpSocket socket, std::error_code& ec);
 
   UdpSocket(UdpSocket&&) noexcept = default;
+  ~UdpSocket() { io_.deregister(socket_); }
   UdpSocket& operator=(UdpSocket&& other) noexcept {
     if (this != &other) {
+      io_.deregister(socket_);
       socket_ = std::move(other.socket_);
       io_ = std::move(other.io_);
     }

@@ -22,8 +22,10 @@ class POLLUX_EXEC_API UnixListener {
   static UnixListener from_net(net::UnixListener listener, std::error_code& ec);
 
   UnixListener(UnixListener&&) noexcept = default;
+  ~UnixListener() { io_.deregister(listener_); }
   UnixListener& operator=(UnixListener&& other) noexcept {
     if (this != &other) {
+      io_.deregister(listener_);
       listener_ = std::move(other.listener_);
       io_ = std::move(other.io_);
     }

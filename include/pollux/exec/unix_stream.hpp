@@ -28,8 +28,10 @@ class POLLUX_EXEC_API UnixStream {
   static UnixStream from_net(net::UnixStream stream, std::error_code& ec);
 
   UnixStream(UnixStream&&) noexcept = default;
+  ~UnixStream() { io_.deregister(stream_); }
   UnixStream& operator=(UnixStream&& other) noexcept {
     if (this != &other) {
+      io_.deregister(stream_);
       stream_ = std::move(other.stream_);
       io_ = std::move(other.io_);
     }

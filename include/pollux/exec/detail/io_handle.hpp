@@ -1,14 +1,17 @@
 #pragma once
 // IoHandle: the registration of one source with a runtime's I/O driver, held by each
 // async I/O type next to its pollux source. It owns the driver's record for the source
-// (readiness and waiters) and keeps the driver alive. The owner removes the source
-// from the registry before the handle goes (pollux sources do so when destroyed: hold
-// the handle as the first member, so that it is destroyed last).
+// (readiness and waiters) and keeps the driver alive. The owner calls deregister(source)
+// before the source is closed or replaced: the record may be freed only once the source
+// has left the registry explicitly. Closing an fd is not enough on Linux: while a
+// posix_spawn/fork elsewhere in the program holds a copy of the fd table, the file stays
+// in the epoll set and would still report events naming the freed record.
 
 #include <memory>
 #include <utility>
 
 #include <pollux/exec/config.hpp>
+#include <pollux/poll.hpp>
 
 namespace pollux::exec::detail {
 
@@ -39,8 +42,17 @@ class POLLUX_EXEC_API IoHandle {
   ScheduledIo* io() const noexcept { return io_; }
   // Gives the record back to the driver (its source must be out of the registry).
   void reset() noexcept;
+  // Removes `source` from the driver's registry, then gives the record back.
+  template <class S>
+  void deregister(S& source) noexcept {
+    if (io_ == nullptr) return;
+    if (const Registry* r = registry()) (void)r->remove(source);
+    reset();
+  }
 
  private:
+  const Registry* registry() const noexcept;
+
   std::shared_ptr<IoDriver> driver_;
   ScheduledIo* io_ = nullptr;
 };
