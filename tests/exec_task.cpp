@@ -5,6 +5,7 @@
 
 #include <pollux/exec/runtime.hpp>
 #include <pollux/exec/task.hpp>
+#include <pollux/exec/yield_now.hpp>
 
 #include <memory>
 #include <stdexcept>
@@ -102,5 +103,22 @@ TEST_CASE("an empty task is reported, not run") {
     FAIL("block_on of an empty task returned");
   } catch (const std::system_error& e) {
     CHECK(e.code() == std::errc::invalid_argument);
+  }
+}
+
+TEST_CASE("a finished task's frame goes at once, even while its handle is kept") {
+  // The value stays for the joiner; the frame (locals, parameters) must not wait for it.
+  for (Flavor f : {Flavor::current_thread, Flavor::multi_thread}) {
+    CAPTURE(f == Flavor::multi_thread ? "multi_thread" : "current_thread");
+    auto rt = test::make_runtime(f);
+    const long before = test::Tracker::live.load();
+    auto h = rt.spawn([](test::Tracker) -> Task<int> { co_return 3; }(test::Tracker{}));
+    auto unused = rt.spawn(hold(test::Tracker{}));
+    rt.block_on([](JoinHandle<int>* h) -> Task<void> {
+      while (!h->is_finished()) co_await yield_now();
+    }(&h));
+    CHECK(test::eventually([&] { return test::Tracker::live.load() == before; }));
+    CHECK(rt.block_on([](JoinHandle<int> h) -> Task<int> { co_return co_await std::move(h); }(
+              std::move(h))) == 3);
   }
 }

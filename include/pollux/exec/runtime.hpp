@@ -109,7 +109,12 @@ class POLLUX_EXEC_API Runtime {
   /// Spawns onto the given scheduler; empty schedulers give a cancelled handle.
   template <class T>
   static JoinHandle<T> spawn_on(detail::Scheduler* scheduler, Task<T> task) {
-    auto* cell = new detail::TaskCell<T>(std::move(task));
+    detail::OutputCell<T>* cell;
+    if (task.valid()) {
+      cell = detail::SpawnedTask<T>::attach(std::exchange(task.handle_, {}));
+    } else {
+      cell = new detail::OutputCell<T>(&detail::EmptyTask<T>::kVtable, 3);
+    }
     detail::spawn_cell(scheduler, cell);
     return JoinHandle<T>{cell};
   }

@@ -17,12 +17,23 @@ namespace pollux::exec {
 
 template <class T>
 class Task;
+class Runtime;
 
 namespace detail {
 
-// Per-thread recycling of frame and task-cell memory (lib/exec/frame_pool.cpp).
+// Frame memory (lib/exec/frame_pool.cpp), recycled per thread. Every Task frame comes
+// with a prefix of kFramePrefix bytes in front of it: when the task is spawned, its
+// task header is built there, so that a spawned task costs one allocation. The block is
+// freed when both the frame and the header are gone, whichever goes last.
+inline constexpr std::size_t kFramePrefix = 128;
 POLLUX_EXEC_API void* frame_allocate(std::size_t size);
-POLLUX_EXEC_API void frame_deallocate(void* p, std::size_t size) noexcept;
+POLLUX_EXEC_API void frame_deallocate(void* frame, std::size_t size) noexcept;
+// The header's side: returns the prefix to build it in; detach when it is destroyed.
+POLLUX_EXEC_API void* frame_attach_header(void* frame) noexcept;
+POLLUX_EXEC_API void frame_detach_header(void* frame) noexcept;
+// Cells that have no frame (blocking calls), from the same per-thread pool.
+POLLUX_EXEC_API void* cell_allocate(std::size_t size);
+POLLUX_EXEC_API void cell_deallocate(void* p, std::size_t size) noexcept;
 
 // Where a finished coroutine goes next: its awaiter, or back to whoever resumed the
 // outermost one (the scheduler) when nothing awaits it.
@@ -74,9 +85,6 @@ class TaskPromise<void> final : public TaskPromiseBase {
     if (exception_) std::rethrow_exception(exception_);
   }
 };
-
-template <class T>
-class TaskCell;
 
 }  // namespace detail
 
@@ -130,8 +138,7 @@ class [[nodiscard]] Task {
   Awaiter operator co_await() && noexcept { return Awaiter{handle_}; }
 
  private:
-  template <class>
-  friend class detail::TaskCell;
+  friend class Runtime;  // spawn takes the frame over
 
   void reset() noexcept {
     if (handle_) std::exchange(handle_, {}).destroy();

@@ -18,7 +18,9 @@
 #include <cstdint>
 #include <exception>
 #include <optional>
+#include <new>
 #include <system_error>
+#include <type_traits>
 #include <utility>
 
 #include <pollux/exec/config.hpp>
@@ -37,6 +39,8 @@ struct TaskVtable {
   // Destroys the work without running it further.
   void (*drop_future)(TaskHeader*) noexcept;
   void (*dealloc)(TaskHeader*) noexcept;
+  // The std::optional<T> holding the value (null for T = void).
+  void* (*output)(TaskHeader*) noexcept;
 };
 
 enum class Outcome : std::uint8_t { pending, value, exception, error, taken };
@@ -56,8 +60,8 @@ struct POLLUX_EXEC_API TaskHeader {
   TaskHeader(const TaskHeader&) = delete;
   TaskHeader& operator=(const TaskHeader&) = delete;
   // Cells are deleted as their own type, so the size is the derived one.
-  static void* operator new(std::size_t size) { return frame_allocate(size); }
-  static void operator delete(void* p, std::size_t size) noexcept { frame_deallocate(p, size); }
+  static void* operator new(std::size_t size) { return cell_allocate(size); }
+  static void operator delete(void* p, std::size_t size) noexcept { cell_deallocate(p, size); }
 
   bool is_complete() const noexcept {
     return (state.load(std::memory_order_acquire) & kComplete) != 0;
@@ -91,6 +95,12 @@ struct POLLUX_EXEC_API TaskHeader {
   Waker join_waker;
   std::exception_ptr exception;
   std::error_code error;
+  // A spawned coroutine: its top frame, whose prefix holds this header. When the task
+  // finishes, the frame is destroyed (its locals and parameters go at once) and its
+  // value is moved into the frame's memory, which stays until the last reference goes.
+  enum class Frame : std::uint8_t { none, running, value, gone };
+  void* frame = nullptr;
+  Frame frame_state = Frame::none;
 };
 
 // For awaitables that know the runtime. Inside a task: records `h` as where the task
@@ -105,59 +115,90 @@ POLLUX_EXEC_API bool yield_current(std::coroutine_handle<> h) noexcept;
 POLLUX_EXEC_API bool coop_has_budget() noexcept;
 POLLUX_EXEC_API void coop_consume() noexcept;
 
-template <class T>
-struct OutputSlot {
-  std::optional<T> value;
-  T take() { return std::move(*value); }
-};
-template <>
-struct OutputSlot<void> {
-  void take() noexcept {}
-};
-
-// What a JoinHandle<T> points at, whatever produced the T.
+// What a JoinHandle<T> points at, whatever produces the T.
 template <class T>
 struct OutputCell : TaskHeader {
   using TaskHeader::TaskHeader;
   T take_output() {
     take_outcome_or_throw();
-    return output.take();
+    if constexpr (!std::is_void_v<T>) {
+      return std::move(**static_cast<std::optional<T>*>(vtable->output(this)));
+    }
   }
-  OutputSlot<T> output;
 };
 
+// The vtable of a spawned Task<T>, whose header lives in its frame's prefix.
 template <class T>
-class TaskCell final : public OutputCell<T> {
- public:
-  explicit TaskCell(Task<T>&& task) noexcept : OutputCell<T>(&kVtable, 3), task_(std::move(task)) {
-    this->resume_point = task_.handle_;
-  }
+struct SpawnedTask {
+  using Handle = std::coroutine_handle<TaskPromise<T>>;
+  static_assert(sizeof(OutputCell<T>) + 8 <= kFramePrefix, "the header must fit the prefix");
+  static_assert(alignof(std::optional<std::conditional_t<std::is_void_v<T>, int, T>>) <= 16,
+                "over-aligned results are not supported");
 
- private:
   static bool poll(TaskHeader* h) noexcept {
-    auto* self = static_cast<TaskCell*>(h);
     h->resume_point.resume();
-    auto top = self->task_.handle_;
+    const Handle top = Handle::from_address(h->frame);
     if (!top.done()) return false;
     auto& promise = top.promise();
     if (promise.exception_) {
       h->exception = std::move(promise.exception_);
       h->outcome = Outcome::exception;
-    } else {
-      if constexpr (!std::is_void_v<T>) self->output.value.emplace(std::move(*promise.value_));
+      top.destroy();
+      h->frame_state = TaskHeader::Frame::gone;
+    } else if constexpr (std::is_void_v<T>) {
       h->outcome = Outcome::value;
+      top.destroy();
+      h->frame_state = TaskHeader::Frame::gone;
+    } else {
+      // The frame's memory outlives the frame (the header is in its prefix) and is at
+      // least as large as the promise, which holds an optional<T>: the value moves there.
+      std::optional<T> value = std::move(promise.value_);
+      top.destroy();
+      ::new (h->frame) std::optional<T>(std::move(value));
+      h->outcome = Outcome::value;
+      h->frame_state = TaskHeader::Frame::value;
     }
-    self->task_ = Task<T>{};
     return true;
   }
   static void drop_future(TaskHeader* h) noexcept {
-    static_cast<TaskCell*>(h)->task_ = Task<T>{};
+    if (h->frame_state == TaskHeader::Frame::running) Handle::from_address(h->frame).destroy();
+    h->frame_state = TaskHeader::Frame::gone;
     h->set_error(std::errc::operation_canceled);
   }
-  static void dealloc(TaskHeader* h) noexcept { delete static_cast<TaskCell*>(h); }
-  static constexpr TaskVtable kVtable{&poll, &drop_future, &dealloc};
+  static void dealloc(TaskHeader* h) noexcept {
+    void* frame = h->frame;
+    const TaskHeader::Frame state = h->frame_state;
+    static_cast<OutputCell<T>*>(h)->~OutputCell();
+    if constexpr (!std::is_void_v<T>) {
+      if (state == TaskHeader::Frame::value) static_cast<std::optional<T>*>(frame)->~optional();
+    }
+    frame_detach_header(frame);  // frees the block unless the frame still runs
+    if (state == TaskHeader::Frame::running) Handle::from_address(frame).destroy();
+  }
+  static void* output(TaskHeader* h) noexcept {
+    return h->frame_state == TaskHeader::Frame::value ? h->frame : nullptr;
+  }
+  static constexpr TaskVtable kVtable{&poll, &drop_future, &dealloc, &output};
 
-  Task<T> task_;
+  // Builds the header in front of `task`'s frame; the task is taken over.
+  static OutputCell<T>* attach(std::coroutine_handle<TaskPromise<T>> top) noexcept {
+    void* frame = top.address();
+    auto* cell = ::new (frame_attach_header(frame)) OutputCell<T>(&kVtable, 3);
+    cell->frame = frame;
+    cell->frame_state = TaskHeader::Frame::running;
+    cell->resume_point = top;
+    return cell;
+  }
+};
+
+// An empty Task<T> spawned: a header alone, completed at once with invalid_argument.
+template <class T>
+struct EmptyTask {
+  static bool poll(TaskHeader*) noexcept { return true; }
+  static void drop_future(TaskHeader* h) noexcept { h->set_error(std::errc::invalid_argument); }
+  static void dealloc(TaskHeader* h) noexcept { delete static_cast<OutputCell<T>*>(h); }
+  static void* output(TaskHeader*) noexcept { return nullptr; }
+  static constexpr TaskVtable kVtable{&poll, &drop_future, &dealloc, &output};
 };
 
 template <class R, class F>
@@ -166,13 +207,14 @@ class BlockingCell final : public OutputCell<R> {
   explicit BlockingCell(F&& fn) : OutputCell<R>(&kVtable, 2), fn_(std::move(fn)) {}
 
  private:
+  struct Nothing {};
   static bool poll(TaskHeader* h) noexcept {
     auto* self = static_cast<BlockingCell*>(h);
     try {
       if constexpr (std::is_void_v<R>) {
         (*self->fn_)();
       } else {
-        self->output.value.emplace((*self->fn_)());
+        self->out_.emplace((*self->fn_)());
       }
       h->outcome = Outcome::value;
     } catch (...) {
@@ -187,9 +229,17 @@ class BlockingCell final : public OutputCell<R> {
     h->set_error(std::errc::operation_canceled);
   }
   static void dealloc(TaskHeader* h) noexcept { delete static_cast<BlockingCell*>(h); }
-  static constexpr TaskVtable kVtable{&poll, &drop_future, &dealloc};
+  static void* output(TaskHeader* h) noexcept {
+    if constexpr (std::is_void_v<R>) {
+      return nullptr;
+    } else {
+      return &static_cast<BlockingCell*>(h)->out_;
+    }
+  }
+  static constexpr TaskVtable kVtable{&poll, &drop_future, &dealloc, &output};
 
   std::optional<F> fn_;
+  std::conditional_t<std::is_void_v<R>, Nothing, std::optional<R>> out_;
 };
 
 }  // namespace pollux::exec::detail
