@@ -62,6 +62,13 @@ TEST_CASE("double add, and modify or remove of what was never added") {
   CHECK(other.registry().add(p.client, Token(3), Interest::readable) == std::errc::file_exists);
   CHECK(other.registry().remove(p.client) == std::errc::no_such_file_or_directory);
   CHECK(other.registry().modify(p.client, Token(3), Interest::readable) == std::errc::no_such_file_or_directory);
+  // Another object wrapping the same socket: one socket, one registration per Poll (as
+  // epoll refuses a second EPOLL_CTL_ADD of one fd); another Poll may watch it too.
+  IoSource alias(p.client.native_handle());
+  CHECK(poll.registry().add(alias, Token(5), Interest::readable) == std::errc::file_exists);
+  auto third = test::init_with_poll();
+  CHECK(!third.registry().add(alias, Token(6), Interest::writable));
+  (void)alias.release();  // deregisters; the socket stays p.client's
   REQUIRE(!poll.registry().remove(p.client));
   CHECK(poll.registry().remove(p.client) == std::errc::no_such_file_or_directory);
   // Removed: it may be added again, here or elsewhere.

@@ -22,38 +22,70 @@ constexpr std::size_t kMaxEntries = 1024;
 // the kernel's feet.
 constexpr DWORD kTeardownWaitMs = 5000;
 
-// Registered sockets by handle, for notify_shutdown, which only has the handle.
-struct ShutdownTable {
+// Every registration by socket handle, in any Selector: for notify_shutdown, which only
+// has the handle, and to refuse a second registration of one socket in one Selector
+// (through another object wrapping the same handle), as epoll refuses it.
+struct SocketTable {
   std::mutex mutex;
-  std::unordered_map<SOCKET, std::weak_ptr<SourceState>> sockets;
+  std::unordered_map<SOCKET, std::vector<std::weak_ptr<SourceState>>> sockets;
 };
 
-ShutdownTable& shutdown_table() {
+SocketTable& socket_table() {
   // Leaked on purpose: sockets may be closed during static destruction.
-  static auto* table = new ShutdownTable;
+  static auto* table = new SocketTable;
   return *table;
 }
 
+void remember_socket(const std::shared_ptr<SourceState>& state) {
+  auto& table = socket_table();
+  std::lock_guard lock(table.mutex);
+  auto& entries = table.sockets[state->socket];
+  std::erase_if(entries, [](const std::weak_ptr<SourceState>& w) { return w.expired(); });
+  entries.push_back(state);
+}
+
 void forget_socket(SourceState& state) noexcept {
-  auto& table = shutdown_table();
+  auto& table = socket_table();
   std::lock_guard lock(table.mutex);
   auto it = table.sockets.find(state.socket);
-  if (it != table.sockets.end() && it->second.lock().get() == &state) table.sockets.erase(it);
+  if (it == table.sockets.end()) return;
+  std::erase_if(it->second, [&](const std::weak_ptr<SourceState>& w) {
+    auto s = w.lock();
+    return !s || s.get() == &state;
+  });
+  if (it->second.empty()) table.sockets.erase(it);
+}
+
+// Whether `socket` is registered in `selector` now; the caller holds selector's mutex,
+// which guards the `removed` flags read here.
+bool registered_locked(SOCKET socket, const Selector* selector) {
+  auto& table = socket_table();
+  std::lock_guard lock(table.mutex);
+  auto it = table.sockets.find(socket);
+  if (it == table.sockets.end()) return false;
+  for (const auto& w : it->second) {
+    auto s = w.lock();
+    if (s && s->selector.lock().get() == selector && !s->removed) return true;
+  }
+  return false;
 }
 
 }  // namespace
 
 void notify_shutdown(SOCKET socket, std::uint32_t flags) noexcept {
-  std::shared_ptr<SourceState> state;
+  std::vector<std::shared_ptr<SourceState>> states;
   {
-    auto& table = shutdown_table();
+    auto& table = socket_table();
     std::lock_guard lock(table.mutex);
     auto it = table.sockets.find(socket);
     if (it == table.sockets.end()) return;
-    state = it->second.lock();
+    for (const auto& w : it->second) {
+      if (auto s = w.lock()) states.push_back(std::move(s));
+    }
   }
-  if (!state) return;
-  if (auto selector = state->selector.lock()) selector->inject(*state, flags);
+  for (auto& state : states) {
+    if (auto selector = state->selector.lock()) selector->inject(*state, flags);
+  }
 }
 
 std::error_code Selector::open() noexcept {
@@ -119,17 +151,14 @@ std::error_code Selector::add(const std::shared_ptr<Selector>& self,
   state->token = token;
   state->interest = interest;
   state->user_events = afd_events(interest);
+  state->socket = socket;
   std::lock_guard lock(mutex_);
+  if (registered_locked(socket, this)) return std::make_error_code(std::errc::file_exists);
   state->group = acquire_group_locked(ec);
   if (ec) return ec;
-  state->socket = socket;
   sources_.emplace(state.get(), state);
+  remember_socket(state);
   enqueue_locked(*state);
-  {
-    auto& table = shutdown_table();
-    std::lock_guard table_lock(table.mutex);
-    table.sockets[socket] = state;
-  }
   out = std::move(state);
   return {};
 }
