@@ -36,6 +36,24 @@ TEST_CASE("a timeout under a millisecond is waited out, never cut short") {
   }
 }
 
+TEST_CASE("the longest timeout blocks like no timeout, without overflowing") {
+  auto poll = test::init_with_poll();
+  Events events(4);
+  std::error_code ec;
+  pollux::Waker waker(poll.registry(), pollux::Token(1), ec);
+  REQUIRE(!ec);
+  std::thread other([&] {
+    std::this_thread::sleep_for(50ms);
+    (void)waker.wake();
+  });
+  auto start = std::chrono::steady_clock::now();
+  REQUIRE(!poll.poll(events, std::chrono::nanoseconds::max()));
+  other.join();
+  CHECK(std::chrono::steady_clock::now() - start >= 40ms);
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].token() == pollux::Token(1));
+}
+
 TEST_CASE("bad arguments to poll are refused with an error code") {
   auto poll = test::init_with_poll();
   SUBCASE("zero-capacity Events") {

@@ -75,7 +75,9 @@ std::error_code Selector::ctl(int op, int fd, Token token, Interest interest) no
 // division arithmetic into the blocking path too, a fifth of select()'s instructions.
 [[gnu::noinline]] int Selector::wait_timed(int max, std::chrono::nanoseconds timeout) noexcept {
   using Clock = std::chrono::steady_clock;
-  const auto deadline = Clock::now() + timeout;
+  // Saturated: now() + nanoseconds::max() would overflow into the past.
+  const auto now = Clock::now();
+  const auto deadline = timeout < Clock::time_point::max() - now ? now + timeout : Clock::time_point::max();
   for (;;) {
     long n = -1;
     bool waited = false;
