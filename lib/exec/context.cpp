@@ -2,6 +2,8 @@
 
 #include "context.hpp"
 
+#include <pollux/exec/runtime.hpp>  // current_scheduler's exported declaration
+
 #include "task_state.hpp"
 
 namespace pollux::exec::detail {
