@@ -1,9 +1,10 @@
 // Raw fds whose life does not follow the rules (closed while registered, numbers reused,
-// files that cannot block), and changes racing a blocked poll. epoll answers these in the
-// kernel; the poll(2) backend must give the same observable answers.
+// files that cannot block), changes racing a blocked poll, one source in two Polls. epoll
+// answers these in the kernel; the poll(2) backend must give the same observable answers.
 
 #include "util.hpp"
 
+#include <pollux/unix/pipe.hpp>
 #include <pollux/unix/source_fd.hpp>
 
 #include <fcntl.h>
@@ -176,4 +177,34 @@ TEST_CASE("tokens removed by another thread never appear in a poll that starts l
   CHECK(failures.load() == 0);
   CHECK(polls > 0);
   MESSAGE(polls << " polls, " << seen << " events, " << removed.load() << " sources added and removed");
+}
+
+TEST_CASE("one source in two Polls: events in both, re-armed in both, removed from one") {
+  auto first = test::init_with_poll();
+  auto second = test::init_with_poll();
+  Events events(8);
+  std::error_code ec;
+  auto [sender, receiver] = pollux::unix::pipe(ec);
+  REQUIRE(!ec);
+  REQUIRE(!first.registry().add(receiver, Token(1), Interest::readable));
+  REQUIRE(!second.registry().add(receiver, Token(2), Interest::readable));
+  CHECK(first.registry().add(receiver, Token(3), Interest::readable) == std::errc::file_exists);
+  std::byte byte{1};
+  auto send = [&] { REQUIRE(sender.write(std::span(&byte, 1), ec) == 1); };
+  auto drain = [&] {
+    std::byte buf[16];
+    while (receiver.read(buf, ec) > 0) {
+    }
+    REQUIRE(ec == std::errc::operation_would_block);
+  };
+  for (int round = 0; round < 2; ++round) {
+    send();
+    test::expect_events(first, events, {{Token(1), test::kReadable}});
+    test::expect_events(second, events, {{Token(2), test::kReadable}});
+    drain();  // would-block re-arms the registration in both Polls
+  }
+  REQUIRE(!first.registry().remove(receiver));
+  send();
+  test::expect_no_events(first, events);
+  test::expect_events(second, events, {{Token(2), test::kReadable}});
 }

@@ -32,11 +32,15 @@ struct WakerState {
   std::atomic<bool> pending{false};
 };
 
-/// What IoSource keeps to find its registration again, even after the Poll is gone.
+/// What IoSource keeps to find its registrations again, even after a Poll is gone. As
+/// with epoll, one source may be registered in several Polls (once in each).
 struct SourceState {
-  std::weak_ptr<Selector> selector;
+  struct Link {
+    std::weak_ptr<Selector> selector;
+    std::uint64_t generation = 0;
+  };
   int fd = -1;
-  std::uint64_t generation = 0;
+  std::vector<Link> links;
 };
 
 class Selector {

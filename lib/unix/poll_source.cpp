@@ -1,8 +1,10 @@
-// IoSource for the poll(2) backend. The registration lives in the Selector; the source
-// keeps a weak handle to it (fd + generation), so that would-block can re-arm the emulated
-// edge, and so that nothing breaks when the Poll is destroyed before the source.
+// IoSource for the poll(2) backend. The registrations live in the Selectors; the source
+// keeps a weak handle to each (selector + generation), so that would-block can re-arm the
+// emulated edges, and so that nothing breaks when a Poll is destroyed before the source.
 
 #include <unistd.h>
+
+#include <algorithm>
 
 #include <pollux/detail/io_source.hpp>
 #include <pollux/poll.hpp>
@@ -13,30 +15,33 @@ namespace pollux::detail {
 
 namespace {
 
-// Removes the registration this state refers to, if both still exist.
+// Removes every registration this state still refers to.
 void forget(std::shared_ptr<sys::SourceState>& state) noexcept {
   if (!state) return;
-  if (auto selector = state->selector.lock()) selector->drop(state->fd, state->generation);
+  for (const auto& link : state->links) {
+    if (auto selector = link.selector.lock()) selector->drop(state->fd, link.generation);
+  }
   state.reset();
 }
 
 }  // namespace
 
 std::error_code IoSource::add_to(const Registry& registry, Token token, Interest interest) {
-  // One Poll at a time, as in mio: a second registration would leave the first one
-  // impossible to re-arm.
-  if (state_) {
-    auto selector = state_->selector.lock();
-    if (selector && selector->is_registered(state_->fd, state_->generation)) {
-      return std::make_error_code(std::errc::file_exists);
-    }
-  }
   std::uint64_t generation = 0;
+  // A second add to the same Poll fails here with file_exists, as EPOLL_CTL_ADD does.
   if (auto ec = registry.sys_selector()->add(handle_, token, interest, &generation)) return ec;
   if (!state_) state_ = std::make_shared<sys::SourceState>();
-  state_->selector = registry.sys_selector();
+  auto& links = state_->links;
+  // Links to Polls that are gone, or to registrations removed through a SourceFd of the
+  // same fd, are dead weight: drop them while we are here.
+  links.erase(std::remove_if(links.begin(), links.end(),
+                             [&](const sys::SourceState::Link& link) {
+                               auto selector = link.selector.lock();
+                               return !selector || !selector->is_registered(handle_, link.generation);
+                             }),
+              links.end());
   state_->fd = handle_;
-  state_->generation = generation;
+  links.push_back({registry.sys_selector(), generation});
   return {};
 }
 
@@ -47,13 +52,22 @@ std::error_code IoSource::modify_in(const Registry& registry, Token token, Inter
 std::error_code IoSource::remove_from(const Registry& registry) {
   const auto& selector = registry.sys_selector();
   auto ec = selector->remove(handle_);
-  if (state_ && state_->selector.lock() == selector) state_.reset();
+  if (state_) {
+    auto& links = state_->links;
+    links.erase(std::remove_if(links.begin(), links.end(),
+                               [&](const sys::SourceState::Link& link) {
+                                 return link.selector.lock() == selector;
+                               }),
+                links.end());
+  }
   return ec;
 }
 
 void IoSource::would_block() noexcept {
   if (!state_) return;
-  if (auto selector = state_->selector.lock()) selector->rearm(state_->fd, state_->generation);
+  for (const auto& link : state_->links) {
+    if (auto selector = link.selector.lock()) selector->rearm(state_->fd, link.generation);
+  }
 }
 
 NativeHandle IoSource::release() noexcept {
@@ -64,7 +78,7 @@ NativeHandle IoSource::release() noexcept {
 }
 
 void IoSource::close() noexcept {
-  // The registration goes first: once the fd is closed its number may name another file.
+  // The registrations go first: once the fd is closed its number may name another file.
   forget(state_);
   if (handle_ != kInvalidHandle) ::close(handle_);
   handle_ = kInvalidHandle;
