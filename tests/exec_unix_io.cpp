@@ -1,6 +1,7 @@
 // exec::UnixListener and exec::UnixStream (Unix only): accept/connect by path, a
 // socketpair, and a pending read cancelled by a timeout.
 
+#include "exec_task_check.hpp"
 #include "exec_util.hpp"
 #include "net_util.hpp"
 
@@ -35,12 +36,12 @@ TEST_CASE("unix listener and stream: connect by path, echo, EOF") {
     Runtime rt = test::make_runtime(f);
     const std::string path = temp_path();
     ::unlink(path.c_str());
-    rt.block_on([](std::string path) -> Task<void> {
+    test::run(rt, [](std::string path) -> Task<void> {
       std::error_code ec;
       auto addr = net::SocketAddr::unix_path(path, ec);
-      REQUIRE_MESSAGE(!ec, ec.message());
+      TASK_REQUIRE_MESSAGE(!ec, ec.message());
       auto listener = exec::UnixListener::bind(addr, ec);
-      REQUIRE_MESSAGE(!ec, ec.message());
+      TASK_REQUIRE_MESSAGE(!ec, ec.message());
       auto server = spawn([](exec::UnixListener* l) -> Task<int> {
         std::error_code ec;
         auto s = co_await l->accept(ec);
@@ -56,17 +57,17 @@ TEST_CASE("unix listener and stream: connect by path, echo, EOF") {
         }
       }(&listener));
       auto c = co_await exec::UnixStream::connect(addr, ec);
-      REQUIRE_MESSAGE(!ec, ec.message());
+      TASK_REQUIRE_MESSAGE(!ec, ec.message());
       for (int i = 0; i < 100; ++i) {
         const std::string msg = "message " + std::to_string(i);
-        REQUIRE(!co_await c.write_all(test::bytes(msg)));
+        TASK_REQUIRE(!co_await c.write_all(test::bytes(msg)));
         std::string back(msg.size(), '\0');
         auto span = std::as_writable_bytes(std::span<char>(back.data(), back.size()));
-        CHECK(co_await c.read_exact(span, ec) == msg.size());
-        CHECK(back == msg);
+        TASK_CHECK(co_await c.read_exact(span, ec) == msg.size());
+        TASK_CHECK(back == msg);
       }
-      REQUIRE(!c.shutdown(net::Shutdown::write));
-      CHECK(co_await std::move(server) > 0);
+      TASK_REQUIRE(!c.shutdown(net::Shutdown::write));
+      TASK_CHECK(co_await std::move(server) > 0);
     }(path));
     ::unlink(path.c_str());
   }
@@ -77,16 +78,16 @@ TEST_CASE("unix stream pair: a read cancelled by timeout leaves the data for the
     const std::string flavor = test::flavor_name(f);
     CAPTURE(flavor);
     Runtime rt = test::make_runtime(f);
-    rt.block_on([]() -> Task<void> {
+    test::run(rt, []() -> Task<void> {
       std::error_code ec;
       auto [a, b] = exec::UnixStream::pair(ec);
-      REQUIRE_MESSAGE(!ec, ec.message());
+      TASK_REQUIRE_MESSAGE(!ec, ec.message());
       std::array<std::byte, 16> buf;
       auto r = co_await timeout(b.read(buf, ec), 20ms);
-      CHECK(r.error() == std::errc::timed_out);
-      REQUIRE(!co_await a.write_all(test::bytes("late")));
-      CHECK(co_await b.read(buf, ec) == 4);
-      CHECK(test::text(std::span<const std::byte>(buf.data(), 4)) == "late");
+      TASK_CHECK(r.error() == std::errc::timed_out);
+      TASK_REQUIRE(!co_await a.write_all(test::bytes("late")));
+      TASK_CHECK(co_await b.read(buf, ec) == 4);
+      TASK_CHECK(test::text(std::span<const std::byte>(buf.data(), 4)) == "late");
     }());
   }
 }
