@@ -59,6 +59,24 @@ TEST_CASE("a removed source can be added again, under a new token") {
   test::expect_events(poll, events, {{Token(2), test::kWritable}});
 }
 
+TEST_CASE("release() takes the registration away with the handle") {
+  auto poll = test::init_with_poll();
+  Events events(16);
+  auto p = test::tcp_pair();
+  REQUIRE(!poll.registry().add(p.client, Token(1), Interest::readable));
+  std::error_code ec;
+  auto adopted = TcpStream::from_native(p.client.release(), ec);
+  REQUIRE(!ec);
+  // The old registration is gone: no event for token 1, and adding again is no double add.
+  test::write_all(p.server, test::bytes("after release"));
+  test::expect_no_events(poll, events, 100ms);
+  REQUIRE(!poll.registry().add(adopted, Token(2), Interest::readable));
+  test::write_all(p.server, test::bytes("more"));
+  test::expect_events(poll, events, {{Token(2), test::kReadable}});
+  REQUIRE(!poll.poll(events, 50ms));
+  for (const auto& e : events) CHECK(e.token() != Token(1));
+}
+
 TEST_CASE("registration errors are clear error codes") {
   auto poll = test::init_with_poll();
   const auto& reg = poll.registry();

@@ -1,6 +1,9 @@
 // IoSource for the epoll backend. epoll keeps the whole registration in the kernel and
-// is edge-triggered natively, so no per-source state is needed and nothing is re-armed.
+// is edge-triggered natively, so nothing is re-armed. The source only remembers which
+// Selector holds its registration, so that release() can take it out: the fd lives on
+// elsewhere, and without that its old token would keep firing there.
 
+#include <sys/epoll.h>
 #include <unistd.h>
 
 #include <pollux/detail/io_source.hpp>
@@ -11,13 +14,30 @@
 
 namespace pollux {
 namespace sys {
-struct SourceState {};
+// Never defined: state_ points at the Selector itself through this name.
+struct SourceState;
 }  // namespace sys
 
 namespace detail {
 
+namespace {
+
+// The aliasing constructor shares the Selector's ownership without allocating, so a
+// registration on epoll costs no more than the epoll_ctl itself.
+std::shared_ptr<sys::SourceState> remember(const std::shared_ptr<sys::Selector>& selector) {
+  return {selector, reinterpret_cast<sys::SourceState*>(selector.get())};
+}
+
+sys::Selector* selector_of(const std::shared_ptr<sys::SourceState>& state) {
+  return reinterpret_cast<sys::Selector*>(state.get());
+}
+
+}  // namespace
+
 std::error_code IoSource::add_to(const Registry& registry, Token token, Interest interest) {
-  return sys::fd_add(registry.sys_selector(), handle_, token, interest);
+  auto ec = sys::fd_add(registry.sys_selector(), handle_, token, interest);
+  if (!ec) state_ = remember(registry.sys_selector());
+  return ec;
 }
 
 std::error_code IoSource::modify_in(const Registry& registry, Token token, Interest interest) {
@@ -25,12 +45,18 @@ std::error_code IoSource::modify_in(const Registry& registry, Token token, Inter
 }
 
 std::error_code IoSource::remove_from(const Registry& registry) {
-  return sys::fd_remove(registry.sys_selector(), handle_);
+  auto ec = sys::fd_remove(registry.sys_selector(), handle_);
+  if (selector_of(state_) == registry.sys_selector().get()) state_.reset();
+  return ec;
 }
 
 void IoSource::would_block() noexcept {}
 
 NativeHandle IoSource::release() noexcept {
+  if (state_ && handle_ != kInvalidHandle) {
+    ::epoll_ctl(selector_of(state_)->fd(), EPOLL_CTL_DEL, handle_, nullptr);
+  }
+  state_.reset();
   NativeHandle handle = handle_;
   handle_ = kInvalidHandle;
   return handle;
@@ -38,6 +64,7 @@ NativeHandle IoSource::release() noexcept {
 
 void IoSource::close() noexcept {
   // Closing the last reference to the file also removes it from every epoll set.
+  state_.reset();
   if (handle_ != kInvalidHandle) ::close(handle_);
   handle_ = kInvalidHandle;
 }
