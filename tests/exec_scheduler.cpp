@@ -51,12 +51,6 @@ Task<void> spin_us(int us) {
   co_return;
 }
 
-Task<void> spawn_busy(int n, int us) {
-  std::vector<JoinHandle<void>> handles;
-  for (int i = 0; i < n; ++i) handles.push_back(spawn(spin_us(us)));
-  for (auto& h : handles) co_await std::move(h);
-}
-
 Task<void> yield_forever(test::Tracker, std::atomic<int>* turns) {
   for (;;) {
     turns->fetch_add(1, std::memory_order_relaxed);
@@ -200,10 +194,22 @@ TEST_CASE("new work wakes one worker, not all of them") {
   CHECK(parks < 3u * rounds);
 }
 
+// Spawns a few tasks onto this worker's own queue (far below its capacity, so none
+// overflow to the injection queue), then keeps this worker busy without yielding until
+// another worker has stolen them, or 20 s pass. How soon the OS runs the idle worker
+// depends on the machine's load; that it then steals does not.
+Task<void> hold_until_stolen(Runtime* rt) {
+  std::vector<JoinHandle<void>> handles;
+  for (int i = 0; i < 8; ++i) handles.push_back(spawn(spin_us(10)));
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (rt->stats().steal_operations == 0 && std::chrono::steady_clock::now() < deadline) {
+  }
+  for (auto& h : handles) co_await std::move(h);
+}
+
 TEST_CASE("an idle worker steals from a busy one") {
   auto rt = test::make_runtime(Flavor::multi_thread, 2);
-  // One task spawns the lot onto its own worker's queue; only stealing spreads them.
-  rt.block_on(spawn_busy(2000, 50));
+  rt.block_on(hold_until_stolen(&rt));
   const auto s = rt.stats();
   MESSAGE("steals " << s.steal_operations << ", tasks stolen " << s.tasks_stolen);
   CHECK(s.steal_operations > 0);
