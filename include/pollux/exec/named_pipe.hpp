@@ -1,0 +1,91 @@
+#pragma once
+// exec::NamedPipe and exec::NamedPipeListener: Windows named pipes awaited on the
+// runtime (Windows only; not in any umbrella header).
+
+#include <chrono>
+#include <cstddef>
+#include <span>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include <pollux/exec/config.hpp>
+#include <pollux/exec/detail/io_handle.hpp>
+#include <pollux/exec/task.hpp>
+#include <pollux/win/named_pipe.hpp>
+#include <pollux/win/named_pipe_listener.hpp>
+
+namespace pollux::exec {
+
+/// A win::NamedPipe registered with the runtime's I/O driver. Make it inside a task of a
+/// runtime (elsewhere: std::errc::operation_not_permitted). As win::NamedPipe requires,
+/// one task at a time uses a given pipe (unlike sockets, no reader and writer at once).
+/// Cancel safety as exec::TcpStream's: read and write are safe; read_exact and write_all
+/// are not; a dropped connect leaves nothing behind.
+class POLLUX_EXEC_API NamedPipe {
+ public:
+  NamedPipe() noexcept = default;
+
+  /// Opens the client end of `name`, retrying while the server has no free instance
+  /// (or none yet), every few milliseconds on the runtime's timers, for up to `timeout`:
+  /// then std::errc::timed_out. Other errors: as win::NamedPipe::open_client.
+  static Task<NamedPipe> connect(std::string name, win::NamedPipeOptions options,
+                                 std::chrono::milliseconds timeout, std::error_code& ec);
+  /// Registers a pipe (a server instance, or a client end) with the current runtime.
+  static NamedPipe from_win(win::NamedPipe pipe, std::error_code& ec);
+
+  NamedPipe(NamedPipe&&) noexcept = default;
+  ~NamedPipe() { io_.deregister(pipe_); }
+  NamedPipe& operator=(NamedPipe&& other) noexcept {
+    if (this != &other) {
+      io_.deregister(pipe_);
+      pipe_ = std::move(other.pipe_);
+      io_ = std::move(other.io_);
+    }
+    return *this;
+  }
+
+  /// Server instance made with win::NamedPipe::create_server: waits for a client.
+  Task<std::error_code> wait_for_client();
+  Task<std::size_t> read(std::span<std::byte> buf, std::error_code& ec);
+  Task<std::size_t> write(std::span<const std::byte> buf, std::error_code& ec);
+  Task<std::size_t> read_exact(std::span<std::byte> buf, std::error_code& ec);
+  Task<std::error_code> write_all(std::span<const std::byte> buf);
+
+  bool is_open() const noexcept { return pipe_.is_open(); }
+  win::NamedPipe& get() noexcept { return pipe_; }
+
+ private:
+  detail::IoHandle io_;
+  win::NamedPipe pipe_;
+};
+
+/// A win::NamedPipeListener registered with the runtime's I/O driver: keeps instances
+/// waiting so that clients never find the name busy. accept() is cancel-safe.
+class POLLUX_EXEC_API NamedPipeListener {
+ public:
+  NamedPipeListener() noexcept = default;
+
+  static NamedPipeListener create(std::string_view name, const win::NamedPipeOptions& options,
+                                  std::size_t backlog, std::error_code& ec);
+
+  NamedPipeListener(NamedPipeListener&&) noexcept = default;
+  ~NamedPipeListener() { io_.deregister(listener_); }
+  NamedPipeListener& operator=(NamedPipeListener&& other) noexcept {
+    if (this != &other) {
+      io_.deregister(listener_);
+      listener_ = std::move(other.listener_);
+      io_ = std::move(other.io_);
+    }
+    return *this;
+  }
+
+  /// The next connected client, registered with the same runtime.
+  Task<NamedPipe> accept(std::error_code& ec);
+
+ private:
+  detail::IoHandle io_;
+  win::NamedPipeListener listener_;
+};
+
+}  // namespace pollux::exec
