@@ -343,4 +343,13 @@ TEST_CASE("streams outlive their runtime safely, and shutdown drops tasks blocke
     kept = std::move(a);
   }
   TASK_CHECK(kept.is_open());
+  // Its runtime is gone: waiting on it fails at once rather than hanging.
+  Runtime other = test::make_runtime(Flavor::current_thread);
+  test::run(other, [](exec::TcpStream* s) -> Task<void> {
+    std::array<std::byte, 8> buf;
+    std::error_code ec;
+    auto r = co_await timeout(s->read(buf, ec), 10s);
+    TASK_REQUIRE(r.has_value());
+    TASK_CHECK(ec == std::errc::bad_file_descriptor);
+  }(&kept));
 }

@@ -50,6 +50,13 @@ void IoDriver::release(ScheduledIo* io) noexcept {
   released_.push_back(io);
 }
 
+void IoDriver::shutdown() noexcept {
+  // Under the lock, so that no record is released (and freed) meanwhile; the wakes only
+  // reach schedulers that have stopped, which drop them.
+  std::lock_guard lock(mutex_);
+  for (ScheduledIo* io = live_; io != nullptr; io = io->live_next) io->shutdown();
+}
+
 void IoDriver::free_released() noexcept {
   {
     std::lock_guard lock(mutex_);

@@ -47,6 +47,10 @@ class IoDriver {
   // From any thread: the current or next turn returns without waiting.
   void wake() noexcept;
 
+  // The runtime stopped: every live record is marked dead and its waiters woken, so
+  // that objects outliving the runtime report errors instead of waiting for ever.
+  void shutdown() noexcept;
+
   // A new record for a source about to be registered; null when out of memory.
   ScheduledIo* allocate() noexcept;
   // After its source has been removed from the registry: wakes its waiters (they see

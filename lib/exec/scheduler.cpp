@@ -50,6 +50,9 @@ std::error_code Scheduler::shutdown() noexcept {
   if (shut_down_.load(std::memory_order_relaxed)) return {};
   shut_down_.store(true, std::memory_order_release);
   stop();
+  // Nothing drives the I/O driver any more: objects that outlive the runtime must see
+  // their waits end (with an error) rather than hang.
+  if (io_driver_) io_driver_->shutdown();
   // No thread runs tasks any more: each one left is idle or queued, and is dropped.
   owned_.close_and_cancel_all();
   drain_queues();
