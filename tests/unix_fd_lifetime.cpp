@@ -208,3 +208,21 @@ TEST_CASE("one source in two Polls: events in both, re-armed in both, removed fr
   test::expect_no_events(first, events);
   test::expect_events(second, events, {{Token(2), test::kReadable}});
 }
+
+TEST_CASE("a destroyed pollux source never reports again, even while its file lives on") {
+  // A dup stands in for what a concurrent spawn briefly holds: another reference to the
+  // same open file, which keeps it in epoll's set unless the source removes itself.
+  auto poll = test::init_with_poll();
+  Events events(8);
+  std::error_code ec;
+  auto [sender, receiver] = pollux::unix::pipe(ec);
+  REQUIRE(!ec);
+  REQUIRE(!poll.registry().add(receiver, Token(6), Interest::readable));
+  int other = ::dup(receiver.native_handle());
+  REQUIRE(other >= 0);
+  receiver = pollux::unix::Receiver();
+  const std::byte one[1] = {std::byte{1}};
+  REQUIRE(sender.write(one, ec) == 1);
+  test::expect_no_events(poll, events, 100ms);
+  ::close(other);
+}

@@ -63,10 +63,11 @@ NativeHandle IoSource::release() noexcept {
 }
 
 void IoSource::close() noexcept {
-  // Closing the last reference to the file also removes it from every epoll set.
-  state_.reset();
-  if (handle_ != kInvalidHandle) ::close(handle_);
-  handle_ = kInvalidHandle;
+  // Closing the last reference to a file removes it from epoll, but ours may not be the
+  // last: a child being spawned by another thread holds a copy of the fd table until its
+  // exec, and meanwhile the registration would keep reporting a token whose owner is
+  // gone. So a registered source leaves explicitly, as release() does.
+  if (NativeHandle handle = release(); handle != kInvalidHandle) ::close(handle);
 }
 
 }  // namespace detail
