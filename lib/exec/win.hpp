@@ -1,21 +1,10 @@
 #pragma once
-// The one includer of <windows.h> in lib/exec (lib/win/win.hpp has that role for pollux;
-// pollux-exec keeps its own so that it builds without pollux's private headers). Only the
-// lib/exec/*_windows.cpp files include it.
+// The Windows SDK for lib/exec, through pollux's one includer of it (lib/win/win.hpp),
+// so that both libraries see the SDK with the same macros. Nothing newer than Windows 7
+// is linked: WaitOnAddress (8+) and the keyed events (ntdll) are looked up at run time.
+// Only the lib/exec/*_windows.cpp files include this.
 
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-// Nothing newer than Windows 7 is linked: WaitOnAddress (8+) and the keyed events (ntdll)
-// are looked up at run time.
-#ifndef _WIN32_WINNT
-#define _WIN32_WINNT 0x0601
-#endif
-
-#include <windows.h>
+#include "../win/win.hpp"
 
 namespace pollux::exec::sys {
 
