@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "../sys_net.hpp"
+#include "../net/inet_sockaddr.hpp"
 
 namespace pollux::sys {
 
@@ -17,26 +18,12 @@ std::size_t socket_addr_to_native(const net::SocketAddr& addr,
                                   std::error_code& ec) {
   ec.clear();
   switch (addr.family()) {
-    case net::SocketAddr::Family::ipv4: {
-      sockaddr_in sin{};
-      if (capacity < sizeof sin) break;
-      sin.sin_family = AF_INET;
-      sin.sin_port = htons(addr.port());
-      std::memcpy(&sin.sin_addr, addr.ipv4().octets().data(), 4);
-      std::memcpy(storage, &sin, sizeof sin);
-      return sizeof sin;
-    }
-    case net::SocketAddr::Family::ipv6: {
-      sockaddr_in6 sin6{};
-      if (capacity < sizeof sin6) break;
-      sin6.sin6_family = AF_INET6;
-      sin6.sin6_port = htons(addr.port());
-      sin6.sin6_flowinfo = htonl(addr.flowinfo());
-      sin6.sin6_scope_id = addr.scope_id();
-      std::memcpy(&sin6.sin6_addr, addr.ipv6().octets().data(), 16);
-      std::memcpy(storage, &sin6, sizeof sin6);
-      return sizeof sin6;
-    }
+    case net::SocketAddr::Family::ipv4:
+      if (auto n = inet::v4_to_native(addr, storage, capacity)) return n;
+      break;
+    case net::SocketAddr::Family::ipv6:
+      if (auto n = inet::v6_to_native(addr, storage, capacity)) return n;
+      break;
     case net::SocketAddr::Family::unix_domain: {
       sockaddr_un sun{};
       if (capacity < sizeof sun) break;
@@ -85,23 +72,12 @@ net::SocketAddr socket_addr_from_native(const void* sockaddr_ptr, std::size_t le
   // address bytes at all; the caller knows the family and decides.
   if (length < sizeof(sa_family_t)) return {};
   switch (ss.ss_family) {
-    case AF_INET: {
-      if (length < sizeof(sockaddr_in)) break;
-      sockaddr_in sin;
-      std::memcpy(&sin, &ss, sizeof sin);
-      std::array<std::uint8_t, 4> octets;
-      std::memcpy(octets.data(), &sin.sin_addr, 4);
-      return {net::Ipv4Addr(octets), ntohs(sin.sin_port)};
-    }
-    case AF_INET6: {
-      if (length < sizeof(sockaddr_in6)) break;
-      sockaddr_in6 sin6;
-      std::memcpy(&sin6, &ss, sizeof sin6);
-      std::array<std::uint8_t, 16> octets;
-      std::memcpy(octets.data(), &sin6.sin6_addr, 16);
-      return {net::Ipv6Addr(octets), ntohs(sin6.sin6_port), ntohl(sin6.sin6_flowinfo),
-              sin6.sin6_scope_id};
-    }
+    case AF_INET:
+      if (auto a = inet::v4_from_native(ss, length)) return *a;
+      break;
+    case AF_INET6:
+      if (auto a = inet::v6_from_native(ss, length)) return *a;
+      break;
     case AF_UNIX: {
       sockaddr_un sun;
       std::memcpy(&sun, &ss, sizeof sun);
