@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "../net/socket_option_names.hpp"
 #include "../sys_net.hpp"
 #include "error.hpp"
 
@@ -11,31 +12,6 @@ namespace pollux::sys {
 namespace {
 
 SOCKET native(NativeHandle handle) noexcept { return static_cast<SOCKET>(handle); }
-
-struct Native {
-  int level;
-  int name;
-};
-
-Native native_of(SocketOption option) {
-  switch (option) {
-    // Read only: socket_set_option does not set it (see there).
-    case SocketOption::reuse_address: return {SOL_SOCKET, SO_REUSEADDR};
-    case SocketOption::keepalive: return {SOL_SOCKET, SO_KEEPALIVE};
-    case SocketOption::broadcast: return {SOL_SOCKET, SO_BROADCAST};
-    case SocketOption::recv_buffer_size: return {SOL_SOCKET, SO_RCVBUF};
-    case SocketOption::send_buffer_size: return {SOL_SOCKET, SO_SNDBUF};
-    case SocketOption::nodelay: return {IPPROTO_TCP, TCP_NODELAY};
-    case SocketOption::ttl: return {IPPROTO_IP, IP_TTL};
-    case SocketOption::only_v6: return {IPPROTO_IPV6, IPV6_V6ONLY};
-    case SocketOption::unicast_hops_v6: return {IPPROTO_IPV6, IPV6_UNICAST_HOPS};
-    case SocketOption::multicast_loop_v4: return {IPPROTO_IP, IP_MULTICAST_LOOP};
-    case SocketOption::multicast_ttl_v4: return {IPPROTO_IP, IP_MULTICAST_TTL};
-    case SocketOption::multicast_loop_v6: return {IPPROTO_IPV6, IPV6_MULTICAST_LOOP};
-    case SocketOption::multicast_hops_v6: return {IPPROTO_IPV6, IPV6_MULTICAST_HOPS};
-  }
-  return {-1, -1};
-}
 
 }  // namespace
 
@@ -48,7 +24,7 @@ std::error_code socket_set_option(NativeHandle handle, SocketOption option, int 
     (void)value;
     return {};
   }
-  auto n = native_of(option);
+  auto n = native_option(option);
   if (n.level < 0) return std::make_error_code(std::errc::invalid_argument);
   // Winsock reads BOOL and DWORD options as 4 bytes; an int is that.
   if (setsockopt(native(handle), n.level, n.name, reinterpret_cast<const char*>(&value), sizeof value) ==
@@ -59,7 +35,7 @@ std::error_code socket_set_option(NativeHandle handle, SocketOption option, int 
 }
 
 int socket_get_option(NativeHandle handle, SocketOption option, std::error_code& ec) {
-  auto n = native_of(option);
+  auto n = native_option(option);
   if (n.level < 0) {
     ec = std::make_error_code(std::errc::invalid_argument);
     return 0;
