@@ -51,14 +51,14 @@ bool serve(Connection& c) {
     while (!c.out.empty()) {
       std::error_code ec;
       auto n = c.pipe.write(c.out.data(), c.out.size(), ec);
-      if (ec == std::errc::operation_would_block) break;
+      if (pollux::is_would_block(ec)) break;
       if (ec) return false;
       c.out.erase(0, n);
     }
     if (c.out.size() >= kMaxPending) return true;  // a writable event resumes us
     std::error_code ec;
     auto n = c.pipe.read(buffer, std::min(sizeof buffer, kMaxPending - c.out.size()), ec);
-    if (ec == std::errc::operation_would_block) return true;
+    if (pollux::is_would_block(ec)) return true;
     if (ec || n == 0) return false;
     c.out.append(buffer, n);
   }
@@ -109,7 +109,7 @@ int main(int argc, char** argv) {
       if (event.token() == kListenerToken) {
         for (;;) {
           auto pipe = listener.accept(ec);
-          if (ec == std::errc::operation_would_block) break;
+          if (pollux::is_would_block(ec)) break;
           if (ec) {
             std::fprintf(stderr, "accept: %s\n", ec.message().c_str());
             break;

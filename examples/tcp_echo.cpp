@@ -64,7 +64,7 @@ class Server {
     while (true) {
       std::error_code ec;
       auto stream = listener_.accept(ec);
-      if (ec == std::errc::operation_would_block) return;
+      if (pollux::is_would_block(ec)) return;
       if (ec == std::errc::too_many_files_open || ec == std::errc::too_many_files_open_in_system) {
         // The backlog keeps the rest; retry when a connection closes and frees an fd.
         accept_paused_ = true;
@@ -134,7 +134,7 @@ class Server {
         std::error_code ec;
         const std::size_t n = c.stream.read(std::span(c.out).subspan(old, room), ec);
         c.out.resize(old + (ec ? 0 : n));
-        if (ec == std::errc::operation_would_block) break;
+        if (pollux::is_would_block(ec)) break;
         if (ec) return false;
         if (n == 0) {
           c.eof = true;
@@ -145,7 +145,7 @@ class Server {
       while (c.pending() > 0) {
         std::error_code ec;
         const std::size_t n = c.stream.write(std::span(c.out).subspan(c.head), ec);
-        if (ec == std::errc::operation_would_block) break;
+        if (pollux::is_would_block(ec)) break;
         if (ec) return false;
         c.head += n;
         progress = true;

@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
     for (const auto& event : events) {
       if (event.token() != kChild) continue;
       auto status = child.exit_status(ec);
-      if (ec == std::errc::operation_would_block) continue;  // a spurious event
+      if (pollux::is_would_block(ec)) continue;  // a spurious event
       if (ec) return fail("cannot read the exit status", ec);
       if (auto signal = status.signal()) {
         std::printf("killed by signal %d\n", *signal);

@@ -16,3 +16,4 @@
 #include <pollux/source.hpp>
 #include <pollux/token.hpp>
 #include <pollux/waker.hpp>
+#include <pollux/would_block.hpp>

@@ -7,6 +7,7 @@
 #include <pollux/config.hpp>
 #include <pollux/interest.hpp>
 #include <pollux/token.hpp>
+#include <pollux/would_block.hpp>
 
 namespace pollux {
 
@@ -41,8 +42,7 @@ class POLLUX_API IoSource {
   void would_block() noexcept;
   /// Passes `ec` through, re-arming first when it is would-block.
   std::error_code track(std::error_code ec) noexcept {
-    // Comparing with an errc goes through two virtual calls: skip it when all went well.
-    if (ec && ec == std::errc::operation_would_block) would_block();
+    if (is_would_block(ec)) would_block();
     return ec;
   }
 
