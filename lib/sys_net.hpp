@@ -7,9 +7,15 @@
 // Rules every implementation keeps:
 // - Handles are created non-blocking and close-on-exec (not inheritable on Windows),
 //   atomically where the OS can, so a fork/exec in another thread cannot inherit them.
-// - Errors are std::error_code; "would block" compares equal to
+// - Errors are std::error_code; "would block" is the backend's canonical code, the one
+//   pollux::is_would_block() recognises at once, and it compares equal to
 //   std::errc::operation_would_block (EAGAIN, EWOULDBLOCK, WSAEWOULDBLOCK alike).
-//   The caller passes it through IoSource::track(), so these functions need not.
+// - The transfers (send/recv and their variants) take the IoSource and re-arm it
+//   themselves when they would block (IoSource::would_block), so that the net types can
+//   hand the call straight on: these are the hot path of every event loop, and a second
+//   layer that inspected the result again cost as much as the system call's own wrapper.
+//   The other operations take the handle; their callers pass would-block through
+//   IoSource::track().
 // - An interrupted call (EINTR) is retried inside and never reported.
 // - Sending never raises SIGPIPE: a write to a closed peer fails (EPIPE/ECONNRESET).
 // - kInvalidHandle, or an address of a family the socket cannot use, is a clear error
@@ -26,6 +32,7 @@
 #include <system_error>
 
 #include <pollux/config.hpp>
+#include <pollux/detail/io_source.hpp>
 #include <pollux/net/ip_addr.hpp>
 #include <pollux/net/shutdown.hpp>
 #include <pollux/net/socket_addr.hpp>
@@ -33,6 +40,13 @@
 namespace pollux::sys {
 
 enum class SocketType { stream, datagram };
+
+/// Marks success in `ec`. A code whose value is already 0 means success in any category,
+/// so it is left as it is: a drain loop's ec is clear on all but its last call, and
+/// clear() would fetch std::system_category() out of line on every one of them.
+inline void set_success(std::error_code& ec) noexcept {
+  if (ec.value() != 0) [[unlikely]] ec.clear();
+}
 
 /// Writes the OS's sockaddr for `addr` into `storage` (a sockaddr_storage or larger,
 /// suitably aligned) and returns its length. Families or names the OS cannot hold:
@@ -60,25 +74,25 @@ NativeHandle socket_accept(NativeHandle handle, net::SocketAddr* peer, std::erro
 /// socket_peer_addr whether it succeeded. Datagram sockets connect at once.
 std::error_code socket_connect(NativeHandle handle, const net::SocketAddr& addr);
 
-std::size_t socket_send(NativeHandle handle, std::span<const std::byte> buf, std::error_code& ec);
+std::size_t socket_send(detail::IoSource& io, std::span<const std::byte> buf, std::error_code& ec);
 /// With `peek`, the data stays queued (MSG_PEEK).
-std::size_t socket_recv(NativeHandle handle, std::span<std::byte> buf, bool peek, std::error_code& ec);
+std::size_t socket_recv(detail::IoSource& io, std::span<std::byte> buf, bool peek, std::error_code& ec);
 /// Scatter/gather. Implementations may use only a prefix of a very long list (the OS's
 /// IOV_MAX); the byte count tells how far it got, as for any partial transfer.
-std::size_t socket_send_vectored(NativeHandle handle,
+std::size_t socket_send_vectored(detail::IoSource& io,
                                  std::span<const std::span<const std::byte>> bufs,
                                  std::error_code& ec);
-std::size_t socket_recv_vectored(NativeHandle handle,
+std::size_t socket_recv_vectored(detail::IoSource& io,
                                  std::span<const std::span<std::byte>> bufs,
                                  std::error_code& ec);
-std::size_t socket_send_to(NativeHandle handle,
+std::size_t socket_send_to(detail::IoSource& io,
                            std::span<const std::byte> buf,
                            const net::SocketAddr& to,
                            std::error_code& ec);
 /// One datagram; a longer one is truncated to `buf` (its rest is lost, as with recvfrom).
 /// An unnamed Unix sender may come back as the unspecified address (the kernel gave no
 /// address bytes); the Unix types turn that into SocketAddr::unix_unnamed().
-std::size_t socket_recv_from(NativeHandle handle,
+std::size_t socket_recv_from(detail::IoSource& io,
                              std::span<std::byte> buf,
                              net::SocketAddr& from,
                              bool peek,

@@ -1,4 +1,4 @@
-// TcpStream over lib/sys_net.hpp; would-block results pass through IoSource::track.
+// TcpStream over lib/sys_net.hpp; transfers re-arm the source themselves (sys_net.hpp).
 
 #include <pollux/net/tcp_stream.hpp>
 
@@ -23,34 +23,24 @@ TcpStream TcpStream::from_native(NativeHandle handle, std::error_code& ec) {
 }
 
 std::size_t TcpStream::read(std::span<std::byte> buf, std::error_code& ec) {
-  auto n = sys::socket_recv(io_.handle(), buf, false, ec);
-  io_.track(ec);
-  return n;
+  return sys::socket_recv(io_, buf, false, ec);
 }
 
 std::size_t TcpStream::write(std::span<const std::byte> buf, std::error_code& ec) {
-  auto n = sys::socket_send(io_.handle(), buf, ec);
-  io_.track(ec);
-  return n;
+  return sys::socket_send(io_, buf, ec);
 }
 
 std::size_t TcpStream::read_vectored(std::span<const std::span<std::byte>> bufs, std::error_code& ec) {
-  auto n = sys::socket_recv_vectored(io_.handle(), bufs, ec);
-  io_.track(ec);
-  return n;
+  return sys::socket_recv_vectored(io_, bufs, ec);
 }
 
 std::size_t TcpStream::write_vectored(std::span<const std::span<const std::byte>> bufs,
                                       std::error_code& ec) {
-  auto n = sys::socket_send_vectored(io_.handle(), bufs, ec);
-  io_.track(ec);
-  return n;
+  return sys::socket_send_vectored(io_, bufs, ec);
 }
 
 std::size_t TcpStream::peek(std::span<std::byte> buf, std::error_code& ec) {
-  auto n = sys::socket_recv(io_.handle(), buf, true, ec);
-  io_.track(ec);
-  return n;
+  return sys::socket_recv(io_, buf, true, ec);
 }
 
 std::error_code TcpStream::shutdown(Shutdown how) { return sys::socket_shutdown(io_.handle(), how); }

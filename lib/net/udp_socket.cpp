@@ -1,4 +1,4 @@
-// UdpSocket over lib/sys_net.hpp; would-block results pass through IoSource::track.
+// UdpSocket over lib/sys_net.hpp; transfers re-arm the source themselves (sys_net.hpp).
 
 #include <pollux/net/udp_socket.hpp>
 
@@ -23,21 +23,15 @@ UdpSocket UdpSocket::from_native(NativeHandle handle, std::error_code& ec) {
 }
 
 std::size_t UdpSocket::send_to(std::span<const std::byte> buf, const SocketAddr& to, std::error_code& ec) {
-  auto n = sys::socket_send_to(io_.handle(), buf, to, ec);
-  io_.track(ec);
-  return n;
+  return sys::socket_send_to(io_, buf, to, ec);
 }
 
 std::size_t UdpSocket::recv_from(std::span<std::byte> buf, SocketAddr& from, std::error_code& ec) {
-  auto n = sys::socket_recv_from(io_.handle(), buf, from, false, ec);
-  io_.track(ec);
-  return n;
+  return sys::socket_recv_from(io_, buf, from, false, ec);
 }
 
 std::size_t UdpSocket::peek_from(std::span<std::byte> buf, SocketAddr& from, std::error_code& ec) {
-  auto n = sys::socket_recv_from(io_.handle(), buf, from, true, ec);
-  io_.track(ec);
-  return n;
+  return sys::socket_recv_from(io_, buf, from, true, ec);
 }
 
 std::error_code UdpSocket::connect(const SocketAddr& addr) {
@@ -46,21 +40,15 @@ std::error_code UdpSocket::connect(const SocketAddr& addr) {
 }
 
 std::size_t UdpSocket::send(std::span<const std::byte> buf, std::error_code& ec) {
-  auto n = sys::socket_send(io_.handle(), buf, ec);
-  io_.track(ec);
-  return n;
+  return sys::socket_send(io_, buf, ec);
 }
 
 std::size_t UdpSocket::recv(std::span<std::byte> buf, std::error_code& ec) {
-  auto n = sys::socket_recv(io_.handle(), buf, false, ec);
-  io_.track(ec);
-  return n;
+  return sys::socket_recv(io_, buf, false, ec);
 }
 
 std::size_t UdpSocket::peek(std::span<std::byte> buf, std::error_code& ec) {
-  auto n = sys::socket_recv(io_.handle(), buf, true, ec);
-  io_.track(ec);
-  return n;
+  return sys::socket_recv(io_, buf, true, ec);
 }
 
 SocketAddr UdpSocket::local_addr(std::error_code& ec) const { return sys::socket_local_addr(io_.handle(), ec); }

@@ -42,15 +42,11 @@ std::error_code UnixDatagram::connect(const SocketAddr& addr) {
 }
 
 std::size_t UnixDatagram::send(std::span<const std::byte> buf, std::error_code& ec) {
-  auto n = sys::socket_send(io_.handle(), buf, ec);
-  io_.track(ec);
-  return n;
+  return sys::socket_send(io_, buf, ec);
 }
 
 std::size_t UnixDatagram::recv(std::span<std::byte> buf, std::error_code& ec) {
-  auto n = sys::socket_recv(io_.handle(), buf, false, ec);
-  io_.track(ec);
-  return n;
+  return sys::socket_recv(io_, buf, false, ec);
 }
 
 std::size_t UnixDatagram::send_to(std::span<const std::byte> buf, const SocketAddr& to, std::error_code& ec) {
@@ -58,14 +54,11 @@ std::size_t UnixDatagram::send_to(std::span<const std::byte> buf, const SocketAd
     ec = std::make_error_code(std::errc::address_family_not_supported);
     return 0;
   }
-  auto n = sys::socket_send_to(io_.handle(), buf, to, ec);
-  io_.track(ec);
-  return n;
+  return sys::socket_send_to(io_, buf, to, ec);
 }
 
 std::size_t UnixDatagram::recv_from(std::span<std::byte> buf, SocketAddr& from, std::error_code& ec) {
-  auto n = sys::socket_recv_from(io_.handle(), buf, from, false, ec);
-  io_.track(ec);
+  auto n = sys::socket_recv_from(io_, buf, from, false, ec);
   // An unbound sender has no address, and the kernel may then return no bytes of it.
   if (!ec && from.is_unspecified()) from = SocketAddr::unix_unnamed();
   return n;

@@ -29,28 +29,20 @@ UnixStream UnixStream::from_native(NativeHandle handle, std::error_code& ec) {
 }
 
 std::size_t UnixStream::read(std::span<std::byte> buf, std::error_code& ec) {
-  auto n = sys::socket_recv(io_.handle(), buf, false, ec);
-  io_.track(ec);
-  return n;
+  return sys::socket_recv(io_, buf, false, ec);
 }
 
 std::size_t UnixStream::write(std::span<const std::byte> buf, std::error_code& ec) {
-  auto n = sys::socket_send(io_.handle(), buf, ec);
-  io_.track(ec);
-  return n;
+  return sys::socket_send(io_, buf, ec);
 }
 
 std::size_t UnixStream::read_vectored(std::span<const std::span<std::byte>> bufs, std::error_code& ec) {
-  auto n = sys::socket_recv_vectored(io_.handle(), bufs, ec);
-  io_.track(ec);
-  return n;
+  return sys::socket_recv_vectored(io_, bufs, ec);
 }
 
 std::size_t UnixStream::write_vectored(std::span<const std::span<const std::byte>> bufs,
                                        std::error_code& ec) {
-  auto n = sys::socket_send_vectored(io_.handle(), bufs, ec);
-  io_.track(ec);
-  return n;
+  return sys::socket_send_vectored(io_, bufs, ec);
 }
 
 std::error_code UnixStream::shutdown(Shutdown how) { return sys::socket_shutdown(io_.handle(), how); }

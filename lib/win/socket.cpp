@@ -41,11 +41,16 @@ std::error_code prepare(SOCKET s) noexcept {
   return {};
 }
 
-std::size_t io_result(int n, std::error_code& ec) noexcept {
-  if (n == SOCKET_ERROR) {
-    ec = wsa_error();
-    return 0;
-  }
+// The failing path of a transfer: the error, and a re-arm of the source's AFD poll when
+// it would block (its edge is consumed until it is armed again).
+std::size_t transfer_failed(detail::IoSource& io, int error, std::error_code& ec) noexcept {
+  ec = win_error(static_cast<DWORD>(error));
+  if (error == WSAEWOULDBLOCK) io.would_block();
+  return 0;
+}
+
+std::size_t transfer_result(detail::IoSource& io, int n, std::error_code& ec) noexcept {
+  if (n == SOCKET_ERROR) return transfer_failed(io, WSAGetLastError(), ec);
   ec.clear();
   return static_cast<std::size_t>(n);
 }
@@ -145,18 +150,18 @@ std::error_code socket_connect(NativeHandle handle, const net::SocketAddr& addr)
   return wsa_error();
 }
 
-std::size_t socket_send(NativeHandle handle, std::span<const std::byte> buf, std::error_code& ec) {
-  return io_result(send(native(handle), reinterpret_cast<const char*>(buf.data()), clamp_len(buf.size()), 0), ec);
+std::size_t socket_send(detail::IoSource& io, std::span<const std::byte> buf, std::error_code& ec) {
+  return transfer_result(io, send(native(io.handle()), reinterpret_cast<const char*>(buf.data()), clamp_len(buf.size()), 0), ec);
 }
 
-std::size_t socket_recv(NativeHandle handle, std::span<std::byte> buf, bool peek, std::error_code& ec) {
-  int n = recv(native(handle), reinterpret_cast<char*>(buf.data()), clamp_len(buf.size()), peek ? MSG_PEEK : 0);
+std::size_t socket_recv(detail::IoSource& io, std::span<std::byte> buf, bool peek, std::error_code& ec) {
+  int n = recv(native(io.handle()), reinterpret_cast<char*>(buf.data()), clamp_len(buf.size()), peek ? MSG_PEEK : 0);
   // After shutdown(SD_RECEIVE) Winsock fails reads with WSAESHUTDOWN; POSIX reads EOF.
   if (n == SOCKET_ERROR && WSAGetLastError() == WSAESHUTDOWN) n = 0;
-  return io_result(n, ec);
+  return transfer_result(io, n, ec);
 }
 
-std::size_t socket_send_vectored(NativeHandle handle,
+std::size_t socket_send_vectored(detail::IoSource& io,
                                  std::span<const std::span<const std::byte>> bufs,
                                  std::error_code& ec) {
   std::array<WSABUF, kMaxBufs> wsabufs;
@@ -166,16 +171,15 @@ std::size_t socket_send_vectored(NativeHandle handle,
     wsabufs[i].len = clamp_ulong(bufs[i].size());
   }
   DWORD sent = 0;
-  if (WSASend(native(handle), wsabufs.data(), static_cast<DWORD>(n), &sent, 0, nullptr, nullptr) ==
+  if (WSASend(native(io.handle()), wsabufs.data(), static_cast<DWORD>(n), &sent, 0, nullptr, nullptr) ==
       SOCKET_ERROR) {
-    ec = wsa_error();
-    return 0;
+    return transfer_failed(io, WSAGetLastError(), ec);
   }
   ec.clear();
   return sent;
 }
 
-std::size_t socket_recv_vectored(NativeHandle handle,
+std::size_t socket_recv_vectored(detail::IoSource& io,
                                  std::span<const std::span<std::byte>> bufs,
                                  std::error_code& ec) {
   std::array<WSABUF, kMaxBufs> wsabufs;
@@ -186,45 +190,44 @@ std::size_t socket_recv_vectored(NativeHandle handle,
   }
   DWORD received = 0;
   DWORD flags = 0;
-  if (WSARecv(native(handle), wsabufs.data(), static_cast<DWORD>(n), &received, &flags, nullptr,
+  if (WSARecv(native(io.handle()), wsabufs.data(), static_cast<DWORD>(n), &received, &flags, nullptr,
               nullptr) == SOCKET_ERROR) {
     int error = WSAGetLastError();
     if (error == WSAESHUTDOWN) {
       ec.clear();
       return 0;
     }
-    ec = win_error(static_cast<DWORD>(error));
-    return 0;
+    return transfer_failed(io, error, ec);
   }
   ec.clear();
   return received;
 }
 
-std::size_t socket_send_to(NativeHandle handle,
+std::size_t socket_send_to(detail::IoSource& io,
                            std::span<const std::byte> buf,
                            const net::SocketAddr& to,
                            std::error_code& ec) {
   sockaddr_storage ss;
   auto len = socket_addr_to_native(to, &ss, sizeof ss, ec);
   if (ec) return 0;
-  return io_result(sendto(native(handle), reinterpret_cast<const char*>(buf.data()), clamp_len(buf.size()), 0,
+  return transfer_result(io, sendto(native(io.handle()), reinterpret_cast<const char*>(buf.data()), clamp_len(buf.size()), 0,
                           reinterpret_cast<sockaddr*>(&ss), static_cast<int>(len)),
                    ec);
 }
 
-std::size_t socket_recv_from(NativeHandle handle,
+std::size_t socket_recv_from(detail::IoSource& io,
                              std::span<std::byte> buf,
                              net::SocketAddr& from,
                              bool peek,
                              std::error_code& ec) {
   sockaddr_storage ss{};
   int len = sizeof ss;
-  int n = recvfrom(native(handle), reinterpret_cast<char*>(buf.data()), clamp_len(buf.size()),
+  int n = recvfrom(native(io.handle()), reinterpret_cast<char*>(buf.data()), clamp_len(buf.size()),
                    peek ? MSG_PEEK : 0, reinterpret_cast<sockaddr*>(&ss), &len);
   // A datagram longer than the buffer fills it and fails with WSAEMSGSIZE; POSIX
   // returns the truncated length, which is what the contract promises.
   if (n == SOCKET_ERROR && WSAGetLastError() == WSAEMSGSIZE) n = clamp_len(buf.size());
-  std::size_t result = io_result(n, ec);
+  std::size_t result = transfer_result(io, n, ec);
   if (ec) {
     from = {};
     return 0;
