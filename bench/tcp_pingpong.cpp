@@ -74,7 +74,7 @@ void pollux_drain(net::TcpStream& s, std::array<std::byte, 256>& buf) {
   for (;;) {
     std::size_t n = s.read(buf, ec);
     if (ec) {
-      if (ec == std::errc::operation_would_block) break;
+      if (is_would_block(ec)) break;
       bench::die("read", ec);
     }
     if (n == 0) bench::die("read", std::make_error_code(std::errc::connection_reset));

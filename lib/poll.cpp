@@ -9,12 +9,6 @@ namespace pollux {
 Events::Events(std::size_t capacity)
     : events_(capacity ? std::make_unique<Event[]>(capacity) : nullptr), capacity_(capacity) {}
 
-std::error_code Registry::check(Interest interest) const noexcept {
-  if (!selector_) return std::make_error_code(std::errc::bad_file_descriptor);
-  if (interest.is_empty()) return std::make_error_code(std::errc::invalid_argument);
-  return {};
-}
-
 Registry Registry::try_clone(std::error_code& ec) const {
   if (!selector_) {
     ec = std::make_error_code(std::errc::bad_file_descriptor);
@@ -35,13 +29,12 @@ Poll::~Poll() = default;
 
 std::error_code Poll::poll(Events& events, std::optional<std::chrono::nanoseconds> timeout) {
   events.size_ = 0;
-  if (!is_open()) return std::make_error_code(std::errc::bad_file_descriptor);
-  if (events.capacity_ == 0) return std::make_error_code(std::errc::invalid_argument);
-  if (timeout && timeout->count() < 0) return std::make_error_code(std::errc::invalid_argument);
-  std::error_code ec;
-  events.size_ = sys::selector_select(*registry_.selector_, events.events_.get(),
-                                      events.capacity_, timeout, ec);
-  return ec;
+  if (!is_open()) [[unlikely]] return std::make_error_code(std::errc::bad_file_descriptor);
+  if (events.capacity_ == 0 || (timeout && timeout->count() < 0)) [[unlikely]] {
+    return std::make_error_code(std::errc::invalid_argument);
+  }
+  return sys::selector_select(*registry_.selector_, events.events_.get(), events.capacity_, events.size_,
+                              timeout);
 }
 
 }  // namespace pollux

@@ -33,15 +33,16 @@ class Selector;
 
 std::shared_ptr<Selector> selector_create(std::error_code& ec);
 
-/// Waits for events and writes at most `capacity` (> 0) of them to `out`; returns how
-/// many. `timeout` is non-negative; nullopt blocks. Interruption by a signal is retried
-/// with the time that remains. Only one thread selects on a Selector at a time, while any
-/// number of threads may register.
-std::size_t selector_select(Selector& selector,
-                            Event* out,
-                            std::size_t capacity,
-                            std::optional<std::chrono::nanoseconds> timeout,
-                            std::error_code& ec);
+/// Waits for events, writes at most `capacity` (> 0) of them to `out` and their number
+/// to `count`. `timeout` is non-negative; nullopt blocks. Interruption by a signal is
+/// retried with the time that remains. Only one thread selects on a Selector at a time,
+/// while any number of threads may register. Poll::poll hands its call straight on
+/// (a tail call), so the backend's select is the whole of a poll's user-space cost.
+std::error_code selector_select(Selector& selector,
+                                Event* out,
+                                std::size_t capacity,
+                                std::size_t& count,
+                                std::optional<std::chrono::nanoseconds> timeout);
 
 struct WakerState;
 WakerState* waker_create(const std::shared_ptr<Selector>& selector,

@@ -35,17 +35,17 @@ class POLLUX_API Registry {
 
   template <Source S>
   [[nodiscard]] std::error_code add(S& source, Token token, Interest interest) const {
-    if (auto ec = check(interest)) return ec;
+    if (auto ec = check(interest)) [[unlikely]] return ec;
     return source.add_to(*this, token, interest);
   }
   template <Source S>
   [[nodiscard]] std::error_code modify(S& source, Token token, Interest interest) const {
-    if (auto ec = check(interest)) return ec;
+    if (auto ec = check(interest)) [[unlikely]] return ec;
     return source.modify_in(*this, token, interest);
   }
   template <Source S>
   [[nodiscard]] std::error_code remove(S& source) const {
-    if (!selector_) return std::make_error_code(std::errc::bad_file_descriptor);
+    if (!selector_) [[unlikely]] return std::make_error_code(std::errc::bad_file_descriptor);
     return source.remove_from(*this);
   }
 
@@ -59,7 +59,12 @@ class POLLUX_API Registry {
   friend class Poll;
   explicit Registry(std::shared_ptr<sys::Selector> selector) noexcept
       : selector_(std::move(selector)) {}
-  std::error_code check(Interest interest) const noexcept;
+  // Inline: it is on the path of every add and modify.
+  std::error_code check(Interest interest) const noexcept {
+    if (!selector_) [[unlikely]] return std::make_error_code(std::errc::bad_file_descriptor);
+    if (interest.is_empty()) [[unlikely]] return std::make_error_code(std::errc::invalid_argument);
+    return {};
+  }
 
   std::shared_ptr<sys::Selector> selector_;
 };

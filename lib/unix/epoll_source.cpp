@@ -10,7 +10,6 @@
 #include <pollux/poll.hpp>
 
 #include "epoll_selector.hpp"
-#include "fd_registry.hpp"
 
 namespace pollux {
 namespace sys {
@@ -35,19 +34,22 @@ sys::Selector* selector_of(const std::shared_ptr<sys::SourceState>& state) {
 }  // namespace
 
 std::error_code IoSource::add_to(const Registry& registry, Token token, Interest interest) {
-  auto ec = sys::fd_add(registry.sys_selector(), handle_, token, interest);
-  if (!ec) state_ = remember(registry.sys_selector());
+  const auto& selector = registry.sys_selector();
+  auto ec = selector->ctl(EPOLL_CTL_ADD, handle_, token, interest);
+  if (!ec) [[likely]] state_ = remember(selector);
   return ec;
 }
 
 std::error_code IoSource::modify_in(const Registry& registry, Token token, Interest interest) {
-  return sys::fd_modify(registry.sys_selector(), handle_, token, interest);
+  return registry.sys_selector()->ctl(EPOLL_CTL_MOD, handle_, token, interest);
 }
 
 std::error_code IoSource::remove_from(const Registry& registry) {
-  auto ec = sys::fd_remove(registry.sys_selector(), handle_);
-  if (selector_of(state_) == registry.sys_selector().get()) state_.reset();
-  return ec;
+  sys::Selector* selector = registry.sys_selector().get();
+  const int failed = ::epoll_ctl(selector->fd(), EPOLL_CTL_DEL, handle_, nullptr) < 0 ? errno : 0;
+  if (selector_of(state_) == selector) state_.reset();
+  if (failed) [[unlikely]] return sys::errno_code(failed);
+  return {};
 }
 
 void IoSource::would_block() noexcept {}

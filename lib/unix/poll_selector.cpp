@@ -1,6 +1,7 @@
 // Selector over poll(2), with edge triggering emulated (see poll_selector.hpp).
 
 #include "poll_selector.hpp"
+#include "../selector_select.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -320,10 +321,11 @@ std::size_t Selector::collect_locked(Event* out, std::size_t capacity) noexcept 
   return count;
 }
 
-std::size_t Selector::select(Event* out,
-                             std::size_t capacity,
-                             std::optional<std::chrono::nanoseconds> timeout,
-                             std::error_code& ec) {
+std::error_code Selector::select(Event* out,
+                                 std::size_t capacity,
+                                 std::size_t& count,
+                                 std::optional<std::chrono::nanoseconds> timeout) {
+  count = 0;
   std::optional<Clock::time_point> deadline;
   if (timeout) {
     auto now = Clock::now();
@@ -341,30 +343,16 @@ std::size_t Selector::select(Event* out,
     int error = errno;
     lock.lock();
     polling_ = false;
-    if (n < 0 && error != EINTR) {
-      ec = errno_code(error);
-      return 0;
-    }
+    if (n < 0 && error != EINTR) return errno_code(error);
     if (n <= 0) {
       // POSIX leaves revents unspecified after a timeout or a signal.
       for (auto& p : fds_) p.revents = 0;
     }
-    std::size_t count = collect_locked(out, capacity);
-    if (count > 0 || (deadline && Clock::now() >= *deadline)) {
-      ec.clear();
-      return count;
-    }
+    count = collect_locked(out, capacity);
+    if (count > 0 || (deadline && Clock::now() >= *deadline)) return {};
     // Only the wake pipe (a change to the table), a signal, or results that were all
     // stale: poll again with the time that remains.
   }
-}
-
-std::size_t selector_select(Selector& selector,
-                            Event* out,
-                            std::size_t capacity,
-                            std::optional<std::chrono::nanoseconds> timeout,
-                            std::error_code& ec) {
-  return selector.select(out, capacity, timeout, ec);
 }
 
 std::error_code fd_add(const std::shared_ptr<Selector>& selector, int fd, Token token, Interest interest) {

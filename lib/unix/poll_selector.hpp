@@ -66,10 +66,10 @@ class Selector {
   /// Makes the current (or next) poll return; cheap when a notification is outstanding.
   void notify() noexcept;
 
-  std::size_t select(Event* out,
-                     std::size_t capacity,
-                     std::optional<std::chrono::nanoseconds> timeout,
-                     std::error_code& ec);
+  std::error_code select(Event* out,
+                         std::size_t capacity,
+                         std::size_t& count,
+                         std::optional<std::chrono::nanoseconds> timeout);
 
  private:
   // Which file an fd number names: lets a registration whose fd was closed (and the

@@ -1,6 +1,7 @@
 // The IOCP Selector: update queue, GetQueuedCompletionStatusEx, dispatch by key.
 
 #include "selector.hpp"
+#include "../selector_select.hpp"
 
 #include <algorithm>
 #include <unordered_map>
@@ -294,10 +295,11 @@ std::size_t Selector::dispatch_locked(const OVERLAPPED_ENTRY* entries,
   return n;
 }
 
-std::size_t Selector::select(Event* out,
-                             std::size_t capacity,
-                             std::optional<std::chrono::nanoseconds> timeout,
-                             std::error_code& ec) {
+std::error_code Selector::select(Event* out,
+                                 std::size_t capacity,
+                                 std::size_t& count,
+                                 std::optional<std::chrono::nanoseconds> timeout) {
+  count = 0;
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   // Saturating: a timeout of nanoseconds::max() must not wrap the deadline around.
@@ -317,21 +319,25 @@ std::size_t Selector::select(Event* out,
       if (!synthetic_.empty()) ms = 0;
       polling_ = room > 0;
     }
+    std::error_code ec;
     std::size_t n = room > 0 ? port_.wait(entries_.data(), room, ms, ec) : 0;
     std::size_t reported;
     {
       std::lock_guard lock(mutex_);
       polling_ = false;
-      if (ec) return 0;
+      if (ec) return ec;
       reported = dispatch_locked(entries_.data(), n, out, capacity);
     }
-    if (reported > 0) return reported;
+    if (reported > 0) {
+      count = reported;
+      return {};
+    }
     // Nothing to report: a timeout, or packets that only cancelled or re-armed polls.
     // Wait again for what remains; a wait that ended early by the clock's rounding
     // continues too, so a poll never returns before its timeout.
     if (timeout) {
       auto now = Clock::now();
-      if (now >= deadline) return 0;
+      if (now >= deadline) return {};
       timeout = deadline - now;
     }
   }
@@ -341,14 +347,6 @@ std::shared_ptr<Selector> selector_create(std::error_code& ec) {
   auto selector = std::make_shared<Selector>();
   if ((ec = selector->open())) return nullptr;
   return selector;
-}
-
-std::size_t selector_select(Selector& selector,
-                            Event* out,
-                            std::size_t capacity,
-                            std::optional<std::chrono::nanoseconds> timeout,
-                            std::error_code& ec) {
-  return selector.select(out, capacity, timeout, ec);
 }
 
 }  // namespace pollux::sys

@@ -45,10 +45,10 @@ class Selector {
   /// Reports `flags` for the registration from the next select, waking a blocked one.
   void inject(SourceState& state, std::uint32_t flags) noexcept;
 
-  std::size_t select(Event* out,
-                     std::size_t capacity,
-                     std::optional<std::chrono::nanoseconds> timeout,
-                     std::error_code& ec);
+  std::error_code select(Event* out,
+                         std::size_t capacity,
+                         std::size_t& count,
+                         std::optional<std::chrono::nanoseconds> timeout);
 
  private:
   void enqueue_locked(SourceState& state);
