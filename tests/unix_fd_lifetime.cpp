@@ -8,6 +8,7 @@
 #include <pollux/unix/source_fd.hpp>
 
 #include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -225,4 +226,32 @@ TEST_CASE("a destroyed pollux source never reports again, even while its file li
   REQUIRE(sender.write(one, ec) == 1);
   test::expect_no_events(poll, events, 100ms);
   ::close(other);
+}
+
+TEST_CASE("a destroyed Waker's pending wake is never reported, even while its fd lives on") {
+  // A forked child holds a copy of every fd, the Waker's too, as a concurrent spawn does
+  // until its exec; the Waker must leave the poller itself rather than count on its fd
+  // being closed for the last time.
+  auto poll = test::init_with_poll();
+  Events events(8);
+  std::error_code ec;
+  auto waker = std::make_unique<pollux::Waker>(poll.registry(), Token(9), ec);
+  REQUIRE(!ec);
+  REQUIRE(!waker->wake());
+  int go[2];
+  REQUIRE(::pipe2(go, O_CLOEXEC) == 0);
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    ::close(go[1]);
+    char c;
+    (void)!::read(go[0], &c, 1);  // hold the fds until the parent is done
+    ::_exit(0);
+  }
+  ::close(go[0]);
+  waker.reset();
+  test::expect_no_events(poll, events, 100ms);
+  ::close(go[1]);
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
 }

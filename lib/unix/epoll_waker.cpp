@@ -44,7 +44,11 @@ std::error_code waker_wake(WakerState& waker) noexcept {
 
 void waker_destroy(WakerState* waker) noexcept {
   if (waker == nullptr) return;
-  ::close(waker->fd);  // closing the last reference removes it from the epoll set
+  // Closing removes the eventfd from the epoll set only if ours is the last reference to
+  // it; a child being spawned by another thread holds a copy until its exec, and a wake
+  // still pending would then be reported under a token whose Waker is gone.
+  ::epoll_ctl(waker->selector->fd(), EPOLL_CTL_DEL, waker->fd, nullptr);
+  ::close(waker->fd);
   delete waker;
 }
 
