@@ -33,8 +33,7 @@ std::error_code Poll::poll(Events& events, std::optional<std::chrono::nanosecond
   if (events.capacity_ == 0 || (timeout && timeout->count() < 0)) [[unlikely]] {
     return std::make_error_code(std::errc::invalid_argument);
   }
-  return sys::selector_select(*registry_.selector_, events.events_.get(), events.capacity_, events.size_,
-                              timeout);
+  return sys::selector_select(*registry_.selector_, events, timeout);
 }
 
 }  // namespace pollux

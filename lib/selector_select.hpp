@@ -1,18 +1,20 @@
 #pragma once
-// The definition of sys::selector_select (lib/sys.hpp), written once for every backend:
-// each backend's selector file includes this after its Selector is complete, so exactly
-// one translation unit per build defines it. Poll::poll only sees an incomplete Selector.
+// The definition of sys::selector_select (lib/sys.hpp) for backends whose Selector has a
+// select(out, capacity, count, timeout) member (poll(2), IOCP), written once: each
+// includes this in its selector file after its Selector is complete, so exactly one
+// translation unit per build defines it. Poll::poll only sees an incomplete Selector.
 
 #include "sys.hpp"
 
 namespace pollux::sys {
 
 std::error_code selector_select(Selector& selector,
-                                Event* out,
-                                std::size_t capacity,
-                                std::size_t& count,
+                                Events& events,
                                 std::optional<std::chrono::nanoseconds> timeout) {
-  return selector.select(out, capacity, count, timeout);
+  std::size_t count = 0;
+  auto ec = selector.select(EventsAccess::data(events), EventsAccess::capacity(events), count, timeout);
+  EventsAccess::set_size(events, count);
+  return ec;
 }
 
 }  // namespace pollux::sys

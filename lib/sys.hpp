@@ -33,15 +33,22 @@ class Selector;
 
 std::shared_ptr<Selector> selector_create(std::error_code& ec);
 
-/// Waits for events, writes at most `capacity` (> 0) of them to `out` and their number
-/// to `count`. `timeout` is non-negative; nullopt blocks. Interruption by a signal is
+/// How a backend fills an Events: its storage, capacity and the number it holds.
+struct EventsAccess {
+  static Event* data(Events& events) noexcept { return events.events_.get(); }
+  static std::size_t capacity(const Events& events) noexcept { return events.capacity_; }
+  static void set_size(Events& events, std::size_t size) noexcept { events.size_ = size; }
+};
+
+/// Waits for events and stores them in `events` (capacity > 0, empty on entry), replacing
+/// what it held. `timeout` is non-negative; nullopt blocks. Interruption by a signal is
 /// retried with the time that remains. Only one thread selects on a Selector at a time,
-/// while any number of threads may register. Poll::poll hands its call straight on
-/// (a tail call), so the backend's select is the whole of a poll's user-space cost.
+/// while any number of threads may register. Poll::poll hands its call straight on (a
+/// tail call), so this is the whole of a poll's user-space cost: it takes the Events
+/// itself so that what it needs after the wait can be reloaded from memory rather than
+/// kept in saved registers.
 std::error_code selector_select(Selector& selector,
-                                Event* out,
-                                std::size_t capacity,
-                                std::size_t& count,
+                                Events& events,
                                 std::optional<std::chrono::nanoseconds> timeout);
 
 struct WakerState;

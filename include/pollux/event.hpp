@@ -10,6 +10,10 @@
 
 namespace pollux {
 
+namespace sys {
+struct EventsAccess;
+}
+
 /// One readiness event. Backends translate their kernel's report into these flags once, at
 /// poll time, so an Event means the same thing on every OS.
 ///
@@ -87,6 +91,7 @@ class POLLUX_API Events {
 
  private:
   friend class Poll;
+  friend struct sys::EventsAccess;
   std::unique_ptr<Event[]> events_;
   std::size_t capacity_ = 0;
   std::size_t size_ = 0;

@@ -1,7 +1,6 @@
 // Selector over epoll, edge-triggered.
 
 #include "epoll_selector.hpp"
-#include "../selector_select.hpp"
 
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -59,23 +58,9 @@ std::atomic<bool> have_pwait2{true};
 #define SYS_epoll_pwait2 441
 #endif
 
-}  // namespace
-
-Selector::~Selector() { ::close(epfd_); }
-
-std::shared_ptr<Selector> selector_create(std::error_code& ec) {
-  int fd = ::epoll_create1(EPOLL_CLOEXEC);
-  if (fd < 0) {
-    ec = errno_code();
-    return nullptr;
-  }
-  ec.clear();
-  return std::make_shared<Selector>(fd);
-}
-
 // Kept out of line: when the timed path shared select()'s body, GCC hoisted its clock and
 // division arithmetic into the blocking path too, a fifth of select()'s instructions.
-[[gnu::noinline]] int Selector::wait_timed(epoll_event* records, int max, std::chrono::nanoseconds timeout) noexcept {
+[[gnu::noinline]] int wait_timed(int epfd, epoll_event* records, int max, std::chrono::nanoseconds timeout) noexcept {
   using Clock = std::chrono::steady_clock;
   // Saturated: now() + nanoseconds::max() would overflow into the past.
   const auto now = Clock::now();
@@ -86,13 +71,13 @@ std::shared_ptr<Selector> selector_create(std::error_code& ec) {
     if (have_pwait2.load(std::memory_order_relaxed)) {
       auto ns = timeout.count();
       timespec ts{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
-      n = ::syscall(SYS_epoll_pwait2, epfd_, records, max, &ts, nullptr, 0);
+      n = ::syscall(SYS_epoll_pwait2, epfd, records, max, &ts, nullptr, 0);
       waited = n >= 0 || errno != ENOSYS;
       if (!waited) have_pwait2.store(false, std::memory_order_relaxed);
     }
     if (!waited) {
       auto rounded = std::chrono::ceil<std::chrono::milliseconds>(timeout).count();
-      n = ::epoll_wait(epfd_, records, max, rounded > INT_MAX ? INT_MAX : static_cast<int>(rounded));
+      n = ::epoll_wait(epfd, records, max, rounded > INT_MAX ? INT_MAX : static_cast<int>(rounded));
     }
     if (n >= 0 || errno != EINTR) return static_cast<int>(n);
     timeout = std::max(std::chrono::nanoseconds(0), deadline - Clock::now());
@@ -105,28 +90,73 @@ std::shared_ptr<Selector> selector_create(std::error_code& ec) {
 // record down: record i lies in bytes [r*i, r*i + r) and Event i starts at byte e*i with
 // r <= e, so writing Event i never touches a record j < i still to be read, and record i
 // is copied out before Event i is written.
-std::error_code Selector::select(Event* out,
-                                 std::size_t capacity,
-                                 std::size_t& count,
-                                 std::optional<std::chrono::nanoseconds> timeout) noexcept {
+void translate(Events& events, int n) noexcept {
   static_assert(sizeof(epoll_event) <= sizeof(Event) && alignof(epoll_event) <= alignof(Event));
-  auto* records = reinterpret_cast<epoll_event*>(static_cast<void*>(out));
-  const int max = capacity > INT_MAX ? INT_MAX : static_cast<int>(capacity);
-  int n;
-  if (timeout) [[unlikely]] {
-    n = wait_timed(records, max, *timeout);
-  } else {
-    while ((n = ::epoll_wait(epfd_, records, max, -1)) < 0 && errno == EINTR) {
+  Event* const first = EventsAccess::data(events);
+  Event* out = first + n;
+  const auto* record_bytes = reinterpret_cast<const unsigned char*>(first) + static_cast<std::size_t>(n) * sizeof(epoll_event);
+  while (out != first) {
+    --out;
+    record_bytes -= sizeof(epoll_event);
+    epoll_event record;
+    std::memcpy(&record, record_bytes, sizeof record);
+    *out = Event(Token(static_cast<std::size_t>(record.data.u64)), kFlags[pack(record.events)]);
+  }
+  EventsAccess::set_size(events, static_cast<std::size_t>(n));
+}
+
+epoll_event* records_of(Events& events) noexcept {
+  return reinterpret_cast<epoll_event*>(static_cast<void*>(EventsAccess::data(events)));
+}
+
+int max_of(const Events& events) noexcept {
+  const std::size_t capacity = EventsAccess::capacity(events);
+  return capacity > INT_MAX ? INT_MAX : static_cast<int>(capacity);
+}
+
+// A failed blocking wait, retried after a signal: out of the way of the path every poll
+// takes.
+[[gnu::cold, gnu::noinline]] std::error_code select_failed(int epfd, Events& events) noexcept {
+  for (;;) {
+    if (errno != EINTR) return errno_code();
+    const int n = ::epoll_wait(epfd, records_of(events), max_of(events), -1);
+    if (n >= 0) {
+      translate(events, n);
+      return {};
     }
   }
-  if (n < 0) [[unlikely]] return errno_code();
-  const auto* bytes = reinterpret_cast<const unsigned char*>(records);
-  for (int i = n - 1; i >= 0; --i) {
-    epoll_event record;
-    std::memcpy(&record, bytes + static_cast<std::size_t>(i) * sizeof record, sizeof record);
-    out[i] = Event(Token(static_cast<std::size_t>(record.data.u64)), kFlags[pack(record.events)]);
+}
+
+[[gnu::noinline]] std::error_code select_timed(int epfd, Events& events, std::chrono::nanoseconds timeout) noexcept {
+  const int n = wait_timed(epfd, records_of(events), max_of(events), timeout);
+  if (n < 0) return errno_code();
+  translate(events, n);
+  return {};
+}
+
+}  // namespace
+
+Selector::~Selector() { ::close(epfd_); }
+
+std::shared_ptr<Selector> selector_create(std::error_code& ec) {
+  int fd = ::epoll_create1(EPOLL_CLOEXEC);
+  if (fd < 0) {
+    ec = errno_code();
+    return nullptr;
   }
-  count = static_cast<std::size_t>(n);
+  ec.clear();
+  return std::shared_ptr<Selector>(new Selector(fd), [](Selector* selector) { selector->release(); });
+}
+
+std::error_code selector_select(Selector& selector,
+                                Events& events,
+                                std::optional<std::chrono::nanoseconds> timeout) {
+  // Each path ends in a tail call or a return, so that only the selector and the Events
+  // are kept across the blocking path's system call.
+  if (timeout) [[unlikely]] return select_timed(selector.fd(), events, *timeout);
+  const int n = ::epoll_wait(selector.fd(), records_of(events), max_of(events), -1);
+  if (n < 0) [[unlikely]] return select_failed(selector.fd(), events);
+  translate(events, n);
   return {};
 }
 

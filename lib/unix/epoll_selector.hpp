@@ -4,6 +4,7 @@
 #include <sys/epoll.h>
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 
 #include "../sys.hpp"
@@ -34,6 +35,15 @@ class Selector {
   ~Selector();
 
   int fd() const noexcept { return epfd_; }
+
+  // Registered sources keep their Selector alive through this count, beside the
+  // shared_ptr that Registries hold (whose deleter gives up the owners' one reference):
+  // a shared_ptr copy on every add and its release on every remove cost more than the
+  // epoll_ctl's own wrapper (epoll_source.cpp).
+  void retain() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void release() noexcept {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
   // Inline: the IoSource's add and modify are this call and nothing else.
   std::error_code ctl(int op, int fd, Token token, Interest interest) noexcept {
     epoll_event ev{};
@@ -42,15 +52,10 @@ class Selector {
     if (::epoll_ctl(epfd_, op, fd, &ev) < 0) [[unlikely]] return errno_code();
     return {};
   }
-  std::error_code select(Event* out,
-                         std::size_t capacity,
-                         std::size_t& count,
-                         std::optional<std::chrono::nanoseconds> timeout) noexcept;
 
  private:
-  int wait_timed(epoll_event* records, int max, std::chrono::nanoseconds timeout) noexcept;
-
   int epfd_;
+  std::atomic<long> refs_{1};
 };
 
 }  // namespace pollux::sys

@@ -1,7 +1,7 @@
 // IoSource for the epoll backend. epoll keeps the whole registration in the kernel and
 // is edge-triggered natively, so nothing is re-armed. The source only remembers which
-// Selector holds its registration, so that release() can take it out: the fd lives on
-// elsewhere, and without that its old token would keep firing there.
+// Selector holds its registration (and keeps it alive), so that release() can take it
+// out: the fd lives on elsewhere, and without that its old token would keep firing there.
 
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -21,14 +21,22 @@ namespace detail {
 
 namespace {
 
-// The aliasing constructor shares the Selector's ownership without allocating, so a
-// registration on epoll costs no more than the epoll_ctl itself.
-std::shared_ptr<sys::SourceState> remember(const std::shared_ptr<sys::Selector>& selector) {
-  return {selector, reinterpret_cast<sys::SourceState*>(selector.get())};
-}
-
 sys::Selector* selector_of(const std::shared_ptr<sys::SourceState>& state) {
   return reinterpret_cast<sys::Selector*>(state.get());
+}
+
+// state_ points at the Selector without owning anything (an empty owner, so copying and
+// resetting it touch no count); the Selector's own count keeps it alive meanwhile.
+std::shared_ptr<sys::SourceState> remember(sys::Selector* selector) noexcept {
+  selector->retain();
+  return {std::shared_ptr<void>(), reinterpret_cast<sys::SourceState*>(selector)};
+}
+
+void forget(std::shared_ptr<sys::SourceState>& state) noexcept {
+  if (sys::Selector* selector = selector_of(state)) {
+    state.reset();
+    selector->release();
+  }
 }
 
 }  // namespace
@@ -36,7 +44,10 @@ sys::Selector* selector_of(const std::shared_ptr<sys::SourceState>& state) {
 std::error_code IoSource::add_to(const Registry& registry, Token token, Interest interest) {
   const auto& selector = registry.sys_selector();
   auto ec = selector->ctl(EPOLL_CTL_ADD, handle_, token, interest);
-  if (!ec) [[likely]] state_ = remember(selector);
+  if (!ec) [[likely]] {
+    forget(state_);  // it may have been added to another Poll before
+    state_ = remember(selector.get());
+  }
   return ec;
 }
 
@@ -47,7 +58,7 @@ std::error_code IoSource::modify_in(const Registry& registry, Token token, Inter
 std::error_code IoSource::remove_from(const Registry& registry) {
   sys::Selector* selector = registry.sys_selector().get();
   const int failed = ::epoll_ctl(selector->fd(), EPOLL_CTL_DEL, handle_, nullptr) < 0 ? errno : 0;
-  if (selector_of(state_) == selector) state_.reset();
+  if (selector_of(state_) == selector) forget(state_);
   if (failed) [[unlikely]] return sys::errno_code(failed);
   return {};
 }
@@ -58,7 +69,7 @@ NativeHandle IoSource::release() noexcept {
   if (state_ && handle_ != kInvalidHandle) {
     ::epoll_ctl(selector_of(state_)->fd(), EPOLL_CTL_DEL, handle_, nullptr);
   }
-  state_.reset();
+  forget(state_);
   NativeHandle handle = handle_;
   handle_ = kInvalidHandle;
   return handle;
