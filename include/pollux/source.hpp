@@ -20,7 +20,8 @@ class Registry;
 ///   itself, but not while a dup of it lives, and the poll(2) and Windows backends keep
 ///   state for it; pollux's own types remove themselves when destroyed.
 /// - Drain: after an event, perform the operation until it reports
-///   std::errc::operation_would_block. Only then is a new event promised.
+///   std::errc::operation_would_block (pollux::is_would_block tests it cheaply). Only
+///   then is a new event promised.
 template <class S>
 concept Source = requires(S& source, const Registry& registry, Token token, Interest interest) {
   { source.add_to(registry, token, interest) } -> std::same_as<std::error_code>;
