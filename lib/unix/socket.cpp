@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <array>
 
+#include <pollux/would_block.hpp>
+
 #include "../sys_net.hpp"
 #include "errno.hpp"
 
@@ -58,17 +60,30 @@ std::error_code set_flags(int fd) {
   return {};
 }
 
-// Kept out of line and cold: the failing path of a transfer reads errno (a call into
-// libc), retries on EINTR and builds the error_code, which the successful path must not
-// pay for. `call` is taken by reference so that the fast path keeps its arguments in
-// memory for it, instead of in callee-saved registers that it would push and pop.
+// Would-block ends every drain loop, so it has a path of its own next to success: the
+// canonical code (is_would_block's) without a call for its category, and the re-arm.
+void transfer_would_block(detail::IoSource& io, std::error_code& ec) noexcept {
+  if (const auto* category = detail::kWouldBlockCategory) [[likely]] {
+    ec.assign(detail::kWouldBlockValue, *category);
+  } else {
+    ec = errno_code(EWOULDBLOCK);  // before the library's statics are initialised
+  }
+  io.would_block();
+}
+
+// Kept out of line and cold: a transfer interrupted by a signal (retried) or failing for
+// real. `call` is taken by reference so that the fast path keeps its arguments in memory
+// for it, instead of in callee-saved registers that it would push and pop.
 template <class Call>
 [[gnu::cold, gnu::noinline]] std::size_t transfer_slow(detail::IoSource& io, std::error_code& ec, const Call& call) {
   for (;;) {
     const int e = errno;
+    if (e == EAGAIN || e == EWOULDBLOCK) {
+      transfer_would_block(io, ec);
+      return 0;
+    }
     if (e != EINTR) {
       ec = errno_code(e);
-      if (e == EAGAIN || e == EWOULDBLOCK) io.would_block();
       return 0;
     }
     if (const ssize_t n = call(io.handle()); n >= 0) {
@@ -84,6 +99,10 @@ std::size_t transfer(detail::IoSource& io, std::error_code& ec, const Call& call
   if (const ssize_t n = call(io.handle()); n >= 0) [[likely]] {
     set_success(ec);
     return static_cast<std::size_t>(n);
+  }
+  if (const int e = errno; e == EAGAIN || e == EWOULDBLOCK) {
+    transfer_would_block(io, ec);
+    return 0;
   }
   return transfer_slow(io, ec, call);
 }
