@@ -2,12 +2,15 @@
 
 #include <pollux/poll.hpp>
 
+#include <algorithm>
+
 #include "sys.hpp"
 
 namespace pollux {
 
-Events::Events(std::size_t capacity)
-    : events_(capacity ? std::make_unique<Event[]>(capacity) : nullptr), capacity_(capacity) {}
+Events::Events(std::size_t capacity) : capacity_(std::min(capacity, kMaxCapacity)) {
+  if (capacity_) events_ = std::make_unique<Event[]>(capacity_);
+}
 
 Registry Registry::try_clone(std::error_code& ec) const {
   if (!selector_) {

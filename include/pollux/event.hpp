@@ -74,8 +74,12 @@ class Event {
 /// When more sources are ready than fit, the rest are reported by the next poll.
 class POLLUX_API Events {
  public:
+  /// The most events one poll can report (what every OS's wait call takes, an int).
+  static constexpr std::size_t kMaxCapacity = 0x7fffffff;
+
   /// A capacity of zero is allowed here and refused by Poll::poll
-  /// (std::errc::invalid_argument), which is where it would do harm.
+  /// (std::errc::invalid_argument), which is where it would do harm. A capacity above
+  /// kMaxCapacity is reduced to it.
   explicit Events(std::size_t capacity);
   Events(Events&&) noexcept = default;
   Events& operator=(Events&&) noexcept = default;

@@ -110,8 +110,8 @@ epoll_event* records_of(Events& events) noexcept {
 }
 
 int max_of(const Events& events) noexcept {
-  const std::size_t capacity = EventsAccess::capacity(events);
-  return capacity > INT_MAX ? INT_MAX : static_cast<int>(capacity);
+  static_assert(Events::kMaxCapacity <= INT_MAX);
+  return static_cast<int>(EventsAccess::capacity(events));
 }
 
 // A failed blocking wait, retried after a signal: out of the way of the path every poll
