@@ -10,6 +10,7 @@
 #include <pollux/exec/detail/io_handle.hpp>
 #include <pollux/exec/task.hpp>
 #include <pollux/interest.hpp>
+#include <pollux/would_block.hpp>
 
 #include "io_driver.hpp"
 #include "scheduled_io.hpp"
@@ -39,9 +40,7 @@ std::error_code register_source(IoHandle& handle, S& source, Interest interest) 
   return {};
 }
 
-inline bool is_would_block(const std::error_code& ec) noexcept {
-  return ec && ec == std::errc::operation_would_block;
-}
+inline bool is_would_block(const std::error_code& ec) noexcept { return pollux::is_would_block(ec); }
 
 // Runs `op(ec)` until it does not report would-block, waiting for `interest` between
 // tries. Cancel-safe as long as `op` is: nothing happens while it waits.
