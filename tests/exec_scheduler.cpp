@@ -58,6 +58,13 @@ Task<void> yield_forever(test::Tracker, std::atomic<int>* turns) {
   }
 }
 
+Task<int> yield_forever_int(std::atomic<int>* turns) {
+  for (;;) {
+    turns->fetch_add(1, std::memory_order_relaxed);
+    co_await yield_now();
+  }
+}
+
 Task<int> wait_on(JoinHandle<int> h, test::Tracker) { co_return co_await std::move(h); }
 
 Task<void> throws_logic() {
@@ -254,8 +261,12 @@ TEST_CASE("abort of an idle task waiting on another") {
     const long live_before = test::Tracker::live.load();
     std::atomic<int> turns{0};
     auto forever = rt.spawn(yield_forever(test::Tracker{}, &turns));
-    JoinHandle<int> never = rt.spawn(value(0));
-    never.abort();  // cancelled before it ran (or finished: both complete it)
+    // `never` cannot finish by itself, so its abort always cancels it; with a task that
+    // returned at once, a worker could finish it and then the waiter before either
+    // abort, and the waiter would return a value instead of throwing.
+    std::atomic<int> never_turns{0};
+    JoinHandle<int> never = rt.spawn(yield_forever_int(&never_turns));
+    never.abort();
     auto waiter = rt.spawn(wait_on(std::move(never), test::Tracker{}));
     waiter.abort();
     CHECK_THROWS_AS(rt.block_on([](JoinHandle<int> h) -> Task<int> {
