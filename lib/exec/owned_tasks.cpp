@@ -1,10 +1,21 @@
 #include "owned_tasks.hpp"
 
-#include <cstdint>
+#include <mutex>
+#include <new>
+#include <utility>
 
 #include "task_state.hpp"
 
 namespace pollux::exec::detail {
+
+namespace {
+
+// A shard that empties keeps this many slots rather than giving its array back.
+constexpr std::size_t kSlotsKept = 1024;
+// Slot indices live in 31 bits (the low bit tags free slots) and never reach kNotOwned.
+constexpr std::size_t kMaxSlots = std::size_t{1} << 31;
+
+}  // namespace
 
 OwnedTasks::Shard& OwnedTasks::shard_of(const TaskHeader* task) noexcept {
   // Allocations are at least 16-byte aligned and cells are ~100 bytes: skip the low bits.
@@ -12,49 +23,69 @@ OwnedTasks::Shard& OwnedTasks::shard_of(const TaskHeader* task) noexcept {
   return shards_[(bits >> 7 ^ bits >> 12) % kShards];
 }
 
-bool OwnedTasks::insert(TaskHeader* task) noexcept {
+std::errc OwnedTasks::insert(TaskHeader* task) noexcept {
   Shard& shard = shard_of(task);
   std::lock_guard lock(shard.mutex);
   // Read under the shard lock: close_and_cancel_all sets the flag and then takes every
   // shard lock, so an insert either sees the flag or is seen by the sweep.
-  if (closed_.load(std::memory_order_relaxed)) return false;
-  task->owned_prev = nullptr;
-  task->owned_next = shard.head;
-  if (shard.head != nullptr) shard.head->owned_prev = task;
-  shard.head = task;
-  task->owned_linked = true;
-  return true;
+  if (closed_.load(std::memory_order_relaxed)) return std::errc::operation_canceled;
+  std::uint32_t index = shard.free_head;
+  if (index != kEndOfFree) {
+    shard.free_head = static_cast<std::uint32_t>(shard.slots[index] >> 1);
+    shard.slots[index] = reinterpret_cast<Slot>(task);
+  } else {
+    if (shard.slots.size() >= kMaxSlots) return std::errc::not_enough_memory;
+    try {
+      shard.slots.push_back(reinterpret_cast<Slot>(task));
+    } catch (const std::bad_alloc&) {
+      return std::errc::not_enough_memory;
+    }
+    index = static_cast<std::uint32_t>(shard.slots.size() - 1);
+  }
+  ++shard.live;
+  task->owned_slot = index;
+  return std::errc{};
 }
 
-void OwnedTasks::remove(TaskHeader* task) noexcept {
-  Shard& shard = shard_of(task);
-  {
-    std::lock_guard lock(shard.mutex);
-    if (!task->owned_linked) return;
-    if (task->owned_prev != nullptr) {
-      task->owned_prev->owned_next = task->owned_next;
-    } else {
-      shard.head = task->owned_next;
-    }
-    if (task->owned_next != nullptr) task->owned_next->owned_prev = task->owned_prev;
-    task->owned_linked = false;
+std::vector<OwnedTasks::Slot> OwnedTasks::free_slot(Shard& shard, std::uint32_t index) noexcept {
+  shard.slots[index] = (Slot{shard.free_head} << 1) | 1;
+  shard.free_head = index;
+  if (--shard.live == 0 && shard.slots.capacity() > kSlotsKept) {
+    shard.free_head = kEndOfFree;
+    return std::exchange(shard.slots, {});
   }
-  task->ref_dec();
+  return {};
+}
+
+bool OwnedTasks::remove(TaskHeader* task) noexcept {
+  Shard& shard = shard_of(task);
+  std::vector<Slot> spare;  // freed after the lock
+  std::lock_guard lock(shard.mutex);
+  const std::uint32_t index = task->owned_slot;
+  if (index == TaskHeader::kNotOwned) return false;
+  task->owned_slot = TaskHeader::kNotOwned;
+  spare = free_slot(shard, index);
+  return true;
 }
 
 void OwnedTasks::close_and_cancel_all() noexcept {
   closed_.store(true, std::memory_order_relaxed);
   for (Shard& shard : shards_) {
-    for (;;) {
-      TaskHeader* task;
+    for (std::size_t next = 0;;) {
+      TaskHeader* task = nullptr;
+      std::vector<Slot> spare;
       {
         std::lock_guard lock(shard.mutex);
-        task = shard.head;
-        if (task == nullptr) break;
-        shard.head = task->owned_next;
-        if (shard.head != nullptr) shard.head->owned_prev = nullptr;
-        task->owned_linked = false;
+        for (; next < shard.slots.size(); ++next) {
+          const Slot slot = shard.slots[next];
+          if ((slot & 1) != 0) continue;
+          task = reinterpret_cast<TaskHeader*>(slot);
+          task->owned_slot = TaskHeader::kNotOwned;
+          spare = free_slot(shard, static_cast<std::uint32_t>(next));
+          break;
+        }
       }
+      if (task == nullptr) break;
       // Cancelling runs destructors of the task's frame, which may spawn (refused now)
       // or drop join handles of tasks in this very shard: never hold the lock here.
       cancel_task(task);

@@ -30,9 +30,9 @@ void Scheduler::spawn(TaskHeader* task) noexcept {
     cancel_task(task, std::errc::invalid_argument);
     return;
   }
-  if (!owned_.insert(task)) {
+  if (const std::errc refused = owned_.insert(task); refused != std::errc{}) {
     task->ref_dec();
-    cancel_task(task);
+    cancel_task(task, refused);
     return;
   }
   schedule(task, false);

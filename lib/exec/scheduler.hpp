@@ -37,8 +37,8 @@ class Scheduler {
   // A new task with three references (JoinHandle, owned list, queue entry).
   void spawn(TaskHeader* task) noexcept;
   void spawn_blocking(TaskHeader* task) noexcept;
-  // A completed task leaves the owned list.
-  void release(TaskHeader* task) noexcept { owned_.remove(task); }
+  // A finishing task leaves the owned list; true hands the list's reference to the caller.
+  bool release(TaskHeader* task) noexcept { return owned_.remove(task); }
 
   std::error_code shutdown() noexcept;
   bool is_shut_down() const noexcept { return shut_down_.load(std::memory_order_acquire); }

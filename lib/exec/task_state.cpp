@@ -29,16 +29,28 @@ std::uint64_t refs(std::uint64_t state) noexcept { return state >> TaskHeader::k
 // The running thread's last step: publish the output, hand it to the joiner's waker,
 // leave the owned list. Consumes the runner's reference.
 void complete(TaskHeader* task) noexcept {
-  const std::uint64_t prev =
-      task->state.fetch_xor(kRunning | kComplete, std::memory_order_acq_rel);
-  // JOIN_WAKER seen here was set before COMPLETE: the slot is ours now; otherwise the
-  // joiner's CAS fails on COMPLETE and it never stores one.
-  if ((prev & kJoinWaker) != 0) {
+  // Leaving the owned list first (it is only for shutdown, which leaves a running task
+  // to its runner) lets one atomic step publish COMPLETE and drop both the runner's
+  // reference and the list's.
+  std::uint64_t drop = kRefOne;
+  if (task->scheduler != nullptr && task->scheduler->release(task)) drop += kRefOne;
+  std::uint64_t cur = task->state.load(std::memory_order_relaxed);
+  std::uint64_t next;
+  do {
+    // JOIN_WAKER seen here was set before COMPLETE: the slot is ours now; otherwise the
+    // joiner's CAS fails on COMPLETE and it never stores one. The waker lives in the
+    // task, so one reference stays until it has been taken.
+    const std::uint64_t keep = (cur & kJoinWaker) != 0 ? kRefOne : 0;
+    next = (cur ^ (kRunning | kComplete)) - (drop - keep);
+  } while (!task->state.compare_exchange_weak(cur, next, std::memory_order_acq_rel,
+                                              std::memory_order_relaxed));
+  if ((cur & kJoinWaker) != 0) {
     Waker joiner = std::move(task->join_waker);
     joiner.wake();
+    task->ref_dec();
+  } else if (refs(next) == 0) {
+    task->vtable->dealloc(task);
   }
-  if (task->scheduler != nullptr) task->scheduler->release(task);
-  task->ref_dec();
 }
 
 void cancel_running(TaskHeader* task, std::errc reason) noexcept {
@@ -193,19 +205,24 @@ bool TaskHeader::set_join_waker(Waker waker) noexcept {
 
 void TaskHeader::drop_join_handle() noexcept {
   std::uint64_t cur = state.load(std::memory_order_acquire);
-  bool owns_waker;
   for (;;) {
-    // Before COMPLETE, clearing JOIN_WAKER takes the slot back from the completer.
-    owns_waker = (cur & kComplete) == 0 && (cur & kJoinWaker) != 0;
+    // Before COMPLETE, clearing JOIN_WAKER takes the slot back from the completer; the
+    // handle's reference then stays until the waker is dropped. Otherwise it goes in
+    // the same step.
+    const bool owns_waker = (cur & kComplete) == 0 && (cur & kJoinWaker) != 0;
     const std::uint64_t next =
-        (cur & kComplete) != 0 ? cur & ~kJoinInterest : cur & ~(kJoinInterest | kJoinWaker);
+        owns_waker ? cur & ~(kJoinInterest | kJoinWaker) : (cur & ~kJoinInterest) - kRefOne;
     if (state.compare_exchange_weak(cur, next, std::memory_order_acq_rel,
                                     std::memory_order_acquire)) {
-      break;
+      if (owns_waker) {
+        join_waker.reset();
+        ref_dec();
+      } else if (refs(next) == 0) {
+        vtable->dealloc(this);
+      }
+      return;
     }
   }
-  if (owns_waker) join_waker.reset();
-  ref_dec();
 }
 
 void TaskHeader::abort() noexcept {
@@ -239,12 +256,12 @@ void TaskHeader::take_outcome_or_throw() {
       outcome = Outcome::taken;
       return;
     case Outcome::exception: {
+      std::exception_ptr e = std::move(*static_cast<std::exception_ptr*>(vtable->output(this)));
       outcome = Outcome::taken;
-      std::exception_ptr e = std::move(exception);
       std::rethrow_exception(e);
     }
     case Outcome::error:
-      throw std::system_error(error);
+      throw std::system_error(std::make_error_code(static_cast<std::errc>(error)));
     case Outcome::pending:
     case Outcome::taken:
       break;

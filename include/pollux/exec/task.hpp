@@ -25,7 +25,7 @@ namespace detail {
 // with a prefix of kFramePrefix bytes in front of it: when the task is spawned, its
 // task header is built there, so that a spawned task costs one allocation. The block is
 // freed when both the frame and the header are gone, whichever goes last.
-inline constexpr std::size_t kFramePrefix = 128;
+inline constexpr std::size_t kFramePrefix = 80;
 POLLUX_EXEC_API void* frame_allocate(std::size_t size);
 POLLUX_EXEC_API void frame_deallocate(void* frame, std::size_t size) noexcept;
 // The header's side: returns the prefix to build it in; detach when it is destroyed.

@@ -39,7 +39,8 @@ struct TaskVtable {
   // Destroys the work without running it further.
   void (*drop_future)(TaskHeader*) noexcept;
   void (*dealloc)(TaskHeader*) noexcept;
-  // The std::optional<T> holding the value (null for T = void).
+  // Where the outcome is kept: the std::optional<T> holding the value (null for
+  // T = void) when it is Outcome::value; the std::exception_ptr for Outcome::exception.
   void* (*output)(TaskHeader*) noexcept;
 };
 
@@ -79,27 +80,29 @@ struct POLLUX_EXEC_API TaskHeader {
   void take_outcome_or_throw();
   void set_error(std::errc e) noexcept {
     outcome = Outcome::error;
-    error = std::make_error_code(e);
+    error = static_cast<std::int16_t>(e);
   }
 
+  // The header is kept to one cache line: a benchmark that keeps a million tasks alive
+  // is bound by the memory it touches, and tokio's header is as small.
   std::atomic<std::uint64_t> state;
   const TaskVtable* vtable;
   Scheduler* scheduler = nullptr;
   TaskHeader* queue_next = nullptr;
-  TaskHeader* owned_prev = nullptr;
-  TaskHeader* owned_next = nullptr;
-  bool owned_linked = false;
-  Outcome outcome = Outcome::pending;
   // Where the task continues: the innermost suspended coroutine of its await chain.
   std::coroutine_handle<> resume_point;
   Waker join_waker;
-  std::exception_ptr exception;
-  std::error_code error;
-  // A spawned coroutine: its top frame, whose prefix holds this header. When the task
-  // finishes, the frame is destroyed (its locals and parameters go at once) and its
-  // value is moved into the frame's memory, which stays until the last reference goes.
-  enum class Frame : std::uint8_t { none, running, value, gone };
-  void* frame = nullptr;
+  // The task's entry in its scheduler's owned-task list (lib/exec/owned_tasks.hpp).
+  static constexpr std::uint32_t kNotOwned = 0xffffffff;
+  std::uint32_t owned_slot = kNotOwned;
+  // Outcome::error's std::errc: errno values, all well below 2^15.
+  std::int16_t error = 0;
+  Outcome outcome = Outcome::pending;
+  // A spawned coroutine (SpawnedTask): its top frame follows the header's block at
+  // kFramePrefix. When the task finishes, the frame is destroyed (its locals and
+  // parameters go at once) and its value or exception is moved into the frame's memory,
+  // which stays until the last reference goes.
+  enum class Frame : std::uint8_t { none, running, value, exception, gone };
   Frame frame_state = Frame::none;
 };
 
@@ -132,59 +135,71 @@ template <class T>
 struct SpawnedTask {
   using Handle = std::coroutine_handle<TaskPromise<T>>;
   static_assert(sizeof(OutputCell<T>) + 8 <= kFramePrefix, "the header must fit the prefix");
+  static_assert(sizeof(std::exception_ptr) <= sizeof(TaskPromiseBase));
   static_assert(alignof(std::optional<std::conditional_t<std::is_void_v<T>, int, T>>) <= 16,
                 "over-aligned results are not supported");
 
+  static void* frame_of(TaskHeader* h) noexcept {
+    return reinterpret_cast<unsigned char*>(h) + kFramePrefix;
+  }
+
   static bool poll(TaskHeader* h) noexcept {
     h->resume_point.resume();
-    const Handle top = Handle::from_address(h->frame);
+    void* frame = frame_of(h);
+    const Handle top = Handle::from_address(frame);
     if (!top.done()) return false;
     auto& promise = top.promise();
+    // The frame's memory outlives the frame (the header is in its prefix) and is at
+    // least as large as the promise, which holds an exception_ptr and an optional<T>:
+    // the outcome moves there.
     if (promise.exception_) {
-      h->exception = std::move(promise.exception_);
-      h->outcome = Outcome::exception;
+      std::exception_ptr e = std::move(promise.exception_);
       top.destroy();
-      h->frame_state = TaskHeader::Frame::gone;
+      ::new (frame) std::exception_ptr(std::move(e));
+      h->outcome = Outcome::exception;
+      h->frame_state = TaskHeader::Frame::exception;
     } else if constexpr (std::is_void_v<T>) {
       h->outcome = Outcome::value;
       top.destroy();
       h->frame_state = TaskHeader::Frame::gone;
     } else {
-      // The frame's memory outlives the frame (the header is in its prefix) and is at
-      // least as large as the promise, which holds an optional<T>: the value moves there.
       std::optional<T> value = std::move(promise.value_);
       top.destroy();
-      ::new (h->frame) std::optional<T>(std::move(value));
+      ::new (frame) std::optional<T>(std::move(value));
       h->outcome = Outcome::value;
       h->frame_state = TaskHeader::Frame::value;
     }
     return true;
   }
   static void drop_future(TaskHeader* h) noexcept {
-    if (h->frame_state == TaskHeader::Frame::running) Handle::from_address(h->frame).destroy();
+    if (h->frame_state == TaskHeader::Frame::running) Handle::from_address(frame_of(h)).destroy();
     h->frame_state = TaskHeader::Frame::gone;
     h->set_error(std::errc::operation_canceled);
   }
   static void dealloc(TaskHeader* h) noexcept {
-    void* frame = h->frame;
+    void* frame = frame_of(h);
     const TaskHeader::Frame state = h->frame_state;
     static_cast<OutputCell<T>*>(h)->~OutputCell();
     if constexpr (!std::is_void_v<T>) {
       if (state == TaskHeader::Frame::value) static_cast<std::optional<T>*>(frame)->~optional();
     }
+    if (state == TaskHeader::Frame::exception) {
+      static_cast<std::exception_ptr*>(frame)->~exception_ptr();
+    }
     frame_detach_header(frame);  // frees the block unless the frame still runs
     if (state == TaskHeader::Frame::running) Handle::from_address(frame).destroy();
   }
   static void* output(TaskHeader* h) noexcept {
-    return h->frame_state == TaskHeader::Frame::value ? h->frame : nullptr;
+    const auto state = h->frame_state;
+    return state == TaskHeader::Frame::value || state == TaskHeader::Frame::exception
+               ? frame_of(h)
+               : nullptr;
   }
   static constexpr TaskVtable kVtable{&poll, &drop_future, &dealloc, &output};
 
   // Builds the header in front of `task`'s frame; the task is taken over.
   static OutputCell<T>* attach(std::coroutine_handle<TaskPromise<T>> top) noexcept {
-    void* frame = top.address();
-    auto* cell = ::new (frame_attach_header(frame)) OutputCell<T>(&kVtable, 3);
-    cell->frame = frame;
+    auto* cell = ::new (frame_attach_header(top.address())) OutputCell<T>(&kVtable, 3);
     cell->frame_state = TaskHeader::Frame::running;
     cell->resume_point = top;
     return cell;
@@ -218,7 +233,7 @@ class BlockingCell final : public OutputCell<R> {
       }
       h->outcome = Outcome::value;
     } catch (...) {
-      h->exception = std::current_exception();
+      self->exception_ = std::current_exception();
       h->outcome = Outcome::exception;
     }
     self->fn_.reset();
@@ -230,15 +245,18 @@ class BlockingCell final : public OutputCell<R> {
   }
   static void dealloc(TaskHeader* h) noexcept { delete static_cast<BlockingCell*>(h); }
   static void* output(TaskHeader* h) noexcept {
+    auto* self = static_cast<BlockingCell*>(h);
+    if (h->outcome == Outcome::exception) return &self->exception_;
     if constexpr (std::is_void_v<R>) {
       return nullptr;
     } else {
-      return &static_cast<BlockingCell*>(h)->out_;
+      return &self->out_;
     }
   }
   static constexpr TaskVtable kVtable{&poll, &drop_future, &dealloc, &output};
 
   std::optional<F> fn_;
+  std::exception_ptr exception_;
   std::conditional_t<std::is_void_v<R>, Nothing, std::optional<R>> out_;
 };
 
