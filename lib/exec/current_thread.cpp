@@ -17,7 +17,6 @@ constexpr int kEventInterval = 61;
 // A block_on that waits for another thread's driving retries to drive at this pace,
 // in case that other block_on returns while our task is still queued.
 constexpr std::chrono::milliseconds kDriverRetry{1};
-constexpr int kMaxLifoPolls = 3;
 
 }  // namespace
 
@@ -40,13 +39,13 @@ RuntimeStats CurrentThread::stats() const noexcept {
   return s;
 }
 
-void CurrentThread::schedule(TaskHeader* task, bool is_yield) noexcept {
+void CurrentThread::schedule(TaskHeader* task, bool /*is_yield*/) noexcept {
+  // No LIFO slot, as in tokio's current-thread scheduler: on one thread it only
+  // reorders, and it made a task that joins many others suspend and resume once per
+  // joined task (each completion put the joiner first in line) instead of finding
+  // them all finished (spawn+join of 1M tasks: 4.9M/s with the slot, 6.9M/s without).
   if (is_driver_thread()) {
-    if (is_yield) {
-      local_.push_back(task);
-    } else if (TaskHeader* prev = std::exchange(lifo_, task)) {
-      local_.push_back(prev);
-    }
+    local_.push_back(task);
     return;
   }
   if (!inject_.push(task)) {
@@ -59,21 +58,10 @@ void CurrentThread::schedule(TaskHeader* task, bool is_yield) noexcept {
 void CurrentThread::run(Context& ctx, TaskHeader* task) noexcept {
   ctx.budget = kCoopBudget;
   run_task(task);
-  std::uint64_t ran = 1;
-  for (int lifo_polls = 0; lifo_ != nullptr; ++lifo_polls) {
-    TaskHeader* next = std::exchange(lifo_, nullptr);
-    if (ctx.budget <= 0 || lifo_polls >= kMaxLifoPolls) {
-      local_.push_back(next);
-      break;
-    }
-    run_task(next);
-    ++ran;
-  }
-  tasks_run_.store(tasks_run_.load(std::memory_order_relaxed) + ran, std::memory_order_relaxed);
+  tasks_run_.store(tasks_run_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
 
 TaskHeader* CurrentThread::next_task() noexcept {
-  if (lifo_ != nullptr) return std::exchange(lifo_, nullptr);
   ++tick_;
   if (tick_ % kGlobalQueueInterval == 0) {
     if (TaskHeader* task = inject_.pop()) return task;
@@ -138,7 +126,6 @@ void CurrentThread::block_until_complete(TaskHeader* task) noexcept {
 
 void CurrentThread::stop() noexcept {
   std::lock_guard driver(driver_mutex_);
-  if (lifo_ != nullptr) std::exchange(lifo_, nullptr)->ref_dec();
   for (TaskHeader* task : local_) task->ref_dec();
   local_.clear();
   drain_queues();

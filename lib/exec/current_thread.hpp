@@ -40,9 +40,6 @@ class CurrentThread final : public Scheduler {
   // Held by the thread that drives; shutdown takes it to wait for the driver to leave.
   std::mutex driver_mutex_;
   std::deque<TaskHeader*> local_;  // guarded by driver_mutex_
-  // As a worker's: the task just woken or spawned runs next (depth first, warm cache),
-  // at most kMaxLifoPolls in a row.
-  TaskHeader* lifo_ = nullptr;  // guarded by driver_mutex_
   std::uint32_t tick_ = 0;          // guarded by driver_mutex_
   InjectionQueue inject_;
   WorkerPark park_;
