@@ -3,7 +3,9 @@
 // the current-thread flavour. Each figure is the median of --runs runs; the issue's
 // tokio 1.24 / oneTBB medians (same kind of machine) are printed beside them.
 //
-//   bench_exec_scheduler [--iters N] [--runs R]     (N scales spawn/chain/ping-pong)
+//   bench_exec_scheduler [--iters N] [--runs R] [--only NAME] [--flavor mt|ct]
+//   (N scales spawn/chain/ping-pong; --only runs the benchmarks whose name contains NAME,
+//   so that a profiler sees one of them alone)
 
 #include <pollux/exec/detail/task_header.hpp>
 #include <pollux/exec/runtime.hpp>
@@ -154,16 +156,25 @@ void measure(const Row& row, Flavor flavor, long ops, int runs, Make make) {
 int main(int argc, char** argv) {
   long n = 1'000'000;
   int runs = 5;
+  std::string only, flavor;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string arg = argv[i];
     if (arg == "--iters") {
       n = std::atol(argv[i + 1]);
     } else if (arg == "--runs") {
       runs = std::atoi(argv[i + 1]);
+    } else if (arg == "--only") {
+      only = argv[i + 1];
+    } else if (arg == "--flavor") {
+      flavor = argv[i + 1];
+    } else {
+      n = 0;  // unknown option: print the usage
     }
   }
-  if (n <= 0 || runs <= 0 || argc % 2 == 0) {
-    std::fprintf(stderr, "usage: %s [--iters N] [--runs R]\n", argv[0]);
+  if (n <= 0 || runs <= 0 || argc % 2 == 0 ||
+      (!flavor.empty() && flavor != "mt" && flavor != "ct")) {
+    std::fprintf(stderr, "usage: %s [--iters N] [--runs R] [--only NAME] [--flavor mt|ct]\n",
+                 argv[0]);
     return 2;
   }
   const int fib_n = 25;
@@ -177,10 +188,14 @@ int main(int argc, char** argv) {
 
   std::printf("n = %ld, fib(%d) = %ld calls, median of %d runs\n", n, fib_n, calls, runs);
   for (Flavor f : {Flavor::multi_thread, Flavor::current_thread}) {
-    measure(spawn_row, f, n, runs, [&] { return spawn_and_join(n); });
-    measure(ping_row, f, n, runs, [&] { return ping_pong(n); });
-    measure(chain_row, f, n, runs, [&] { return chain(n); });
-    measure(fib_row, f, calls, runs, [&] { return fib(fib_n); });
+    if (flavor == (f == Flavor::multi_thread ? "ct" : "mt")) continue;
+    auto run = [&](const Row& row, long ops, auto make) {
+      if (std::string(row.name).find(only) != std::string::npos) measure(row, f, ops, runs, make);
+    };
+    run(spawn_row, n, [&] { return spawn_and_join(n); });
+    run(ping_row, n, [&] { return ping_pong(n); });
+    run(chain_row, n, [&] { return chain(n); });
+    run(fib_row, calls, [&] { return fib(fib_n); });
   }
   return 0;
 }
