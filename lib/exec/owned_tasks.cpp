@@ -12,19 +12,15 @@ namespace {
 
 // A shard that empties keeps this many slots rather than giving its array back.
 constexpr std::size_t kSlotsKept = 1024;
-// Slot indices live in 31 bits (the low bit tags free slots) and never reach kNotOwned.
-constexpr std::size_t kMaxSlots = std::size_t{1} << 31;
+
+std::atomic<std::uint32_t> g_next_shard{0};
+thread_local std::uint32_t t_shard = g_next_shard.fetch_add(1, std::memory_order_relaxed);
 
 }  // namespace
 
-OwnedTasks::Shard& OwnedTasks::shard_of(const TaskHeader* task) noexcept {
-  // Allocations are at least 16-byte aligned and cells are ~100 bytes: skip the low bits.
-  const auto bits = reinterpret_cast<std::uintptr_t>(task);
-  return shards_[(bits >> 7 ^ bits >> 12) % kShards];
-}
-
 std::errc OwnedTasks::insert(TaskHeader* task) noexcept {
-  Shard& shard = shard_of(task);
+  const std::uint32_t shard_index = t_shard % kShards;
+  Shard& shard = shards_[shard_index];
   std::lock_guard lock(shard.mutex);
   // Read under the shard lock: close_and_cancel_all sets the flag and then takes every
   // shard lock, so an insert either sees the flag or is seen by the sweep.
@@ -34,7 +30,9 @@ std::errc OwnedTasks::insert(TaskHeader* task) noexcept {
     shard.free_head = static_cast<std::uint32_t>(shard.slots[index] >> 1);
     shard.slots[index] = reinterpret_cast<Slot>(task);
   } else {
-    if (shard.slots.size() >= kMaxSlots) return std::errc::not_enough_memory;
+    // Indices stay below kEndOfFree, so that no slot is mistaken for the end of the list
+    // and kNotOwned (shard 31, index kEndOfFree) names no task.
+    if (shard.slots.size() >= kEndOfFree) return std::errc::not_enough_memory;
     try {
       shard.slots.push_back(reinterpret_cast<Slot>(task));
     } catch (const std::bad_alloc&) {
@@ -43,7 +41,7 @@ std::errc OwnedTasks::insert(TaskHeader* task) noexcept {
     index = static_cast<std::uint32_t>(shard.slots.size() - 1);
   }
   ++shard.live;
-  task->owned_slot = index;
+  task->owned_slot = shard_index << kShardShift | index;
   return std::errc{};
 }
 
@@ -58,13 +56,16 @@ std::vector<OwnedTasks::Slot> OwnedTasks::free_slot(Shard& shard, std::uint32_t 
 }
 
 bool OwnedTasks::remove(TaskHeader* task) noexcept {
-  Shard& shard = shard_of(task);
+  // Only the thread that completes the task calls this, and the sweep runs once no
+  // thread runs tasks any more (Scheduler::shutdown stops them first): owned_slot,
+  // which names the shard to lock, is not written meanwhile.
+  const std::uint32_t slot = task->owned_slot;
+  if (slot == TaskHeader::kNotOwned) return false;
+  Shard& shard = shards_[slot >> kShardShift];
   std::vector<Slot> spare;  // freed after the lock
   std::lock_guard lock(shard.mutex);
-  const std::uint32_t index = task->owned_slot;
-  if (index == TaskHeader::kNotOwned) return false;
   task->owned_slot = TaskHeader::kNotOwned;
-  spare = free_slot(shard, index);
+  spare = free_slot(shard, slot & kIndexMask);
   return true;
 }
 
