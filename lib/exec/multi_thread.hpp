@@ -63,6 +63,8 @@ class MultiThread final : public Scheduler {
   void worker_main(Worker& w) noexcept;
   TaskHeader* next_task(Worker& w) noexcept;
   TaskHeader* steal_work(Worker& w) noexcept;
+  // steal_work, then a short spin of further looks before the worker gives up.
+  TaskHeader* search(Worker& w) noexcept;
   void run(Worker& w, TaskHeader* task) noexcept;
   void park(Worker& w) noexcept;
   void schedule_local(Worker& w, TaskHeader* task, bool is_yield) noexcept;
