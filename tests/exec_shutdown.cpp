@@ -83,6 +83,60 @@ TEST_CASE("a runtime destroyed with tasks queued but never driven leaks nothing"
   CHECK(test::Tracker::live.load() == before);
 }
 
+Task<void> count_run(std::atomic<int>* ran, test::Tracker) {
+  ran->fetch_add(1);
+  co_return;
+}
+
+Task<void> block_worker(std::atomic<int>* started, std::atomic<bool>* release) {
+  started->fetch_add(1);
+  while (!release->load()) std::this_thread::sleep_for(1ms);
+  co_return;
+}
+
+// Tasks that never ran have never waited, so they are not in the owned list: shutdown
+// must find them in the queues and still complete their handles.
+TEST_CASE("tasks still queued at shutdown complete as cancelled without running") {
+  for (Flavor f : kFlavors) {
+    CAPTURE(test::flavor_name(f));
+    const long before = test::Tracker::live.load();
+    std::atomic<int> ran{0}, started{0};
+    std::atomic<bool> release{false};
+    std::vector<JoinHandle<void>> handles;
+    {
+      auto rt = test::make_runtime(f);
+      std::vector<JoinHandle<void>> blockers;
+      if (f == Flavor::multi_thread) {
+        // Both workers busy, so that what is spawned next stays queued.
+        for (unsigned i = 0; i < rt.workers(); ++i) {
+          blockers.push_back(rt.spawn(block_worker(&started, &release)));
+        }
+        REQUIRE(test::eventually([&] { return started.load() == int(rt.workers()); }));
+      }
+      for (int i = 0; i < 100; ++i) handles.push_back(rt.spawn(count_run(&ran, test::Tracker{})));
+      // shutdown waits for the workers; the blockers end once it has begun.
+      std::thread releaser([&] {
+        std::this_thread::sleep_for(50ms);
+        release.store(true);
+      });
+      CHECK_FALSE(rt.shutdown());
+      releaser.join();
+    }
+    CHECK(ran.load() == 0);
+    CHECK(test::Tracker::live.load() == before);
+    for (auto& h : handles) {
+      REQUIRE(h.is_finished());
+      auto rt = test::make_runtime(Flavor::current_thread);
+      try {
+        rt.block_on([](JoinHandle<void>& h) -> Task<void> { co_await h; }(h));
+        FAIL("a task dropped at shutdown reported a value");
+      } catch (const std::system_error& e) {
+        CHECK(e.code() == std::errc::operation_canceled);
+      }
+    }
+  }
+}
+
 TEST_CASE("spawn and block_on after shutdown report operation_canceled") {
   for (Flavor f : kFlavors) {
     CAPTURE(test::flavor_name(f));

@@ -49,7 +49,7 @@ void CurrentThread::schedule(TaskHeader* task, bool /*is_yield*/) noexcept {
     return;
   }
   if (!inject_.push(task)) {
-    task->ref_dec();  // shut down: the owned list cancels it
+    drop_queue_entry(task);  // shut down
     return;
   }
   park_.unpark();
@@ -126,8 +126,11 @@ void CurrentThread::block_until_complete(TaskHeader* task) noexcept {
 
 void CurrentThread::stop() noexcept {
   std::lock_guard driver(driver_mutex_);
-  for (TaskHeader* task : local_) task->ref_dec();
+  // Cancelling a task runs its frame's destructors, which may wake others: they go to
+  // the injection queue (this is not the driver thread), drained next.
+  std::deque<TaskHeader*> entries = std::move(local_);
   local_.clear();
+  for (TaskHeader* task : entries) drop_queue_entry(task);
   drain_queues();
 }
 
@@ -135,7 +138,7 @@ void CurrentThread::drain_queues() noexcept {
   TaskHeader* task = inject_.close();
   while (task != nullptr) {
     TaskHeader* next = task->queue_next;
-    task->ref_dec();
+    drop_queue_entry(task);
     task = next;
   }
 }

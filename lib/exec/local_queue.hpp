@@ -15,6 +15,7 @@
 #include <pollux/exec/detail/task_header.hpp>
 
 #include "injection_queue.hpp"
+#include "task_state.hpp"
 
 namespace pollux::exec::detail {
 
@@ -104,7 +105,7 @@ class LocalQueue {
     if (inject.push_batch(first, last, n)) return;
     for (TaskHeader* t = first; n > 0; --n) {
       TaskHeader* next = t->queue_next;
-      t->ref_dec();
+      drop_queue_entry(t);
       t = next;
     }
   }

@@ -214,7 +214,7 @@ void MultiThread::schedule(TaskHeader* task, bool is_yield) noexcept {
     return;
   }
   if (!inject_.push(task)) {
-    task->ref_dec();  // shut down: the owned list cancels it
+    drop_queue_entry(task);  // shut down
     return;
   }
   notify_parked();
@@ -242,8 +242,8 @@ void MultiThread::block_until_complete(TaskHeader* task) noexcept {
 }
 
 void MultiThread::release_worker_queue(Worker& w) noexcept {
-  if (w.lifo != nullptr) std::exchange(w.lifo, nullptr)->ref_dec();
-  while (TaskHeader* task = w.queue.pop()) task->ref_dec();
+  if (w.lifo != nullptr) drop_queue_entry(std::exchange(w.lifo, nullptr));
+  while (TaskHeader* task = w.queue.pop()) drop_queue_entry(task);
 }
 
 void MultiThread::stop() noexcept {
@@ -259,7 +259,7 @@ void MultiThread::drain_queues() noexcept {
   TaskHeader* task = inject_.close();
   while (task != nullptr) {
     TaskHeader* next = task->queue_next;
-    task->ref_dec();
+    drop_queue_entry(task);
     task = next;
   }
   for (auto& w : workers_) release_worker_queue(*w);

@@ -41,7 +41,7 @@ std::errc OwnedTasks::insert(TaskHeader* task) noexcept {
     index = static_cast<std::uint32_t>(shard.slots.size() - 1);
   }
   ++shard.live;
-  task->owned_slot = shard_index << kShardShift | index;
+  task->owned_slot.store(shard_index << kShardShift | index, std::memory_order_relaxed);
   return std::errc{};
 }
 
@@ -58,13 +58,13 @@ std::vector<OwnedTasks::Slot> OwnedTasks::free_slot(Shard& shard, std::uint32_t 
 bool OwnedTasks::remove(TaskHeader* task) noexcept {
   // Only the thread that completes the task calls this, and the sweep runs once no
   // thread runs tasks any more (Scheduler::shutdown stops them first): owned_slot,
-  // which names the shard to lock, is not written meanwhile.
-  const std::uint32_t slot = task->owned_slot;
+  // which names the shard to lock, is not written by another thread meanwhile.
+  const std::uint32_t slot = task->owned_slot.load(std::memory_order_relaxed);
   if (slot == TaskHeader::kNotOwned) return false;
   Shard& shard = shards_[slot >> kShardShift];
   std::vector<Slot> spare;  // freed after the lock
   std::lock_guard lock(shard.mutex);
-  task->owned_slot = TaskHeader::kNotOwned;
+  task->owned_slot.store(TaskHeader::kNotOwned, std::memory_order_relaxed);
   spare = free_slot(shard, slot & kIndexMask);
   return true;
 }
@@ -81,7 +81,7 @@ void OwnedTasks::close_and_cancel_all() noexcept {
           const Slot slot = shard.slots[next];
           if ((slot & 1) != 0) continue;
           task = reinterpret_cast<TaskHeader*>(slot);
-          task->owned_slot = TaskHeader::kNotOwned;
+          task->owned_slot.store(TaskHeader::kNotOwned, std::memory_order_relaxed);
           spare = free_slot(shard, static_cast<std::uint32_t>(next));
           break;
         }

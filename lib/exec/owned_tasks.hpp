@@ -1,9 +1,14 @@
 #pragma once
-// Every unfinished coroutine task of a scheduler, so that shutdown can drop the ones
-// that no queue refers to (a task waiting on a join handle, or on another task that
-// waits on it). Sharded by address so that workers spawning and completing tasks at
-// once rarely meet on one lock; the locks are spin locks, held for a few instructions.
-// The list holds one reference to each task.
+// The coroutine tasks of a scheduler that have waited at least once and not finished,
+// so that shutdown can drop the ones that no queue refers to (a task waiting on a join
+// handle, or on another task that waits on it). Sharded so that workers spawning and
+// completing tasks at once rarely meet on one lock; the locks are spin locks, held for
+// a few instructions. The list holds one reference to each task.
+//
+// A task joins when it first goes idle (run_task), not when it is spawned: until then
+// it is always running or in a queue, and shutdown cancels the queued ones it finds
+// unlisted (drop_queue_entry). Tasks that finish without ever waiting (most of those a
+// spawn loop, a chain or a recursive fork-join creates) never take the list's lock.
 //
 // A thread inserts into a shard of its own (assigned round-robin at its first insert),
 // and the task records which: a worker's spawns and completions then stay in its own

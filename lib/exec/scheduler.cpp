@@ -24,15 +24,14 @@ Scheduler::Scheduler(const RuntimeOptions& options) noexcept
 void Scheduler::spawn(TaskHeader* task) noexcept {
   task->scheduler = this;
   if (!task->resume_point) {
-    // An empty Task: nothing to run. It never joined the owned list (drop that
-    // reference), and completes at once.
-    task->ref_dec();
+    // An empty Task: nothing to run; it completes at once.
     cancel_task(task, std::errc::invalid_argument);
     return;
   }
-  if (const std::errc refused = owned_.insert(task); refused != std::errc{}) {
-    task->ref_dec();
-    cancel_task(task, refused);
+  // A spawn that races with shutdown past this check is queued after all; shutdown's
+  // queue drain cancels it (drop_queue_entry).
+  if (is_shut_down()) {
+    cancel_task(task);
     return;
   }
   schedule(task, false);
@@ -65,8 +64,6 @@ std::error_code Scheduler::shutdown() noexcept {
 
 void spawn_cell(Scheduler* scheduler, TaskHeader* cell) noexcept {
   if (scheduler == nullptr) {
-    // Two references: JoinHandle and queue entry; the owned list never had one.
-    cell->ref_dec();
     cancel_task(cell);
     return;
   }

@@ -34,9 +34,11 @@ class Scheduler {
   // True on a thread that this scheduler runs tasks on.
   virtual bool on_own_thread() const noexcept = 0;
 
-  // A new task with three references (JoinHandle, owned list, queue entry).
+  // A new task with two references (JoinHandle, queue entry).
   void spawn(TaskHeader* task) noexcept;
   void spawn_blocking(TaskHeader* task) noexcept;
+  // A task about to go idle joins the owned list (see OwnedTasks::insert).
+  std::errc list(TaskHeader* task) noexcept { return owned_.insert(task); }
   // A finishing task leaves the owned list; true hands the list's reference to the caller.
   bool release(TaskHeader* task) noexcept { return owned_.remove(task); }
 

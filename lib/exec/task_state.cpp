@@ -131,15 +131,28 @@ void run_task(TaskHeader* task) noexcept {
     return;
   }
 
+  // The reference the owned list takes if the task joins it here.
+  std::uint64_t list_ref = 0;
   cur = task->state.load(std::memory_order_acquire);
   for (;;) {
     if ((cur & kCancelled) != 0) {
+      if (list_ref != 0) task->ref_inc();  // the list's, which complete() hands back
       cancel_running(task, std::errc::operation_canceled);
       return;
     }
+    if ((cur & kNotified) == 0 && list_ref == 0 &&
+        task->owned_slot.load(std::memory_order_relaxed) == TaskHeader::kNotOwned) {
+      // About to go idle for the first time: from now on only the owned list lets
+      // shutdown find it. Refused once shutdown has swept (or without memory).
+      if (const std::errc refused = task->scheduler->list(task); refused != std::errc{}) {
+        cancel_running(task, refused);
+        return;
+      }
+      list_ref = kRefOne;
+    }
     // Notified while running: keep our reference for the new queue entry.
-    const std::uint64_t next =
-        (cur & kNotified) != 0 ? cur & ~kRunning : (cur & ~kRunning) - kRefOne;
+    const std::uint64_t next = (cur & kNotified) != 0 ? (cur & ~kRunning) + list_ref
+                                                      : (cur & ~kRunning) - kRefOne + list_ref;
     if (task->state.compare_exchange_weak(cur, next, std::memory_order_acq_rel,
                                           std::memory_order_acquire)) {
       break;
@@ -149,6 +162,16 @@ void run_task(TaskHeader* task) noexcept {
     task->scheduler->schedule(task, ctx != nullptr && ctx->yielded);
   } else if (refs(cur) == 1) {
     task->vtable->dealloc(task);
+  }
+}
+
+void drop_queue_entry(TaskHeader* task) noexcept {
+  if (task->owned_slot.load(std::memory_order_relaxed) != TaskHeader::kNotOwned) {
+    task->ref_dec();
+  } else {
+    // Also right when the sweep took the task meanwhile: the second cancel finds it
+    // running or complete and only drops the reference.
+    cancel_task(task);
   }
 }
 

@@ -17,4 +17,10 @@ void run_task(TaskHeader* task) noexcept;
 // work and completes it as cancelled. Consumes one reference.
 void cancel_task(TaskHeader* task, std::errc reason = std::errc::operation_canceled) noexcept;
 
+// A queue entry that shutdown throws away, or that a closed queue refused. A task in
+// the owned list is left to shutdown's sweep; one that never waited (so never joined
+// the list) is cancelled here, or nothing would complete its JoinHandle. Consumes the
+// entry's reference.
+void drop_queue_entry(TaskHeader* task) noexcept;
+
 }  // namespace pollux::exec::detail

@@ -113,7 +113,7 @@ class POLLUX_EXEC_API Runtime {
     if (task.valid()) {
       cell = detail::SpawnedTask<T>::attach(std::exchange(task.handle_, {}));
     } else {
-      cell = new detail::OutputCell<T>(&detail::EmptyTask<T>::kVtable, 3);
+      cell = new detail::OutputCell<T>(&detail::EmptyTask<T>::kVtable, 2);
     }
     detail::spawn_cell(scheduler, cell);
     return JoinHandle<T>{cell};

@@ -9,8 +9,9 @@
 //   CANCELLED      abort() or shutdown asked for it to be dropped
 //   JOIN_INTEREST  a JoinHandle still exists
 //   JOIN_WAKER     the JoinHandle stored a waker; whoever clears the bit owns the slot
-// References: the JoinHandle, the scheduler's owned-task list, each queue entry (the
-// running thread holds the entry's), and each Waker.
+// References: the JoinHandle, the scheduler's owned-task list (from the first time the
+// task waits; see lib/exec/owned_tasks.hpp), each queue entry (the running thread holds
+// the entry's), and each Waker.
 
 #include <atomic>
 #include <coroutine>
@@ -93,8 +94,10 @@ struct POLLUX_EXEC_API TaskHeader {
   std::coroutine_handle<> resume_point;
   Waker join_waker;
   // The task's entry in its scheduler's owned-task list (lib/exec/owned_tasks.hpp).
+  // Atomic only because a queue entry dropped at shutdown may ask while the sweep takes
+  // the task (relaxed: the answer just picks who cancels it, and both may).
   static constexpr std::uint32_t kNotOwned = 0xffffffff;
-  std::uint32_t owned_slot = kNotOwned;
+  std::atomic<std::uint32_t> owned_slot{kNotOwned};
   // Outcome::error's std::errc: errno values, all well below 2^15.
   std::int16_t error = 0;
   Outcome outcome = Outcome::pending;
@@ -199,7 +202,7 @@ struct SpawnedTask {
 
   // Builds the header in front of `task`'s frame; the task is taken over.
   static OutputCell<T>* attach(std::coroutine_handle<TaskPromise<T>> top) noexcept {
-    auto* cell = ::new (frame_attach_header(top.address())) OutputCell<T>(&kVtable, 3);
+    auto* cell = ::new (frame_attach_header(top.address())) OutputCell<T>(&kVtable, 2);
     cell->frame_state = TaskHeader::Frame::running;
     cell->resume_point = top;
     return cell;
