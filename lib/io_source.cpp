@@ -7,13 +7,13 @@
 namespace pollux::detail {
 
 IoSource::IoSource(IoSource&& other) noexcept
-    : handle_(std::exchange(other.handle_, kInvalidHandle)), state_(std::move(other.state_)) {}
+    : handle_(std::exchange(other.handle_, kInvalidHandle)), state_(std::exchange(other.state_, {})) {}
 
 IoSource& IoSource::operator=(IoSource&& other) noexcept {
   if (this != &other) {
     close();
     handle_ = std::exchange(other.handle_, kInvalidHandle);
-    state_ = std::move(other.state_);
+    state_ = std::exchange(other.state_, {});
   }
   return *this;
 }

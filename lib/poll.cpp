@@ -30,13 +30,19 @@ Poll Poll::create(std::error_code& ec) {
 
 Poll::~Poll() = default;
 
-std::error_code Poll::poll(Events& events, std::optional<std::chrono::nanoseconds> timeout) {
-  events.size_ = 0;
-  if (!is_open()) [[unlikely]] return std::make_error_code(std::errc::bad_file_descriptor);
-  if (events.capacity_ == 0 || (timeout && timeout->count() < 0)) [[unlikely]] {
+namespace sys {
+
+std::error_code select_checked(Selector* selector,
+                               Events& events,
+                               std::optional<std::chrono::nanoseconds> timeout) noexcept {
+  EventsAccess::set_size(events, 0);
+  if (selector == nullptr) return std::make_error_code(std::errc::bad_file_descriptor);
+  if (EventsAccess::capacity(events) == 0 || (timeout && timeout->count() < 0)) {
     return std::make_error_code(std::errc::invalid_argument);
   }
-  return sys::selector_select(*registry_.selector_, events, timeout);
+  return selector_select(*selector, events, timeout);
 }
+
+}  // namespace sys
 
 }  // namespace pollux

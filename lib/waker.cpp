@@ -21,9 +21,4 @@ Waker::Waker(Waker&&) noexcept = default;
 Waker& Waker::operator=(Waker&&) noexcept = default;
 Waker::~Waker() = default;
 
-std::error_code Waker::wake() const noexcept {
-  if (!state_) return std::make_error_code(std::errc::bad_file_descriptor);
-  return sys::waker_wake(*state_);
-}
-
 }  // namespace pollux

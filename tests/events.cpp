@@ -118,3 +118,18 @@ TEST_CASE("an Event made by hand reports exactly its flags") {
   CHECK(!e.is_error());
   CHECK(!e.is_priority());
 }
+
+TEST_CASE("every combination of flags survives an Event made by hand") {
+  // On epoll an Event is the kernel's record; one made from flags must not be decoded
+  // as if the kernel had written it.
+  constexpr std::uint32_t kAll = (1u << 7) - 1;
+  for (std::uint32_t flags = 0; flags <= kAll; ++flags) {
+    pollux::Event e(Token(SIZE_MAX - flags), flags);
+    CHECK(e.token() == Token(SIZE_MAX - flags));
+    CHECK(e.flags() == flags);
+    CHECK(e.is_readable() == ((flags & pollux::Event::kReadable) != 0));
+    CHECK(e.is_write_closed() == ((flags & pollux::Event::kWriteClosed) != 0));
+    CHECK(e.is_completion() == ((flags & pollux::Event::kCompletion) != 0));
+  }
+  CHECK(pollux::Event().flags() == 0);
+}

@@ -59,6 +59,9 @@ TEST_CASE("bad arguments to poll are refused with an error code") {
   SUBCASE("zero-capacity Events") {
     Events none(0);
     CHECK(poll.poll(none, 0ns) == std::errc::invalid_argument);
+    // The blocking poll takes another path on epoll (the kernel refuses it there).
+    CHECK(poll.poll(none, std::nullopt) == std::errc::invalid_argument);
+    CHECK(none.empty());
   }
   SUBCASE("a negative timeout") {
     Events events(4);
@@ -69,6 +72,7 @@ TEST_CASE("bad arguments to poll are refused with an error code") {
     Poll empty;
     CHECK(!empty.is_open());
     CHECK(empty.poll(events, 0ns) == std::errc::bad_file_descriptor);
+    CHECK(empty.poll(events, std::nullopt) == std::errc::bad_file_descriptor);
     Poll moved = std::move(poll);
     CHECK(moved.is_open());
     CHECK(poll.poll(events, 0ns) == std::errc::bad_file_descriptor);

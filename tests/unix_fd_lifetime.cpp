@@ -210,15 +210,18 @@ TEST_CASE("one source in two Polls: events in both, re-armed in both, removed fr
   test::expect_events(second, events, {{Token(2), test::kReadable}});
 }
 
-TEST_CASE("a destroyed pollux source never reports again, even while its file lives on") {
-  // A dup stands in for what a concurrent spawn briefly holds: another reference to the
-  // same open file, which keeps it in epoll's set unless the source removes itself.
+// Registers a pipe's receiver through `registration`, destroys the receiver while a dup
+// of its fd lives, and expects the Poll to stay silent when data arrives. The dup stands
+// in for what a concurrent spawn briefly holds: another reference to the same open file,
+// which keeps it in epoll's set unless the source removes itself.
+template <class Registration>
+void expect_destroyed_receiver_silent(Registration registration) {
   auto poll = test::init_with_poll();
   Events events(8);
   std::error_code ec;
   auto [sender, receiver] = pollux::unix::pipe(ec);
   REQUIRE(!ec);
-  REQUIRE(!poll.registry().add(receiver, Token(6), Interest::readable));
+  registration(poll.registry(), receiver);
   int other = ::dup(receiver.native_handle());
   REQUIRE(other >= 0);
   receiver = pollux::unix::Receiver();
@@ -226,6 +229,40 @@ TEST_CASE("a destroyed pollux source never reports again, even while its file li
   REQUIRE(sender.write(one, ec) == 1);
   test::expect_no_events(poll, events, 100ms);
   ::close(other);
+}
+
+TEST_CASE("a destroyed pollux source never reports again, even while its file lives on") {
+  expect_destroyed_receiver_silent([](const pollux::Registry& registry, pollux::unix::Receiver& receiver) {
+    REQUIRE(!registry.add(receiver, Token(6), Interest::readable));
+  });
+}
+
+TEST_CASE("a source removed, added again and destroyed never reports again while its file lives on") {
+  expect_destroyed_receiver_silent([](const pollux::Registry& registry, pollux::unix::Receiver& receiver) {
+    REQUIRE(!registry.add(receiver, Token(6), Interest::readable));
+    REQUIRE(!registry.remove(receiver));
+    REQUIRE(!registry.add(receiver, Token(7), Interest::readable));
+  });
+}
+
+TEST_CASE("a source removed from a Poll that is then destroyed closes cleanly") {
+  std::error_code ec;
+  auto [sender, receiver] = pollux::unix::pipe(ec);
+  REQUIRE(!ec);
+  {
+    auto poll = test::init_with_poll();
+    REQUIRE(!poll.registry().add(receiver, Token(1), Interest::readable));
+    REQUIRE(!poll.registry().remove(receiver));
+  }
+  // The source may still hold the gone Poll's selector; adding it to a new one and
+  // destroying it must neither fail nor touch freed memory (ASan watches).
+  auto poll = test::init_with_poll();
+  Events events(8);
+  REQUIRE(!poll.registry().add(receiver, Token(2), Interest::readable));
+  const std::byte one[1] = {std::byte{1}};
+  REQUIRE(sender.write(one, ec) == 1);
+  test::expect_events(poll, events, {{Token(2), test::kReadable}});
+  receiver = pollux::unix::Receiver();
 }
 
 TEST_CASE("a destroyed Waker's pending wake is never reported, even while its fd lives on") {

@@ -6,6 +6,8 @@
 #include <memory>
 
 #include <pollux/config.hpp>
+#include <pollux/detail/event_flags.hpp>
+#include <pollux/sys/event.hpp>  // the backend's record: sys::NativeEvent and its decoding
 #include <pollux/token.hpp>
 
 namespace pollux {
@@ -14,61 +16,60 @@ namespace sys {
 struct EventsAccess;
 }
 
-/// One readiness event. Backends translate their kernel's report into these flags once, at
-/// poll time, so an Event means the same thing on every OS.
+/// One readiness event. An Event holds the backend's own record (on epoll, the kernel's
+/// epoll_event, so that a poll copies nothing) and decodes it in its accessors, which
+/// mean the same thing on every OS.
 ///
 /// Portability: events may be spurious, and several may be merged into one; readiness
 /// persists until an operation on the source returns std::errc::operation_would_block.
 class Event {
  public:
   enum Flag : std::uint32_t {
-    kReadable = 1u << 0,
-    kWritable = 1u << 1,
-    kError = 1u << 2,
-    kReadClosed = 1u << 3,
-    kWriteClosed = 1u << 4,
-    kPriority = 1u << 5,
+    kReadable = detail::kEventReadable,
+    kWritable = detail::kEventWritable,
+    kError = detail::kEventError,
+    kReadClosed = detail::kEventReadClosed,
+    kWriteClosed = detail::kEventWriteClosed,
+    kPriority = detail::kEventPriority,
     /// A completion (Windows: an operation on a win::Binding finished, or a packet was
     /// posted), not a readiness change: see completion_data() and the win:: helpers.
-    kCompletion = 1u << 6,
+    kCompletion = detail::kEventCompletion,
   };
 
   constexpr Event() noexcept = default;
-  /// Backends (and tests of code built on pollux) make events from a token and Flag bits.
-  constexpr Event(Token token, std::uint32_t flags) noexcept : token_(token), flags_(flags) {}
-  /// A completion event: `data` names what completed (the win::Overlapped's address, or
-  /// the value of a posted packet), with the bytes moved and the OS's status code.
-  constexpr Event(Token token,
-                  std::uint32_t flags,
-                  std::uintptr_t data,
-                  std::uint32_t bytes,
-                  std::uint32_t status) noexcept
-      : token_(token), flags_(flags), bytes_(bytes), status_(status), data_(data) {}
+  /// Backends (and tests of code built on pollux) make events from a token and Flag bits:
+  /// flags() gives back exactly those bits.
+  constexpr Event(Token token, std::uint32_t flags) noexcept : native_(sys::event_make(token, flags)) {}
+  /// An event as the backend records it.
+  constexpr explicit Event(const sys::NativeEvent& native) noexcept : native_(native) {}
 
-  constexpr Token token() const noexcept { return token_; }
-  constexpr bool is_readable() const noexcept { return (flags_ & kReadable) != 0; }
-  constexpr bool is_writable() const noexcept { return (flags_ & kWritable) != 0; }
-  constexpr bool is_error() const noexcept { return (flags_ & kError) != 0; }
+  constexpr Token token() const noexcept { return sys::event_token(native_); }
+  constexpr std::uint32_t flags() const noexcept { return sys::event_flags(native_); }
+  constexpr bool is_readable() const noexcept { return (flags() & kReadable) != 0; }
+  constexpr bool is_writable() const noexcept { return (flags() & kWritable) != 0; }
+  constexpr bool is_error() const noexcept { return (flags() & kError) != 0; }
   /// The peer will send no more: EOF is readable now (peer shutdown, close or reset).
-  constexpr bool is_read_closed() const noexcept { return (flags_ & kReadClosed) != 0; }
+  constexpr bool is_read_closed() const noexcept { return (flags() & kReadClosed) != 0; }
   /// Writes can no longer succeed (the peer is gone, or our side was shut down).
-  constexpr bool is_write_closed() const noexcept { return (flags_ & kWriteClosed) != 0; }
-  constexpr bool is_priority() const noexcept { return (flags_ & kPriority) != 0; }
-  constexpr std::uint32_t flags() const noexcept { return flags_; }
+  constexpr bool is_write_closed() const noexcept { return (flags() & kWriteClosed) != 0; }
+  constexpr bool is_priority() const noexcept { return (flags() & kPriority) != 0; }
 
-  constexpr bool is_completion() const noexcept { return (flags_ & kCompletion) != 0; }
-  constexpr std::uintptr_t completion_data() const noexcept { return data_; }
-  constexpr std::uint32_t bytes_transferred() const noexcept { return bytes_; }
+  /// Completions exist only where the OS reports them (Windows); elsewhere these are
+  /// false and zero.
+  constexpr bool is_completion() const noexcept { return (flags() & kCompletion) != 0; }
+  constexpr std::uintptr_t completion_data() const noexcept { return sys::event_completion_data(native_); }
+  constexpr std::uint32_t bytes_transferred() const noexcept { return sys::event_bytes(native_); }
   /// The OS's own status for a completion (a Win32 error code; 0 is success).
-  constexpr std::uint32_t os_status() const noexcept { return status_; }
+  constexpr std::uint32_t os_status() const noexcept { return sys::event_os_status(native_); }
+
+  constexpr const sys::NativeEvent& native() const noexcept { return native_; }
 
  private:
-  Token token_{};
-  std::uint32_t flags_ = 0;
-  std::uint32_t bytes_ = 0;
-  std::uint32_t status_ = 0;
-  std::uintptr_t data_ = 0;
+  sys::NativeEvent native_{};
 };
+
+// The kernel may write its records straight into an Events' storage (epoll does).
+static_assert(sizeof(Event) == sizeof(sys::NativeEvent));
 
 /// A fixed-capacity buffer of events, filled by Poll::poll and reused across polls.
 /// When more sources are ready than fit, the rest are reported by the next poll.
@@ -94,11 +95,23 @@ class POLLUX_API Events {
   const Event& operator[](std::size_t i) const noexcept { return events_[i]; }
 
  private:
-  friend class Poll;
   friend struct sys::EventsAccess;
   std::unique_ptr<Event[]> events_;
   std::size_t capacity_ = 0;
   std::size_t size_ = 0;
 };
+
+namespace sys {
+/// How a backend fills an Events: its storage, capacity and the number it holds.
+struct EventsAccess {
+  static Event* data(Events& events) noexcept { return events.events_.get(); }
+  /// The same storage as the backend's records (an Event is its record and nothing else).
+  static NativeEvent* records(Events& events) noexcept {
+    return reinterpret_cast<NativeEvent*>(events.events_.get());
+  }
+  static std::size_t capacity(const Events& events) noexcept { return events.capacity_; }
+  static void set_size(Events& events, std::size_t size) noexcept { events.size_ = size; }
+};
+}  // namespace sys
 
 }  // namespace pollux

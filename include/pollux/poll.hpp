@@ -10,13 +10,10 @@
 #include <pollux/event.hpp>
 #include <pollux/interest.hpp>
 #include <pollux/source.hpp>
+#include <pollux/sys/selector.hpp>  // the backend's half: Selector, poll_select, source_*
 #include <pollux/token.hpp>
 
 namespace pollux {
-
-namespace sys {
-class Selector;
-}
 
 /// Adds, modifies and removes sources. Usable from any thread, also while another thread
 /// is blocked in Poll::poll: a change made then takes effect in that very poll.
@@ -90,7 +87,10 @@ class POLLUX_API Poll {
   /// A negative timeout, or Events of zero capacity: std::errc::invalid_argument.
   /// Interruption by a signal is retried with the time that remains, never reported.
   [[nodiscard]] std::error_code poll(Events& events,
-                                     std::optional<std::chrono::nanoseconds> timeout);
+                                     std::optional<std::chrono::nanoseconds> timeout) noexcept {
+    // Inline: on epoll this is the wait itself (pollux/sys/selector.hpp).
+    return sys::poll_select(registry_.selector_.get(), events, timeout);
+  }
 
   const Registry& registry() const noexcept { return registry_; }
   bool is_open() const noexcept { return registry_.selector_ != nullptr; }

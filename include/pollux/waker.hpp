@@ -5,14 +5,12 @@
 #include <system_error>
 
 #include <pollux/config.hpp>
+#include <pollux/sys/waker.hpp>  // the backend's half: WakerState, wake
 #include <pollux/token.hpp>
 
 namespace pollux {
 
 class Registry;
-namespace sys {
-struct WakerState;
-}
 
 /// Wakes a Poll from any thread; the poll reports a readable event with the Waker's token.
 /// A wake before the poll is not lost; several wakes before one poll may merge into one
@@ -25,7 +23,8 @@ class POLLUX_API Waker {
   Waker& operator=(Waker&&) noexcept;
   ~Waker();
 
-  [[nodiscard]] std::error_code wake() const noexcept;
+  /// Inline: on epoll a wake is one write (pollux/sys/waker.hpp).
+  [[nodiscard]] std::error_code wake() const noexcept { return sys::wake(state_.get()); }
   bool is_open() const noexcept { return state_ != nullptr; }
 
  private:

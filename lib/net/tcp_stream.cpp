@@ -22,14 +22,6 @@ TcpStream TcpStream::from_native(NativeHandle handle, std::error_code& ec) {
   return TcpStream(handle);
 }
 
-std::size_t TcpStream::read(std::span<std::byte> buf, std::error_code& ec) {
-  return sys::socket_recv(io_, buf, false, ec);
-}
-
-std::size_t TcpStream::write(std::span<const std::byte> buf, std::error_code& ec) {
-  return sys::socket_send(io_, buf, ec);
-}
-
 std::size_t TcpStream::read_vectored(std::span<const std::span<std::byte>> bufs, std::error_code& ec) {
   return sys::socket_recv_vectored(io_, bufs, ec);
 }

@@ -5,15 +5,12 @@
 
 #include <cstdint>
 
+#include <pollux/sys/waker.hpp>
+
 #include "epoll_selector.hpp"
 #include "errno.hpp"
 
 namespace pollux::sys {
-
-struct WakerState {
-  std::shared_ptr<Selector> selector;
-  int fd;
-};
 
 WakerState* waker_create(const std::shared_ptr<Selector>& selector, Token token, std::error_code& ec) {
   int fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -27,18 +24,13 @@ WakerState* waker_create(const std::shared_ptr<Selector>& selector, Token token,
     ::close(fd);
     return nullptr;
   }
-  return new WakerState{selector, fd};
+  return new WakerState{fd, selector};
 }
 
-namespace {
-
-// What each wake adds to the eventfd's counter.
-constexpr std::uint64_t kOne = 1;
-
-// A write that did not go through at once: interrupted (retried), or the counter is about
-// to overflow (2^64 - 2 wakes merged): reset it and write again. Out of the way of the
-// path every wake takes, which then keeps nothing across its system call.
-[[gnu::cold, gnu::noinline]] std::error_code wake_again(int fd) noexcept {
+// Out of the way of the path every wake takes (pollux/sys/waker.hpp), which then keeps
+// nothing across its system call.
+std::error_code waker_wake_again(int fd) noexcept {
+  constexpr std::uint64_t kOne = 1;
   for (;;) {
     if (errno == EAGAIN) {
       std::uint64_t drained;
@@ -48,14 +40,6 @@ constexpr std::uint64_t kOne = 1;
     }
     if (::write(fd, &kOne, sizeof kOne) == sizeof kOne) return {};
   }
-}
-
-}  // namespace
-
-std::error_code waker_wake(WakerState& waker) noexcept {
-  const int fd = waker.fd;
-  if (::write(fd, &kOne, sizeof kOne) == sizeof kOne) [[likely]] return {};
-  return wake_again(fd);
 }
 
 void waker_destroy(WakerState* waker) noexcept {

@@ -34,7 +34,7 @@ struct WakerState {
 
 /// What IoSource keeps to find its registrations again, even after a Poll is gone. As
 /// with epoll, one source may be registered in several Polls (once in each).
-struct SourceState {
+struct SourceRecord {
   struct Link {
     std::weak_ptr<Selector> selector;
     std::uint64_t generation = 0;

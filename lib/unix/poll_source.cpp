@@ -16,7 +16,7 @@ namespace pollux::detail {
 namespace {
 
 // Removes every registration this state still refers to.
-void forget(std::shared_ptr<sys::SourceState>& state) noexcept {
+void forget(sys::SourceState& state) noexcept {
   if (!state) return;
   for (const auto& link : state->links) {
     if (auto selector = link.selector.lock()) selector->drop(state->fd, link.generation);
@@ -25,50 +25,62 @@ void forget(std::shared_ptr<sys::SourceState>& state) noexcept {
 }
 
 }  // namespace
+}  // namespace pollux::detail
 
-std::error_code IoSource::add_to(const Registry& registry, Token token, Interest interest) {
+namespace pollux::sys {
+
+std::error_code source_add(NativeHandle handle,
+                           SourceState& state,
+                           const std::shared_ptr<Selector>& selector,
+                           Token token,
+                           Interest interest) {
   std::uint64_t generation = 0;
   // A second add to the same Poll fails here with file_exists, as EPOLL_CTL_ADD does.
-  if (auto ec = registry.sys_selector()->add(handle_, token, interest, &generation)) return ec;
-  if (!state_) state_ = std::make_shared<sys::SourceState>();
-  auto& links = state_->links;
+  if (auto ec = selector->add(handle, token, interest, &generation)) return ec;
+  if (!state) state = std::make_shared<SourceRecord>();
+  auto& links = state->links;
   // Links to Polls that are gone, or to registrations removed through a SourceFd of the
   // same fd, are dead weight: drop them while we are here.
   links.erase(std::remove_if(links.begin(), links.end(),
-                             [&](const sys::SourceState::Link& link) {
-                               auto selector = link.selector.lock();
-                               return !selector || !selector->is_registered(handle_, link.generation);
+                             [&](const SourceRecord::Link& link) {
+                               auto linked = link.selector.lock();
+                               return !linked || !linked->is_registered(handle, link.generation);
                              }),
               links.end());
-  state_->fd = handle_;
-  links.push_back({registry.sys_selector(), generation});
+  state->fd = handle;
+  links.push_back({selector, generation});
   return {};
 }
 
-std::error_code IoSource::modify_in(const Registry& registry, Token token, Interest interest) {
-  return registry.sys_selector()->modify(handle_, token, interest);
+std::error_code source_modify(NativeHandle handle,
+                              SourceState&,
+                              const std::shared_ptr<Selector>& selector,
+                              Token token,
+                              Interest interest) {
+  return selector->modify(handle, token, interest);
 }
 
-std::error_code IoSource::remove_from(const Registry& registry) {
-  const auto& selector = registry.sys_selector();
-  auto ec = selector->remove(handle_);
-  if (state_) {
-    auto& links = state_->links;
+std::error_code source_remove(NativeHandle handle, SourceState& state, const std::shared_ptr<Selector>& selector) {
+  auto ec = selector->remove(handle);
+  if (state) {
+    auto& links = state->links;
     links.erase(std::remove_if(links.begin(), links.end(),
-                               [&](const sys::SourceState::Link& link) {
-                                 return link.selector.lock() == selector;
-                               }),
+                               [&](const SourceRecord::Link& link) { return link.selector.lock() == selector; }),
                 links.end());
   }
   return ec;
 }
 
-void IoSource::would_block() noexcept {
-  if (!state_) return;
-  for (const auto& link : state_->links) {
-    if (auto selector = link.selector.lock()) selector->rearm(state_->fd, link.generation);
+void source_would_block(SourceState& state) noexcept {
+  if (!state) return;
+  for (const auto& link : state->links) {
+    if (auto selector = link.selector.lock()) selector->rearm(state->fd, link.generation);
   }
 }
+
+}  // namespace pollux::sys
+
+namespace pollux::detail {
 
 NativeHandle IoSource::release() noexcept {
   forget(state_);

@@ -109,6 +109,19 @@ std::size_t transfer(detail::IoSource& io, std::error_code& ec, const Call& call
 
 }  // namespace
 
+// The failed halves of the inline stream transfers of epoll's header set
+// (pollux/sys/transfer.hpp); unused by the other Unix backend, whose transfers are the
+// socket_recv/socket_send below.
+POLLUX_API std::size_t stream_read_failed(detail::IoSource& io, std::span<std::byte> buf, std::error_code& ec) noexcept {
+  return transfer_slow(io, ec, [&](int fd) { return ::recv(fd, buf.data(), buf.size(), 0); });
+}
+
+POLLUX_API std::size_t stream_write_failed(detail::IoSource& io,
+                                           std::span<const std::byte> buf,
+                                           std::error_code& ec) noexcept {
+  return transfer_slow(io, ec, [&](int fd) { return ::send(fd, buf.data(), buf.size(), kSendFlags); });
+}
+
 NativeHandle socket_open(net::SocketAddr::Family family, SocketType type, std::error_code& ec) {
   const int domain = domain_of(family);
   if (domain < 0) {

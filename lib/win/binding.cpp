@@ -60,10 +60,10 @@ struct BindingRoute final : Route {
     if (auto handler = Access::handler(*o)) {
       std::uint32_t flags = handler(*o, bytes, error, Access::context(*o));
       if (flags == 0) return false;
-      out = Event(token, flags, data, bytes, error);
+      out = Event(sys::event_make_completion(token, flags, data, bytes, error));
       return true;
     }
-    out = Event(token, Event::kCompletion, data, bytes, error);
+    out = Event(sys::event_make_completion(token, Event::kCompletion, data, bytes, error));
     return true;
   }
 

@@ -9,16 +9,16 @@ namespace pollux::detail {
 
 namespace {
 
-// The selector this source is registered with, when it is `registry`'s.
-std::shared_ptr<sys::Selector> registered_in(const std::shared_ptr<sys::SourceState>& state,
-                                             const Registry& registry) noexcept {
+// The selector this source is registered with, when it is `wanted`.
+std::shared_ptr<sys::Selector> registered_in(const sys::SourceState& state,
+                                             const std::shared_ptr<sys::Selector>& wanted) noexcept {
   if (!state) return nullptr;
   auto selector = state->selector.lock();
-  if (selector != registry.sys_selector()) return nullptr;
+  if (selector != wanted) return nullptr;
   return selector;
 }
 
-void deregister(std::shared_ptr<sys::SourceState>& state) noexcept {
+void deregister(sys::SourceState& state) noexcept {
   if (!state) return;
   // Held until remove() has returned: this may be the Selector's last reference, and
   // its teardown must not run while remove() holds its mutex.
@@ -28,38 +28,52 @@ void deregister(std::shared_ptr<sys::SourceState>& state) noexcept {
 }
 
 }  // namespace
+}  // namespace pollux::detail
 
-std::error_code IoSource::add_to(const Registry& registry, Token token, Interest interest) {
-  if (handle_ == kInvalidHandle) return std::make_error_code(std::errc::bad_file_descriptor);
+namespace pollux::sys {
+
+std::error_code source_add(NativeHandle handle,
+                           SourceState& state,
+                           const std::shared_ptr<Selector>& selector,
+                           Token token,
+                           Interest interest) {
+  if (handle == kInvalidHandle) return std::make_error_code(std::errc::bad_file_descriptor);
   // A registration whose Poll is gone is over; one whose Poll lives is a double add.
-  if (state_ && !state_->selector.expired()) return std::make_error_code(std::errc::file_exists);
-  std::shared_ptr<sys::SourceState> state;
-  const auto& selector = registry.sys_selector();
-  if (auto ec = selector->add(selector, static_cast<SOCKET>(handle_), token, interest, state)) {
+  if (state && !state->selector.expired()) return std::make_error_code(std::errc::file_exists);
+  SourceState added;
+  if (auto ec = selector->add(selector, static_cast<SOCKET>(handle), token, interest, added)) {
     return ec;
   }
-  state_ = std::move(state);
+  state = std::move(added);
   return {};
 }
 
-std::error_code IoSource::modify_in(const Registry& registry, Token token, Interest interest) {
-  auto selector = registered_in(state_, registry);
-  if (!selector) return std::make_error_code(std::errc::no_such_file_or_directory);
-  return selector->modify(*state_, token, interest);
+std::error_code source_modify(NativeHandle,
+                              SourceState& state,
+                              const std::shared_ptr<Selector>& selector,
+                              Token token,
+                              Interest interest) {
+  auto registered = detail::registered_in(state, selector);
+  if (!registered) return std::make_error_code(std::errc::no_such_file_or_directory);
+  return registered->modify(*state, token, interest);
 }
 
-std::error_code IoSource::remove_from(const Registry& registry) {
-  auto selector = registered_in(state_, registry);
-  if (!selector) return std::make_error_code(std::errc::no_such_file_or_directory);
-  selector->remove(*state_);
-  state_.reset();
+std::error_code source_remove(NativeHandle, SourceState& state, const std::shared_ptr<Selector>& selector) {
+  auto registered = detail::registered_in(state, selector);
+  if (!registered) return std::make_error_code(std::errc::no_such_file_or_directory);
+  registered->remove(*state);
+  state.reset();
   return {};
 }
 
-void IoSource::would_block() noexcept {
-  if (!state_) return;
-  if (auto selector = state_->selector.lock()) selector->rearm(*state_);
+void source_would_block(SourceState& state) noexcept {
+  if (!state) return;
+  if (auto selector = state->selector.lock()) selector->rearm(*state);
 }
+
+}  // namespace pollux::sys
+
+namespace pollux::detail {
 
 NativeHandle IoSource::release() noexcept {
   deregister(state_);

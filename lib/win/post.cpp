@@ -14,8 +14,9 @@ namespace pollux::sys {
 
 struct PostRoute final : Route {
   bool feed(const OVERLAPPED_ENTRY& entry, Event& out) noexcept override {
-    out = Event(token, Event::kCompletion, reinterpret_cast<std::uintptr_t>(entry.lpOverlapped),
-                entry.dwNumberOfBytesTransferred, 0);
+    out = Event(sys::event_make_completion(token, Event::kCompletion,
+                                           reinterpret_cast<std::uintptr_t>(entry.lpOverlapped),
+                                           entry.dwNumberOfBytesTransferred, 0));
     return true;
   }
 };

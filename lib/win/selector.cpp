@@ -28,7 +28,7 @@ constexpr DWORD kTeardownWaitMs = 5000;
 // (through another object wrapping the same handle), as epoll refuses it.
 struct SocketTable {
   std::mutex mutex;
-  std::unordered_map<SOCKET, std::vector<std::weak_ptr<SourceState>>> sockets;
+  std::unordered_map<SOCKET, std::vector<std::weak_ptr<SourceRecord>>> sockets;
 };
 
 SocketTable& socket_table() {
@@ -37,20 +37,20 @@ SocketTable& socket_table() {
   return *table;
 }
 
-void remember_socket(const std::shared_ptr<SourceState>& state) {
+void remember_socket(const std::shared_ptr<SourceRecord>& state) {
   auto& table = socket_table();
   std::lock_guard lock(table.mutex);
   auto& entries = table.sockets[state->socket];
-  std::erase_if(entries, [](const std::weak_ptr<SourceState>& w) { return w.expired(); });
+  std::erase_if(entries, [](const std::weak_ptr<SourceRecord>& w) { return w.expired(); });
   entries.push_back(state);
 }
 
-void forget_socket(SourceState& state) noexcept {
+void forget_socket(SourceRecord& state) noexcept {
   auto& table = socket_table();
   std::lock_guard lock(table.mutex);
   auto it = table.sockets.find(state.socket);
   if (it == table.sockets.end()) return;
-  std::erase_if(it->second, [&](const std::weak_ptr<SourceState>& w) {
+  std::erase_if(it->second, [&](const std::weak_ptr<SourceRecord>& w) {
     auto s = w.lock();
     return !s || s.get() == &state;
   });
@@ -74,7 +74,7 @@ bool registered_locked(SOCKET socket, const Selector* selector) {
 }  // namespace
 
 void notify_shutdown(SOCKET socket, std::uint32_t flags) noexcept {
-  std::vector<std::shared_ptr<SourceState>> states;
+  std::vector<std::shared_ptr<SourceRecord>> states;
   {
     auto& table = socket_table();
     std::lock_guard lock(table.mutex);
@@ -100,12 +100,12 @@ Selector::~Selector() {
   for (auto& [raw, state] : sources_) {
     forget_socket(*state);
     state->removed = true;
-    if (state->status == SourceState::PollStatus::pending) {
+    if (state->status == SourceRecord::PollStatus::pending) {
       if (!afd_cancel(state->group->afd, state->poll.iosb)) {
-        state->status = SourceState::PollStatus::cancelled;
+        state->status = SourceRecord::PollStatus::cancelled;
       }
     }
-    if (state->status != SourceState::PollStatus::idle) ++in_flight;
+    if (state->status != SourceRecord::PollStatus::idle) ++in_flight;
   }
   std::vector<OVERLAPPED_ENTRY> entries(64);
   const DWORD start = GetTickCount();
@@ -123,8 +123,8 @@ Selector::~Selector() {
       } else if (entry.lpCompletionKey == kKeyAfd && entry.lpOverlapped != nullptr) {
         // Safety: kKeyAfd packets carry the iosb of an AfdPoll we started (sock.hpp).
         auto* state = reinterpret_cast<AfdPoll*>(entry.lpOverlapped)->owner;
-        if (state->status != SourceState::PollStatus::idle && in_flight > 0) --in_flight;
-        state->status = SourceState::PollStatus::idle;
+        if (state->status != SourceRecord::PollStatus::idle && in_flight > 0) --in_flight;
+        state->status = SourceRecord::PollStatus::idle;
       }
     }
   }
@@ -132,7 +132,7 @@ Selector::~Selector() {
     // A poll that never completed may still write its iosb: leak that memory on purpose.
     // Closing its AFD handle below cancels the poll for good.
     for (auto& [raw, state] : sources_) {
-      if (state->status != SourceState::PollStatus::idle) new std::shared_ptr<SourceState>(state);
+      if (state->status != SourceRecord::PollStatus::idle) new std::shared_ptr<SourceRecord>(state);
     }
   }
   for (auto& group : groups_) CloseHandle(group->afd);
@@ -142,11 +142,11 @@ std::error_code Selector::add(const std::shared_ptr<Selector>& self,
                               SOCKET socket,
                               Token token,
                               Interest interest,
-                              std::shared_ptr<SourceState>& out) {
+                              std::shared_ptr<SourceRecord>& out) {
   std::error_code ec;
   SOCKET base = base_socket(socket, ec);
   if (ec) return ec;
-  auto state = std::make_shared<SourceState>();
+  auto state = std::make_shared<SourceRecord>();
   state->selector = self;
   state->base = base;
   state->token = token;
@@ -164,7 +164,7 @@ std::error_code Selector::add(const std::shared_ptr<Selector>& self,
   return {};
 }
 
-std::error_code Selector::modify(SourceState& state, Token token, Interest interest) {
+std::error_code Selector::modify(SourceRecord& state, Token token, Interest interest) {
   std::lock_guard lock(mutex_);
   if (state.removed) return std::make_error_code(std::errc::no_such_file_or_directory);
   state.token = token;
@@ -174,22 +174,22 @@ std::error_code Selector::modify(SourceState& state, Token token, Interest inter
   return {};
 }
 
-void Selector::remove(SourceState& state) noexcept {
+void Selector::remove(SourceRecord& state) noexcept {
   forget_socket(state);
   std::lock_guard lock(mutex_);
   if (state.removed) return;
   state.removed = true;
-  if (state.status == SourceState::PollStatus::pending) {
+  if (state.status == SourceRecord::PollStatus::pending) {
     // On failure the poll still completes some day (with an event, or LOCAL_CLOSE when
     // the socket is closed); until then the state stays in sources_.
     if (!afd_cancel(state.group->afd, state.poll.iosb)) {
-      state.status = SourceState::PollStatus::cancelled;
+      state.status = SourceRecord::PollStatus::cancelled;
     }
   }
-  if (state.status == SourceState::PollStatus::idle) free_locked(state);
+  if (state.status == SourceRecord::PollStatus::idle) free_locked(state);
 }
 
-void Selector::rearm(SourceState& state) noexcept {
+void Selector::rearm(SourceRecord& state) noexcept {
   std::lock_guard lock(mutex_);
   if (state.removed) return;
   ULONG all = afd_events(state.interest);
@@ -198,7 +198,7 @@ void Selector::rearm(SourceState& state) noexcept {
   enqueue_locked(state);
 }
 
-void Selector::inject(SourceState& state, std::uint32_t flags) noexcept {
+void Selector::inject(SourceRecord& state, std::uint32_t flags) noexcept {
   std::lock_guard lock(mutex_);
   if (state.removed) return;
   synthetic_.emplace_back(state.token, flags);
@@ -207,7 +207,7 @@ void Selector::inject(SourceState& state, std::uint32_t flags) noexcept {
   if (polling_) (void)port_.post(kKeyAfd, nullptr);
 }
 
-void Selector::enqueue_locked(SourceState& state) {
+void Selector::enqueue_locked(SourceRecord& state) {
   if (!state.queued) {
     state.queued = true;
     update_queue_.push_back(sources_.at(&state));
@@ -243,7 +243,7 @@ PollGroup* Selector::acquire_group_locked(std::error_code& ec) {
   return groups_.back().get();
 }
 
-void Selector::free_locked(SourceState& state) noexcept {
+void Selector::free_locked(SourceRecord& state) noexcept {
   --state.group->size;
   // The IoSource may still hold its own reference; ours goes now.
   sources_.erase(&state);
@@ -262,7 +262,7 @@ std::size_t Selector::dispatch_locked(const OVERLAPPED_ENTRY* entries,
         // Safety: kKeyAfd packets carry the iosb of an AfdPoll we started, the first
         // member of that standard-layout struct; its owner stays in sources_ until the
         // packet has been fed.
-        SourceState& state = *reinterpret_cast<AfdPoll*>(entry.lpOverlapped)->owner;
+        SourceRecord& state = *reinterpret_cast<AfdPoll*>(entry.lpOverlapped)->owner;
         std::uint32_t flags = state.feed();
         if (state.removed) {
           free_locked(state);

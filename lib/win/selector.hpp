@@ -36,14 +36,14 @@ class Selector {
                       SOCKET socket,
                       Token token,
                       Interest interest,
-                      std::shared_ptr<SourceState>& out);
-  std::error_code modify(SourceState& state, Token token, Interest interest);
+                      std::shared_ptr<SourceRecord>& out);
+  std::error_code modify(SourceRecord& state, Token token, Interest interest);
   /// After it returns, no poll that starts later reports the state's token.
-  void remove(SourceState& state) noexcept;
+  void remove(SourceRecord& state) noexcept;
   /// Re-arms every interest of the registration (edge emulation, see sock.hpp).
-  void rearm(SourceState& state) noexcept;
+  void rearm(SourceRecord& state) noexcept;
   /// Reports `flags` for the registration from the next select, waking a blocked one.
-  void inject(SourceState& state, std::uint32_t flags) noexcept;
+  void inject(SourceRecord& state, std::uint32_t flags) noexcept;
 
   std::error_code select(Event* out,
                          std::size_t capacity,
@@ -51,22 +51,22 @@ class Selector {
                          std::optional<std::chrono::nanoseconds> timeout);
 
  private:
-  void enqueue_locked(SourceState& state);
+  void enqueue_locked(SourceRecord& state);
   void flush_locked() noexcept;
   std::size_t dispatch_locked(const OVERLAPPED_ENTRY* entries,
                               std::size_t count,
                               Event* out,
                               std::size_t capacity) noexcept;
   PollGroup* acquire_group_locked(std::error_code& ec);
-  void free_locked(SourceState& state) noexcept;
+  void free_locked(SourceRecord& state) noexcept;
 
   std::mutex mutex_;
   Port port_;
   bool polling_ = false;
   std::vector<std::unique_ptr<PollGroup>> groups_;
   // Every registered socket, and every removed one whose poll is still in flight.
-  std::unordered_map<SourceState*, std::shared_ptr<SourceState>> sources_;
-  std::vector<std::shared_ptr<SourceState>> update_queue_;
+  std::unordered_map<SourceRecord*, std::shared_ptr<SourceRecord>> sources_;
+  std::vector<std::shared_ptr<SourceRecord>> update_queue_;
   // Events no packet carries, reported by the next select: sockets whose AFD poll could
   // not be started (as errors), and our own shutdowns (see notify_shutdown).
   std::vector<Event> synthetic_;

@@ -95,7 +95,7 @@ SOCKET base_socket(SOCKET socket, std::error_code& ec) noexcept {
   return INVALID_SOCKET;
 }
 
-std::error_code SourceState::update() noexcept {
+std::error_code SourceRecord::update() noexcept {
   if (removed || closed) return {};
   switch (status) {
     case PollStatus::cancelled:
@@ -133,7 +133,7 @@ std::error_code SourceState::update() noexcept {
   return {};
 }
 
-std::uint32_t SourceState::feed() noexcept {
+std::uint32_t SourceRecord::feed() noexcept {
   status = PollStatus::idle;
   pending_events = 0;
   if (removed) return 0;

@@ -1,5 +1,5 @@
 #pragma once
-// Per-socket registration state of the Windows backend (lib/sys.hpp's SourceState).
+// Per-socket registration state of the Windows backend (lib/sys.hpp's SourceRecord).
 //
 // A socket is in one of three poll states:
 //   idle       no AFD poll in flight
@@ -26,18 +26,18 @@
 namespace pollux::sys {
 
 class Selector;
-struct SourceState;
+struct SourceRecord;
 
 // The completion packet of a poll carries the address of `iosb`; being the first member
 // of a standard-layout struct, that is also the address of the AfdPoll itself.
 struct AfdPoll {
   nt::IoStatusBlock iosb{};
   AfdPollInfo info{};
-  SourceState* owner = nullptr;
+  SourceRecord* owner = nullptr;
 };
 static_assert(std::is_standard_layout_v<AfdPoll>);
 
-struct SourceState {
+struct SourceRecord {
   enum class PollStatus { idle, pending, cancelled };
 
   // Set before the state is published, then constant.

@@ -6,22 +6,18 @@
 
 #include <pollux/config.hpp>
 #include <pollux/interest.hpp>
+#include <pollux/poll.hpp>
 #include <pollux/token.hpp>
 #include <pollux/would_block.hpp>
 
-namespace pollux {
+namespace pollux::detail {
 
-class Registry;
-namespace sys {
-struct SourceState;
-}
-
-namespace detail {
-
-/// Owns a native handle and its registration. epoll needs nothing beyond the handle;
-/// backends that emulate edge triggering (poll(2), Windows AFD) keep per-source state,
-/// and re-arm it when an operation reports would-block (see `would_block`). That is why
-/// I/O done on the raw handle behind pollux's back can break eventing on those backends.
+/// Owns a native handle and its registration. What it keeps of the registration is the
+/// backend's (sys::SourceState, pollux/sys/selector.hpp): on epoll, which epoll set to
+/// leave when it is closed; where edge triggering is emulated (poll(2), Windows AFD),
+/// the per-source state that an operation re-arms when it reports would-block (see
+/// `would_block`). That is why I/O done on the raw handle behind pollux's back can break
+/// eventing on those backends.
 class POLLUX_API IoSource {
  public:
   IoSource() noexcept = default;
@@ -34,12 +30,20 @@ class POLLUX_API IoSource {
   NativeHandle handle() const noexcept { return handle_; }
   bool is_open() const noexcept { return handle_ != kInvalidHandle; }
 
-  std::error_code add_to(const Registry& registry, Token token, Interest interest);
-  std::error_code modify_in(const Registry& registry, Token token, Interest interest);
-  std::error_code remove_from(const Registry& registry);
+  // Registry::add/modify/remove have checked the Registry and the Interest. Inline: on
+  // epoll each is the epoll_ctl itself (pollux/sys/selector.hpp).
+  std::error_code add_to(const Registry& registry, Token token, Interest interest) {
+    return sys::source_add(handle_, state_, registry.sys_selector(), token, interest);
+  }
+  std::error_code modify_in(const Registry& registry, Token token, Interest interest) {
+    return sys::source_modify(handle_, state_, registry.sys_selector(), token, interest);
+  }
+  std::error_code remove_from(const Registry& registry) {
+    return sys::source_remove(handle_, state_, registry.sys_selector());
+  }
 
   /// Called by every pollux operation that met would-block; re-arms emulated edges.
-  void would_block() noexcept;
+  void would_block() noexcept { sys::source_would_block(state_); }
   /// Passes `ec` through, re-arming first when it is would-block.
   std::error_code track(std::error_code ec) noexcept {
     if (is_would_block(ec)) would_block();
@@ -53,8 +57,7 @@ class POLLUX_API IoSource {
 
  private:
   NativeHandle handle_ = kInvalidHandle;
-  std::shared_ptr<sys::SourceState> state_;
+  sys::SourceState state_;
 };
 
-}  // namespace detail
-}  // namespace pollux
+}  // namespace pollux::detail

@@ -11,6 +11,7 @@
 #include <pollux/detail/io_source.hpp>
 #include <pollux/net/shutdown.hpp>
 #include <pollux/net/socket_addr.hpp>
+#include <pollux/sys/transfer.hpp>  // the backend's half: stream_read, stream_write
 
 namespace pollux::net {
 
@@ -34,8 +35,11 @@ class POLLUX_API TcpStream {
   TcpStream(TcpStream&&) noexcept = default;
   TcpStream& operator=(TcpStream&&) noexcept = default;
 
-  std::size_t read(std::span<std::byte> buf, std::error_code& ec);
-  std::size_t write(std::span<const std::byte> buf, std::error_code& ec);
+  // Inline: on Linux each is the system call and a test (pollux/sys/transfer.hpp).
+  std::size_t read(std::span<std::byte> buf, std::error_code& ec) { return sys::stream_read(io_, buf, ec); }
+  std::size_t write(std::span<const std::byte> buf, std::error_code& ec) {
+    return sys::stream_write(io_, buf, ec);
+  }
   std::size_t read_vectored(std::span<const std::span<std::byte>> bufs, std::error_code& ec);
   std::size_t write_vectored(std::span<const std::span<const std::byte>> bufs, std::error_code& ec);
   /// Reads without removing the data from the socket's queue.

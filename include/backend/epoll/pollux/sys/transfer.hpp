@@ -1,0 +1,64 @@
+#pragma once
+// Stream transfers on Linux, inline: the successful call is the system call and a test.
+// Would-block, EINTR and real errors go to lib/unix/socket.cpp. A read or write is the
+// hot path of every event loop, and a call into the library around libc's wrapper cost
+// as much as the wrapper itself.
+
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <span>
+#include <system_error>
+
+#include <pollux/config.hpp>
+#include <pollux/detail/io_source.hpp>
+#include <pollux/would_block.hpp>
+
+namespace pollux::sys {
+
+/// The failed half of a recv/send that returned -1 (errno untouched since): would-block
+/// becomes the canonical code, EINTR is retried, anything else is reported. Would-block
+/// itself ends every drain loop and is answered inline (would_block below) once the
+/// library's statics hold its code.
+POLLUX_API std::size_t stream_read_failed(detail::IoSource& io,
+                                          std::span<std::byte> buf,
+                                          std::error_code& ec) noexcept;
+POLLUX_API std::size_t stream_write_failed(detail::IoSource& io,
+                                           std::span<const std::byte> buf,
+                                           std::error_code& ec) noexcept;
+
+// A code whose value is 0 means success in any category, so it is left as it is: a
+// drain loop's ec is clear on all but its last call, and clear() would fetch
+// std::system_category() out of line on every one of them.
+inline void mark_success(std::error_code& ec) noexcept {
+  if (ec.value() != 0) [[unlikely]] ec.clear();
+}
+
+// Would-block: the canonical code (is_would_block's), and nothing to re-arm on epoll.
+// False before the library's statics are initialised: the caller's out-of-line path
+// then answers alike.
+inline bool would_block(std::error_code& ec) noexcept {
+  const std::error_category* category = detail::kWouldBlockCategory;
+  if (errno != EAGAIN || category == nullptr) [[unlikely]] return false;
+  ec.assign(detail::kWouldBlockValue, *category);
+  return true;
+}
+
+inline std::size_t stream_read(detail::IoSource& io, std::span<std::byte> buf, std::error_code& ec) noexcept {
+  const ssize_t n = ::recv(io.handle(), buf.data(), buf.size(), 0);
+  if (n < 0) [[unlikely]] return would_block(ec) ? 0 : stream_read_failed(io, buf, ec);
+  mark_success(ec);
+  return static_cast<std::size_t>(n);
+}
+
+inline std::size_t stream_write(detail::IoSource& io, std::span<const std::byte> buf, std::error_code& ec) noexcept {
+  // MSG_NOSIGNAL: a write to a closed peer fails with EPIPE instead of raising SIGPIPE.
+  const ssize_t n = ::send(io.handle(), buf.data(), buf.size(), MSG_NOSIGNAL);
+  if (n < 0) [[unlikely]] return would_block(ec) ? 0 : stream_write_failed(io, buf, ec);
+  mark_success(ec);
+  return static_cast<std::size_t>(n);
+}
+
+}  // namespace pollux::sys

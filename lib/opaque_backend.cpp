@@ -1,0 +1,26 @@
+// The out-of-line definitions of what epoll's header set has inline, for the backends
+// whose headers are opaque (poll(2), IOCP): each hands the call to the backend's files.
+
+#include <pollux/net/tcp_stream.hpp>
+#include <pollux/waker.hpp>
+
+#include "sys.hpp"
+#include "sys_net.hpp"
+
+namespace pollux::sys {
+
+std::size_t stream_read(detail::IoSource& io, std::span<std::byte> buf, std::error_code& ec) noexcept {
+  return socket_recv(io, buf, false, ec);
+}
+
+std::size_t stream_write(detail::IoSource& io, std::span<const std::byte> buf, std::error_code& ec) noexcept {
+  return socket_send(io, buf, ec);
+}
+
+std::error_code wake(const WakerState* waker) noexcept {
+  if (waker == nullptr) return std::make_error_code(std::errc::bad_file_descriptor);
+  // Waking changes only atomics inside the state; the const is the Waker's.
+  return waker_wake(const_cast<WakerState&>(*waker));
+}
+
+}  // namespace pollux::sys
