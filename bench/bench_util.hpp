@@ -9,6 +9,7 @@
 //   callgrind_annotate --inclusive=yes callgrind.out.<pid>
 // gives each side's user-space instructions; divide by N for instructions per operation.
 
+#include <pthread.h>
 #include <time.h>
 
 #include <algorithm>
@@ -18,6 +19,7 @@
 #include <cstring>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <vector>
 
 namespace bench {
@@ -62,6 +64,17 @@ inline void check(const char* what, std::error_code ec) {
 
 inline void check_errno(const char* what, bool ok) {
   if (!ok) die(what, {errno, std::system_category()});
+}
+
+/// Pins the calling thread to CPU `cpu` modulo the CPUs there are, so that a ping-pong's
+/// two threads run on the same two CPUs in every run (a thread placement that changes from
+/// run to run moves a round trip's cost by more than the difference being measured).
+inline void pin_to_cpu(unsigned cpu) {
+  const unsigned n = std::max(1u, std::thread::hardware_concurrency());
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu % n, &set);
+  (void)::pthread_setaffinity_np(::pthread_self(), sizeof set, &set);
 }
 
 inline double cpu_now() {

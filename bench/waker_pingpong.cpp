@@ -1,7 +1,9 @@
 // W3: cross-thread wake ping-pong. Two threads, each blocked in its own poller; each
 // round trip is one wake each way. pollux: two Polls with a Waker each. Raw epoll: two
 // epoll sets with an edge-triggered eventfd each (written, never read: every write is an
-// edge), which is the least a hand-written loop needs.
+// edge), which is the least a hand-written loop needs. Each side's two threads run on
+// the same two CPUs (0 and 1) in every run: where the scheduler placed them otherwise
+// changed a round trip's cost by tens of percent from run to run.
 
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -53,7 +55,10 @@ struct PolluxSide {
     bench::check("Waker", ec);
   }
   void run(long iters) {
-    std::thread peer([&] { pollux_w3_wait_then_wake(b, wake_a, iters); });
+    std::thread peer([&] {
+      bench::pin_to_cpu(1);
+      pollux_w3_wait_then_wake(b, wake_a, iters);
+    });
     pollux_w3_wake_then_wait(a, wake_b, iters);
     peer.join();
   }
@@ -106,7 +111,10 @@ struct RawSide {
     for (int fd : {ep_a, ep_b, efd_a, efd_b}) ::close(fd);
   }
   void run(long iters) {
-    std::thread peer([&] { raw_w3_wait_then_wake(ep_b, efd_a, iters); });
+    std::thread peer([&] {
+      bench::pin_to_cpu(1);
+      raw_w3_wait_then_wake(ep_b, efd_a, iters);
+    });
     raw_w3_wake_then_wait(ep_a, efd_b, iters);
     peer.join();
   }
@@ -116,6 +124,7 @@ struct RawSide {
 
 int main(int argc, char** argv) {
   auto options = bench::parse(argc, argv, 30000);
+  bench::pin_to_cpu(0);  // and each side's peer thread to CPU 1
   PolluxSide pollux_side;
   RawSide raw_side;
   bench::compare("W3 cross-thread wake ping-pong", "rt/s", options,
