@@ -245,6 +245,26 @@ TEST_CASE("a source removed, added again and destroyed never reports again while
   });
 }
 
+TEST_CASE("a source in two Polls, destroyed while its file lives on, reports in neither") {
+  auto first = test::init_with_poll();
+  auto second = test::init_with_poll();
+  Events events(8);
+  std::error_code ec;
+  auto [sender, receiver] = pollux::unix::pipe(ec);
+  REQUIRE(!ec);
+  REQUIRE(!first.registry().add(receiver, Token(1), Interest::readable));
+  REQUIRE(!second.registry().add(receiver, Token(2), Interest::readable));
+  CHECK(first.registry().add(receiver, Token(3), Interest::readable) == std::errc::file_exists);
+  int other = ::dup(receiver.native_handle());
+  REQUIRE(other >= 0);
+  receiver = pollux::unix::Receiver();
+  const std::byte one[1] = {std::byte{1}};
+  REQUIRE(sender.write(one, ec) == 1);
+  test::expect_no_events(first, events, 100ms);
+  test::expect_no_events(second, events, 100ms);
+  ::close(other);
+}
+
 TEST_CASE("a source removed from a Poll that is then destroyed closes cleanly") {
   std::error_code ec;
   auto [sender, receiver] = pollux::unix::pipe(ec);

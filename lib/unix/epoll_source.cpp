@@ -1,8 +1,8 @@
 // IoSource for the epoll backend: what its inline half (pollux/sys/selector.hpp) leaves
 // out of line. epoll keeps the whole registration in the kernel and is edge-triggered
-// natively, so nothing is re-armed; the source only remembers which Selector holds its
-// registration, so that release() can take it out: the fd lives on elsewhere, and without
-// that its old token would keep firing there.
+// natively, so nothing is re-armed; the source only remembers which Selectors hold its
+// registrations, so that release() can take them out: the fd lives on elsewhere, and
+// without that its old tokens would keep firing there.
 
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -12,16 +12,57 @@
 
 #include "epoll_selector.hpp"
 
+#include <algorithm>
+#include <new>
+
 namespace pollux {
+
+namespace sys {
+
+void SourceState::remember_another(Selector* selector) noexcept {
+  if (selector_ == nullptr) {
+    selector->retain();
+    selector_ = selector;
+    return;
+  }
+  // A source in several Polls: each set is left when the source closes.
+  if (others_ != nullptr && std::find(others_->begin(), others_->end(), selector) != others_->end()) return;
+  try {
+    if (others_ == nullptr) others_ = new std::vector<Selector*>;
+    others_->push_back(selector);
+  } catch (const std::bad_alloc&) {
+    return;  // without memory only this set is not left explicitly (its close still is)
+  }
+  selector->retain();
+}
+
+void SourceState::leave(int fd) noexcept {
+  // ENOENT where the source was removed already (the class says why that is left).
+  if (selector_ != nullptr) ::epoll_ctl(selector_->fd(), EPOLL_CTL_DEL, fd, nullptr);
+  if (others_ != nullptr) {
+    for (Selector* other : *others_) ::epoll_ctl(other->fd(), EPOLL_CTL_DEL, fd, nullptr);
+  }
+  forget();
+}
+
+void SourceState::forget() noexcept {
+  if (std::vector<Selector*>* others = std::exchange(others_, nullptr)) {
+    for (Selector* other : *others) other->release();
+    delete others;
+  }
+  if (Selector* s = std::exchange(selector_, nullptr)) s->release();
+}
+
+}  // namespace sys
 
 namespace detail {
 
 NativeHandle IoSource::release() noexcept {
-  // ENOENT when the source was removed already (sys::SourceState says why that is left).
-  if (sys::Selector* selector = state_.selector(); selector != nullptr && handle_ != kInvalidHandle) {
-    ::epoll_ctl(selector->fd(), EPOLL_CTL_DEL, handle_, nullptr);
+  if (handle_ != kInvalidHandle) {
+    state_.leave(handle_);
+  } else {
+    state_.forget();
   }
-  state_.forget();
   NativeHandle handle = handle_;
   handle_ = kInvalidHandle;
   return handle;

@@ -17,6 +17,7 @@
 #include <optional>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include <pollux/config.hpp>
 #include <pollux/detail/selector_fwd.hpp>
@@ -99,41 +100,42 @@ inline std::error_code poll_select(Selector* selector,
   return {};
 }
 
-/// What a detail::IoSource keeps on epoll: the Selector it was last added to, and a
-/// reference to it, so that release() and close() can take the registration out. A
-/// closed fd leaves epoll by itself only when no dup of it lives, and a child being
-/// spawned by another thread holds one until its exec.
+/// What a detail::IoSource keeps on epoll: the Selectors it was added to, and a reference
+/// to each, so that release() and close() can take its registrations out. A closed fd
+/// leaves epoll by itself only when no dup of it lives, and a child being spawned by
+/// another thread holds one until its exec.
 ///
 /// A remove leaves the reference in place: the close then asks that set to drop the fd
 /// once more and is answered ENOENT, one system call on a path that makes system calls
 /// anyway, where forgetting on remove put bookkeeping on every add and remove (an
-/// atomic, a compare and a store each). It is given up when the source is closed or
-/// released, or added to another Poll.
+/// atomic, a compare and a store each). The references are given up when the source is
+/// closed or released. The first Selector is kept inline, for the add that every source
+/// makes; a source added to several Polls lists the others out of line.
 class SourceState {
  public:
   SourceState() noexcept = default;
-  SourceState(SourceState&& other) noexcept : selector_(other.selector_) { other.selector_ = nullptr; }
+  SourceState(SourceState&& other) noexcept
+      : selector_(std::exchange(other.selector_, nullptr)), others_(std::exchange(other.others_, nullptr)) {}
   SourceState& operator=(SourceState&& other) noexcept {
     std::swap(selector_, other.selector_);
+    std::swap(others_, other.others_);
     return *this;
   }
   ~SourceState() { forget(); }
 
-  Selector* selector() const noexcept { return selector_; }
   void remember(Selector* selector) noexcept {
     if (selector_ == selector) [[likely]] return;  // added again to the same Poll
-    selector->retain();
-    if (Selector* old = std::exchange(selector_, selector)) old->release();
+    remember_another(selector);
   }
-  void forget() noexcept {
-    if (Selector* s = selector_) {
-      selector_ = nullptr;
-      s->release();
-    }
-  }
+  /// Takes every registration out of the epoll sets (fd still open), then forgets them.
+  POLLUX_API void leave(int fd) noexcept;
+  POLLUX_API void forget() noexcept;
 
  private:
+  POLLUX_API void remember_another(Selector* selector) noexcept;
+
   Selector* selector_ = nullptr;
+  std::vector<Selector*>* others_ = nullptr;
 };
 
 inline std::error_code source_add(NativeHandle fd,
