@@ -17,10 +17,9 @@ std::size_t stream_write(detail::IoSource& io, std::span<const std::byte> buf, s
   return socket_send(io, buf, ec);
 }
 
-std::error_code wake(const WakerState* waker) noexcept {
+std::error_code wake(WakerState* waker) noexcept {
   if (waker == nullptr) return std::make_error_code(std::errc::bad_file_descriptor);
-  // Waking changes only atomics inside the state; the const is the Waker's.
-  return waker_wake(const_cast<WakerState&>(*waker));
+  return waker_wake(*waker);
 }
 
 }  // namespace pollux::sys

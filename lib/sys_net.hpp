@@ -33,6 +33,7 @@
 
 #include <pollux/config.hpp>
 #include <pollux/detail/io_source.hpp>
+#include <pollux/detail/set_success.hpp>
 #include <pollux/net/ip_addr.hpp>
 #include <pollux/net/shutdown.hpp>
 #include <pollux/net/socket_addr.hpp>
@@ -41,12 +42,7 @@ namespace pollux::sys {
 
 enum class SocketType { stream, datagram };
 
-/// Marks success in `ec`. A code whose value is already 0 means success in any category,
-/// so it is left as it is: a drain loop's ec is clear on all but its last call, and
-/// clear() would fetch std::system_category() out of line on every one of them.
-inline void set_success(std::error_code& ec) noexcept {
-  if (ec.value() != 0) [[unlikely]] ec.clear();
-}
+using detail::set_success;
 
 /// Writes the OS's sockaddr for `addr` into `storage` (a sockaddr_storage or larger,
 /// suitably aligned) and returns its length. Families or names the OS cannot hold:

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <initializer_list>
 #include <cstdio>
 #include <set>
 #include <thread>
@@ -210,59 +211,51 @@ TEST_CASE("one source in two Polls: events in both, re-armed in both, removed fr
   test::expect_events(second, events, {{Token(2), test::kReadable}});
 }
 
-// Registers a pipe's receiver through `registration`, destroys the receiver while a dup
-// of its fd lives, and expects the Poll to stay silent when data arrives. The dup stands
-// in for what a concurrent spawn briefly holds: another reference to the same open file,
-// which keeps it in epoll's set unless the source removes itself.
+// Registers a pipe's receiver in `polls` through `registration`, destroys the receiver
+// while a dup of its fd lives, and expects every one of the Polls to stay silent when
+// data arrives. The dup stands in for what a concurrent spawn briefly holds: another
+// reference to the same open file, which keeps it in epoll's sets unless the source
+// removes itself.
 template <class Registration>
-void expect_destroyed_receiver_silent(Registration registration) {
-  auto poll = test::init_with_poll();
+void expect_destroyed_receiver_silent(std::initializer_list<pollux::Poll*> polls, Registration registration) {
   Events events(8);
   std::error_code ec;
   auto [sender, receiver] = pollux::unix::pipe(ec);
   REQUIRE(!ec);
-  registration(poll.registry(), receiver);
+  registration(receiver);
   int other = ::dup(receiver.native_handle());
   REQUIRE(other >= 0);
   receiver = pollux::unix::Receiver();
   const std::byte one[1] = {std::byte{1}};
   REQUIRE(sender.write(one, ec) == 1);
-  test::expect_no_events(poll, events, 100ms);
+  for (pollux::Poll* poll : polls) test::expect_no_events(*poll, events, 100ms);
   ::close(other);
 }
 
 TEST_CASE("a destroyed pollux source never reports again, even while its file lives on") {
-  expect_destroyed_receiver_silent([](const pollux::Registry& registry, pollux::unix::Receiver& receiver) {
-    REQUIRE(!registry.add(receiver, Token(6), Interest::readable));
+  auto poll = test::init_with_poll();
+  expect_destroyed_receiver_silent({&poll}, [&](pollux::unix::Receiver& receiver) {
+    REQUIRE(!poll.registry().add(receiver, Token(6), Interest::readable));
   });
 }
 
 TEST_CASE("a source removed, added again and destroyed never reports again while its file lives on") {
-  expect_destroyed_receiver_silent([](const pollux::Registry& registry, pollux::unix::Receiver& receiver) {
-    REQUIRE(!registry.add(receiver, Token(6), Interest::readable));
-    REQUIRE(!registry.remove(receiver));
-    REQUIRE(!registry.add(receiver, Token(7), Interest::readable));
+  auto poll = test::init_with_poll();
+  expect_destroyed_receiver_silent({&poll}, [&](pollux::unix::Receiver& receiver) {
+    REQUIRE(!poll.registry().add(receiver, Token(6), Interest::readable));
+    REQUIRE(!poll.registry().remove(receiver));
+    REQUIRE(!poll.registry().add(receiver, Token(7), Interest::readable));
   });
 }
 
 TEST_CASE("a source in two Polls, destroyed while its file lives on, reports in neither") {
   auto first = test::init_with_poll();
   auto second = test::init_with_poll();
-  Events events(8);
-  std::error_code ec;
-  auto [sender, receiver] = pollux::unix::pipe(ec);
-  REQUIRE(!ec);
-  REQUIRE(!first.registry().add(receiver, Token(1), Interest::readable));
-  REQUIRE(!second.registry().add(receiver, Token(2), Interest::readable));
-  CHECK(first.registry().add(receiver, Token(3), Interest::readable) == std::errc::file_exists);
-  int other = ::dup(receiver.native_handle());
-  REQUIRE(other >= 0);
-  receiver = pollux::unix::Receiver();
-  const std::byte one[1] = {std::byte{1}};
-  REQUIRE(sender.write(one, ec) == 1);
-  test::expect_no_events(first, events, 100ms);
-  test::expect_no_events(second, events, 100ms);
-  ::close(other);
+  expect_destroyed_receiver_silent({&first, &second}, [&](pollux::unix::Receiver& receiver) {
+    REQUIRE(!first.registry().add(receiver, Token(1), Interest::readable));
+    REQUIRE(!second.registry().add(receiver, Token(2), Interest::readable));
+    CHECK(first.registry().add(receiver, Token(3), Interest::readable) == std::errc::file_exists);
+  });
 }
 
 TEST_CASE("a source removed from a Poll that is then destroyed closes cleanly") {

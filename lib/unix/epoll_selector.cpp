@@ -5,10 +5,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <array>
 #include <atomic>
 #include <climits>
-#include <cstring>
 
 #include "fd_registry.hpp"
 
@@ -50,8 +48,6 @@ std::atomic<bool> have_pwait2{true};
   }
 }
 
-epoll_event* records_of(Events& events) noexcept { return EventsAccess::records(events); }
-
 int max_of(const Events& events) noexcept {
   static_assert(Events::kMaxCapacity <= INT_MAX);
   return static_cast<int>(EventsAccess::capacity(events));
@@ -74,7 +70,7 @@ std::error_code select_interrupted(Selector& selector, Events& events) noexcept 
       EventsAccess::set_size(events, 0);
       return errno_code();
     }
-    const int n = ::epoll_wait(selector.fd(), records_of(events), max_of(events), -1);
+    const int n = ::epoll_wait(selector.fd(), EventsAccess::records(events), max_of(events), -1);
     if (n >= 0) {
       EventsAccess::set_size(events, static_cast<std::size_t>(n));
       return {};
@@ -97,7 +93,7 @@ std::error_code selector_select(Selector& selector,
                                 Events& events,
                                 std::optional<std::chrono::nanoseconds> timeout) {
   if (!timeout) return poll_select(&selector, events, timeout);
-  const int n = wait_timed(selector.fd(), records_of(events), max_of(events), *timeout);
+  const int n = wait_timed(selector.fd(), EventsAccess::records(events), max_of(events), *timeout);
   if (n < 0) {
     EventsAccess::set_size(events, 0);
     return errno_code();

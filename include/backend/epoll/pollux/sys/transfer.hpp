@@ -14,6 +14,7 @@
 
 #include <pollux/config.hpp>
 #include <pollux/detail/io_source.hpp>
+#include <pollux/detail/set_success.hpp>
 #include <pollux/would_block.hpp>
 
 namespace pollux::sys {
@@ -29,13 +30,6 @@ POLLUX_API std::size_t stream_write_failed(detail::IoSource& io,
                                            std::span<const std::byte> buf,
                                            std::error_code& ec) noexcept;
 
-// A code whose value is 0 means success in any category, so it is left as it is: a
-// drain loop's ec is clear on all but its last call, and clear() would fetch
-// std::system_category() out of line on every one of them.
-inline void mark_success(std::error_code& ec) noexcept {
-  if (ec.value() != 0) [[unlikely]] ec.clear();
-}
-
 // Would-block: the canonical code (is_would_block's), and nothing to re-arm on epoll.
 // False before the library's statics are initialised: the caller's out-of-line path
 // then answers alike.
@@ -49,7 +43,7 @@ inline bool would_block(std::error_code& ec) noexcept {
 inline std::size_t stream_read(detail::IoSource& io, std::span<std::byte> buf, std::error_code& ec) noexcept {
   const ssize_t n = ::recv(io.handle(), buf.data(), buf.size(), 0);
   if (n < 0) [[unlikely]] return would_block(ec) ? 0 : stream_read_failed(io, buf, ec);
-  mark_success(ec);
+  detail::set_success(ec);
   return static_cast<std::size_t>(n);
 }
 
@@ -57,7 +51,7 @@ inline std::size_t stream_write(detail::IoSource& io, std::span<const std::byte>
   // MSG_NOSIGNAL: a write to a closed peer fails with EPIPE instead of raising SIGPIPE.
   const ssize_t n = ::send(io.handle(), buf.data(), buf.size(), MSG_NOSIGNAL);
   if (n < 0) [[unlikely]] return would_block(ec) ? 0 : stream_write_failed(io, buf, ec);
-  mark_success(ec);
+  detail::set_success(ec);
   return static_cast<std::size_t>(n);
 }
 

@@ -22,7 +22,7 @@ struct WakerState {
 /// about to overflow (2^64 - 2 wakes merged): it is reset and written again.
 POLLUX_API std::error_code waker_wake_again(int fd) noexcept;
 
-inline std::error_code wake(const WakerState* waker) noexcept {
+inline std::error_code wake(WakerState* waker) noexcept {
   if (waker == nullptr) [[unlikely]] return std::make_error_code(std::errc::bad_file_descriptor);
   // Each write is a new edge for the edge-triggered registration.
   static constexpr std::uint64_t kOne = 1;

@@ -9,6 +9,6 @@ namespace pollux::sys {
 
 struct WakerState;
 /// bad_file_descriptor for an empty Waker (null).
-POLLUX_API std::error_code wake(const WakerState* waker) noexcept;
+POLLUX_API std::error_code wake(WakerState* waker) noexcept;
 
 }  // namespace pollux::sys
