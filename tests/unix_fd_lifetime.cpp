@@ -192,8 +192,8 @@ TEST_CASE("one source in two Polls: events in both, re-armed in both, removed fr
   REQUIRE(!second.registry().add(receiver, Token(2), Interest::readable));
   CHECK(first.registry().add(receiver, Token(3), Interest::readable) == std::errc::file_exists);
   std::byte byte{1};
-  auto send = [&] { REQUIRE(sender.write(std::span(&byte, 1), ec) == 1); };
-  auto drain = [&] {
+  auto send = [&, &sender = sender] { REQUIRE(sender.write(std::span(&byte, 1), ec) == 1); };
+  auto drain = [&, &receiver = receiver] {
     std::byte buf[16];
     while (receiver.read(buf, ec) > 0) {
     }

@@ -62,7 +62,7 @@ TEST_CASE("bound to an abstract name") {
   REQUIRE(!ec);
   CHECK(local.is_unix_abstract());
   CHECK(local == addr);
-  CHECK(local.to_string() == "@" + std::string(addr.unix_path()));
+  CHECK(local.to_string() == std::string("@").append(addr.unix_path()));
   auto client = UnixStream::connect(addr, ec);
   REQUIRE(!ec);
   auto server = test::retry_blocking([&](std::error_code& e) { return listener.accept(e); });

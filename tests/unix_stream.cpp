@@ -139,7 +139,8 @@ TEST_CASE("release and from_native") {
   auto adopted = UnixStream::from_native(handle, ec);
   REQUIRE(!ec);
   test::write_all(adopted, test::bytes("still here"));
-  CHECK(test::retry_blocking([&](std::error_code& e) {
+  // clang 14 cannot capture a structured binding; an init-capture can.
+  CHECK(test::retry_blocking([&b = b](std::error_code& e) {
           auto r = test::read_until_would_block(b);
           if (r.first.empty()) e = std::make_error_code(std::errc::operation_would_block);
           return r.first;

@@ -20,7 +20,6 @@ constexpr std::uint64_t kRunning = TaskHeader::kRunning;
 constexpr std::uint64_t kComplete = TaskHeader::kComplete;
 constexpr std::uint64_t kNotified = TaskHeader::kNotified;
 constexpr std::uint64_t kCancelled = TaskHeader::kCancelled;
-constexpr std::uint64_t kJoinInterest = TaskHeader::kJoinInterest;
 constexpr std::uint64_t kJoinWaker = TaskHeader::kJoinWaker;
 constexpr std::uint64_t kRefOne = TaskHeader::kRefOne;
 
