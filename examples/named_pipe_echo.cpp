@@ -11,7 +11,8 @@
 // The server claims the name (NamedPipeOptions::first_instance, the default): if another
 // process has a pipe of that name, it fails to start rather than share it. SDDL, if
 // given, says who may connect: "D:P(A;;GA;;;SY)(A;;GA;;;BA)" lets in LocalSystem and
-// administrators only.
+// administrators only (run the server as one of them: adding the listener's instances
+// takes the same right).
 
 #include <pollux/pollux.hpp>
 #include <pollux/win/named_pipe.hpp>
