@@ -1,12 +1,18 @@
 // named_pipe_echo: a single-threaded named-pipe echo server on pollux (Windows).
 //
-//   named_pipe_echo \\.\pipe\NAME
+//   named_pipe_echo \\.\pipe\NAME [SDDL]
 //
 // Prints exactly one line, "listening on \\.\pipe\NAME", then echoes every client until
 // Ctrl+C. A NamedPipeListener keeps instances waiting, so clients never find the name
 // busy or missing between accepts. Each connection holds at most kMaxPending bytes of
 // unsent echo and stops reading while that is full: memory stays bounded however fast a
 // client writes and however slowly it reads.
+//
+// The server claims the name (NamedPipeOptions::first_instance, the default): if another
+// process has a pipe of that name, it fails to start rather than share it. SDDL, if
+// given, says who may connect: "D:P(A;;GA;;;SY)(A;;GA;;;BA)" lets in LocalSystem and
+// administrators only (run the server as one of them: adding the listener's instances
+// takes the same right).
 
 #include <pollux/pollux.hpp>
 #include <pollux/win/named_pipe.hpp>
@@ -67,11 +73,13 @@ bool serve(Connection& c) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: named_pipe_echo \\\\.\\pipe\\NAME\n");
+  if (argc != 2 && argc != 3) {
+    std::fprintf(stderr, "usage: named_pipe_echo \\\\.\\pipe\\NAME [SDDL]\n");
     return 2;
   }
   const std::string name = argv[1];
+  pollux::win::NamedPipeOptions options;
+  if (argc == 3) options.security_descriptor = argv[2];
   std::error_code ec;
   auto poll = pollux::Poll::create(ec);
   if (ec) {
@@ -87,7 +95,7 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
 
-  auto listener = pollux::win::NamedPipeListener::create(name, {}, kBacklog, ec);
+  auto listener = pollux::win::NamedPipeListener::create(name, options, kBacklog, ec);
   if (!ec) ec = poll.registry().add(listener, kListenerToken, Interest::readable);
   if (ec) {
     std::fprintf(stderr, "listen on %s: %s\n", name.c_str(), ec.message().c_str());

@@ -36,7 +36,7 @@ NamedPipe::State& state_of(void* context) noexcept {
 
 }  // namespace
 
-NamedPipe::State::State(HANDLE h, bool is_server, const NamedPipeOptions& o) noexcept
+NamedPipe::State::State(HANDLE h, bool is_server, const NamedPipeOptions& o)
     : handle(h), server(is_server), options(o), binding(h) {
   options.max_message_size = std::max(options.max_message_size, options.read_buffer_size);
 }

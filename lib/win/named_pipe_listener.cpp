@@ -11,6 +11,7 @@
 #include <deque>
 #include <new>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <pollux/event.hpp>
@@ -45,7 +46,10 @@ using InstancePtr = std::unique_ptr<Instance>;
 
 struct NamedPipeListener::State {
   std::wstring name;
+  // Without security_descriptor, which `descriptor` holds parsed: accepted pipes copy
+  // these options.
   NamedPipeOptions options;
+  detail::SecurityDescriptor descriptor;
   std::size_t backlog = 1;
 
   std::mutex mutex;
@@ -68,7 +72,10 @@ struct NamedPipeListener::State {
     std::error_code ec;
     HANDLE h = first;
     first = INVALID_HANDLE_VALUE;
-    if (h == INVALID_HANDLE_VALUE) h = detail::create_instance(name, options, false, ec);
+    // Only the first instance claims the name: the later ones join it.
+    if (h == INVALID_HANDLE_VALUE) {
+      h = detail::create_instance(name, options, false, descriptor.get(), ec);
+    }
     if (ec) {
       spawn_error = ec;
       return;
@@ -191,11 +198,20 @@ NamedPipeListener NamedPipeListener::create(std::string_view name,
     return {};
   }
   auto& s = *listener.state_;
-  s.name = detail::widen(name, ec);
-  if (ec) return {};
-  s.options = options;
+  try {
+    s.name = detail::widen(name, ec);
+    if (ec) return {};
+    s.descriptor = detail::security_descriptor(options, ec);
+    if (ec) return {};
+    s.options = options;
+    s.options.security_descriptor = std::string();
+  } catch (const std::bad_alloc&) {
+    ec = std::make_error_code(std::errc::not_enough_memory);
+    return {};
+  }
   s.backlog = backlog;
-  s.first = detail::create_instance(s.name, options, options.first_instance, ec);
+  s.first = detail::create_instance(s.name, options, options.first_instance,
+                                    s.descriptor.get(), ec);
   if (ec) return {};
   return listener;
 }

@@ -37,9 +37,33 @@ std::error_code check(const NamedPipeOptions& options) noexcept {
   return {};
 }
 
+void LocalFreeDeleter::operator()(void* p) const noexcept {
+  if (p != nullptr) LocalFree(p);
+}
+
+SecurityDescriptor security_descriptor(const NamedPipeOptions& options, std::error_code& ec) {
+  ec.clear();
+  if (options.security_descriptor.empty()) return {};
+  auto wide = widen(options.security_descriptor, ec);
+  if (ec) return {};
+  PSECURITY_DESCRIPTOR sd = nullptr;
+  if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(wide.c_str(), SDDL_REVISION_1, &sd,
+                                                            nullptr)) {
+    // Windows answers ERROR_INVALID_PARAMETER, or a more specific code for some mistakes
+    // (ERROR_INVALID_ACL, ERROR_NONE_MAPPED for an unknown account name): all mean the
+    // string is wrong.
+    ec = GetLastError() == ERROR_NOT_ENOUGH_MEMORY
+             ? std::make_error_code(std::errc::not_enough_memory)
+             : std::make_error_code(std::errc::invalid_argument);
+    return {};
+  }
+  return SecurityDescriptor(sd);
+}
+
 HANDLE create_instance(const std::wstring& name,
                        const NamedPipeOptions& options,
                        bool first,
+                       void* descriptor,
                        std::error_code& ec) noexcept {
   DWORD open_mode = PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED;
   if (first) open_mode |= FILE_FLAG_FIRST_PIPE_INSTANCE;
@@ -47,8 +71,11 @@ HANDLE create_instance(const std::wstring& name,
   pipe_mode |= options.mode == PipeMode::message ? PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE
                                                  : PIPE_TYPE_BYTE | PIPE_READMODE_BYTE;
   if (options.reject_remote_clients) pipe_mode |= PIPE_REJECT_REMOTE_CLIENTS;
+  // Not inheritable, as with no attributes at all.
+  SECURITY_ATTRIBUTES attributes{sizeof attributes, descriptor, FALSE};
   HANDLE h = CreateNamedPipeW(name.c_str(), open_mode, pipe_mode, options.max_instances,
-                              options.out_buffer_size, options.in_buffer_size, 0, nullptr);
+                              options.out_buffer_size, options.in_buffer_size, 0,
+                              descriptor != nullptr ? &attributes : nullptr);
   if (h == INVALID_HANDLE_VALUE) {
     ec = sys::win_error();
     return INVALID_HANDLE_VALUE;
@@ -65,7 +92,9 @@ NamedPipe NamedPipe::create_server(std::string_view name,
   if ((ec = detail::check(options))) return {};
   auto wide = detail::widen(name, ec);
   if (ec) return {};
-  HANDLE h = detail::create_instance(wide, options, options.first_instance, ec);
+  auto descriptor = detail::security_descriptor(options, ec);
+  if (ec) return {};
+  HANDLE h = detail::create_instance(wide, options, options.first_instance, descriptor.get(), ec);
   if (ec) return {};
   NamedPipe pipe;
   try {

@@ -3,6 +3,7 @@
 // pipes share (named_pipe_open.cpp, named_pipe_listener.cpp).
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -17,7 +18,8 @@
 namespace pollux::win {
 
 struct NamedPipe::State {
-  State(HANDLE h, bool is_server, const NamedPipeOptions& o) noexcept;
+  // Copies the options: may throw std::bad_alloc (a security_descriptor string).
+  State(HANDLE h, bool is_server, const NamedPipeOptions& o);
   // Cancels and drains the I/O before the buffers and Overlappeds below are freed.
   ~State();
 
@@ -75,10 +77,20 @@ namespace detail {
 std::wstring widen(std::string_view text, std::error_code& ec);
 /// Options that cannot work (zero buffers, instances outside 1..255): invalid_argument.
 std::error_code check(const NamedPipeOptions& options) noexcept;
-/// CreateNamedPipeW for a server instance, FILE_FLAG_FIRST_PIPE_INSTANCE only if `first`.
+struct LocalFreeDeleter {
+  void operator()(void* p) const noexcept;
+};
+/// A security descriptor in the form CreateNamedPipeW takes; empty for the default one.
+using SecurityDescriptor = std::unique_ptr<void, LocalFreeDeleter>;
+/// Parses options.security_descriptor (SDDL); empty when the string is. A string Windows
+/// cannot parse: invalid_argument.
+SecurityDescriptor security_descriptor(const NamedPipeOptions& options, std::error_code& ec);
+/// CreateNamedPipeW for a server instance, FILE_FLAG_FIRST_PIPE_INSTANCE only if `first`,
+/// with `descriptor` (may be null) as its security descriptor.
 HANDLE create_instance(const std::wstring& name,
                        const NamedPipeOptions& options,
                        bool first,
+                       void* descriptor,
                        std::error_code& ec) noexcept;
 }  // namespace detail
 

@@ -19,3 +19,5 @@
 #include <ws2tcpip.h>
 #include <mswsock.h>
 #include <windows.h>
+// ConvertStringSecurityDescriptorToSecurityDescriptorW (advapi32), for named pipes.
+#include <sddl.h>

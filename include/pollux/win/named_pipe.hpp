@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <system_error>
 
@@ -35,11 +36,24 @@ struct NamedPipeOptions {
   std::uint32_t in_buffer_size = 64 * 1024;
   /// Instances of this name that may exist at once, 1 to 255 (255: no limit). Server only.
   std::uint32_t max_instances = 255;
-  /// Fail with std::errc::permission_denied if an instance of the name exists already
-  /// (FILE_FLAG_FIRST_PIPE_INSTANCE). Server only.
-  bool first_instance = false;
+  /// Claims the name (FILE_FLAG_FIRST_PIPE_INSTANCE): the server fails with
+  /// std::errc::permission_denied if an instance of the name exists already, rather than
+  /// join a pipe that another process created, whose clients it would then serve and
+  /// whose server would get its clients. It applies to the first instance a server makes:
+  /// create_server, and the first of a NamedPipeListener's instances (the listener's
+  /// later ones never claim). Set it false only to add an instance to a pipe you created
+  /// already, e.g. a second create_server of the same name. Server only. Wine ignores it.
+  bool first_instance = true;
   /// Refuse clients from other machines (PIPE_REJECT_REMOTE_CLIENTS). Server only.
   bool reject_remote_clients = true;
+  /// Who may open the pipe: a security descriptor in SDDL, e.g. "D:P(A;;GA;;;SY)(A;;GA;;;BA)"
+  /// (LocalSystem and administrators only). It must grant the server's own account
+  /// FILE_CREATE_PIPE_INSTANCE (GA does) for a listener or a second create_server to add
+  /// instances. Empty: Windows' default descriptor (full control for LocalSystem,
+  /// administrators and the creator; read access for Everyone and anonymous), so a client
+  /// of another account cannot open it for writing. A string Windows cannot parse:
+  /// std::errc::invalid_argument, and nothing is created. Server only.
+  std::string security_descriptor;
   /// How much one read from the kernel takes in (pollux's read buffer).
   std::size_t read_buffer_size = 16 * 1024;
   /// The most bytes pollux holds for writing; write() takes no more, and answers

@@ -35,10 +35,12 @@ class POLLUX_API NamedPipeListener {
   NamedPipeListener& operator=(NamedPipeListener&&) noexcept;
   ~NamedPipeListener();
 
-  /// Checks the name and options by creating the first instance now (with
-  /// options.first_instance, that instance claims the name); the others are created when
-  /// the listener is added. A backlog of 0 is taken as 1; more than max_instances:
-  /// std::errc::invalid_argument.
+  /// Checks the name and options by creating the first instance now; the others are
+  /// created when the listener is added. With options.first_instance (the default), the
+  /// first instance claims the name: another process's pipe of that name makes this fail
+  /// with std::errc::permission_denied instead of being joined; the listener's later
+  /// instances join its own pipe. options.security_descriptor applies to every instance.
+  /// A backlog of 0 is taken as 1; more than max_instances: std::errc::invalid_argument.
   static NamedPipeListener create(std::string_view name,
                                   const NamedPipeOptions& options,
                                   std::size_t backlog,
