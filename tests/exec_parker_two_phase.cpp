@@ -111,11 +111,12 @@ TEST_CASE("an UnparkHandle is safe to use after the woken owner freed the Parker
       auto* parker = new Parker;
       std::atomic<bool> parking{false};
       std::atomic<bool> freed{false};
-      std::thread sleeper([&] {
+      // The sleeper owns the Parker (its own copy of the pointer: the waker drops its own).
+      std::thread sleeper([owned = parker, &parking, &freed] {
         parking.store(true, std::memory_order_release);
-        while (!parker->park_for(1ms)) {
+        while (!owned->park_for(1ms)) {
         }
-        delete parker;
+        delete owned;
         freed.store(true, std::memory_order_release);
       });
       await_or_die(parking, "the sleeper did not start");
