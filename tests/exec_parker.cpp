@@ -8,56 +8,19 @@
 
 #include <atomic>
 #include <chrono>
-#include <cstdio>
 #include <cstdlib>
 #include <random>
 #include <string>
 #include <thread>
 
-#include "../lib/exec/futex.hpp"
+#include "exec_parker_util.hpp"
 
 using namespace std::chrono_literals;
+using parker_test::await_or_die;
+using parker_test::Clock;
+using parker_test::for_each_backend;
+using parker_test::spin_for;
 using pollux::exec::Parker;
-using Clock = std::chrono::steady_clock;
-
-namespace {
-
-// Runs body once per backend, with Parkers constructed inside it using that backend.
-template <class Body>
-void for_each_backend(Body body) {
-  const auto backends = pollux::exec::sys::parker_backends();
-  REQUIRE(!backends.empty());
-  for (const std::string_view name : backends) {
-    REQUIRE(pollux::exec::sys::force_parker_backend(name));
-    REQUIRE(pollux::exec::sys::parker_backend() == name);
-    const std::string label(name);
-    INFO("backend: ", label);
-    body();
-  }
-  REQUIRE(pollux::exec::sys::force_parker_backend(""));
-}
-
-// Spins (yielding) until flag is set. A thread stuck for ever (a keyed-event release that
-// nobody consumes) cannot be joined, so the suite reports it and exits rather than hang.
-void await_or_die(const std::atomic<bool>& flag, const char* what) {
-  const auto deadline = Clock::now() + 20s;
-  while (!flag.load(std::memory_order_acquire)) {
-    if (Clock::now() > deadline) {
-      std::fprintf(stderr, "exec_parker: blocked for ever: %s\n", what);
-      std::fflush(stderr);
-      std::_Exit(2);
-    }
-    std::this_thread::yield();
-  }
-}
-
-void spin_for(std::chrono::nanoseconds d) {
-  const auto until = Clock::now() + d;
-  while (Clock::now() < until) {
-  }
-}
-
-}  // namespace
 
 TEST_CASE("the compiled backends include the fallback, and unknown names are refused") {
   const auto backends = pollux::exec::sys::parker_backends();
@@ -200,9 +163,7 @@ TEST_CASE("an unpark racing with a timeout is consumed exactly once and blocks n
   // short timeout. The token is then either taken by that timed park (true) or still
   // pending afterwards, never both and never neither. For keyed events this is the race
   // where the unparker has committed to a release while the parker's wait times out: if
-  // the parker did not consume that release, the unparker would block for ever. Every
-  // eighth round works on a millisecond scale, because Windows timers (and Wine's) fire on
-  // a millisecond grid, where microsecond timeouts mostly expire before the wait begins.
+  // the parker did not consume that release, the unparker would block for ever.
   for_each_backend([] {
     constexpr int kRounds = 2000;
     Parker parker;
@@ -210,19 +171,12 @@ TEST_CASE("an unpark racing with a timeout is consumed exactly once and blocks n
     std::atomic<int> round_unparked{-1};
     std::atomic<bool> quit{false};
     std::mt19937 rng(12345);
-    std::uniform_int_distribution<int> micros(0, 60);
-    std::uniform_int_distribution<int> coarse_micros(0, 1500);
 
     std::thread unparker([&] {
       std::mt19937 own_rng(54321);
-      std::uniform_int_distribution<int> delay(0, 80);
-      std::uniform_int_distribution<int> coarse_delay(0, 1500);
       for (int r = 0; r < kRounds; ++r) {
-        while (round_started.load(std::memory_order_acquire) < r) {
-          if (quit.load(std::memory_order_relaxed)) return;
-          std::this_thread::yield();
-        }
-        spin_for(std::chrono::microseconds(r % 8 == 7 ? coarse_delay(own_rng) : delay(own_rng)));
+        if (!parker_test::await_round(round_started, r, quit)) return;
+        spin_for(parker_test::race_delay(own_rng, r, 80));
         parker.unpark();
         round_unparked.store(r, std::memory_order_release);
       }
@@ -233,17 +187,8 @@ TEST_CASE("an unpark racing with a timeout is consumed exactly once and blocks n
     int broken = 0;
     for (int r = 0; r < kRounds; ++r) {
       round_started.store(r, std::memory_order_release);
-      const int timeout = r % 8 == 7 ? coarse_micros(rng) : micros(rng);
-      const bool took = parker.park_for(std::chrono::microseconds(timeout));
-      const auto deadline = Clock::now() + 20s;
-      while (round_unparked.load(std::memory_order_acquire) < r) {
-        if (Clock::now() > deadline) {
-          std::fprintf(stderr, "exec_parker: the unparker blocked for ever in round %d\n", r);
-          std::fflush(stderr);
-          std::_Exit(2);
-        }
-        std::this_thread::yield();
-      }
+      const bool took = parker.park_for(parker_test::race_delay(rng, r, 60));
+      parker_test::await_round_or_die(round_unparked, r, "the unparker");
       const bool pending = parker.park_for(0ns);
       if (took == pending) ++broken;
       taken_in_time += took;
@@ -256,15 +201,8 @@ TEST_CASE("an unpark racing with a timeout is consumed exactly once and blocks n
 
     // The parker is still consistent: a timeout, then a real park/unpark pair.
     CHECK_FALSE(parker.park_for(1ms));
-    std::atomic<bool> woke{false};
-    std::thread sleeper([&] {
-      parker.park();
-      woke.store(true, std::memory_order_release);
-    });
-    std::this_thread::sleep_for(5ms);
-    parker.unpark();
-    await_or_die(woke, "park after the race");
-    sleeper.join();
+    parker_test::park_in_thread_and_wake(parker, [](Parker& p) { p.unpark(); },
+                                         "park after the race");
   });
 }
 

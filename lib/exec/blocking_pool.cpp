@@ -1,6 +1,7 @@
 #include "blocking_pool.hpp"
 
 #include <algorithm>
+#include <array>
 #include <system_error>
 
 #include "context.hpp"
@@ -27,10 +28,29 @@ void BlockingPool::reap_finished_locked(std::vector<std::thread>& out) noexcept 
   finished_.clear();
 }
 
+UnparkHandle BlockingPool::claim_idle_locked() noexcept {
+  IdleThread* thread = idle_;
+  if (thread == nullptr) return UnparkHandle();
+  idle_ = thread->next;
+  // The last access to *thread: once unpark_lock() has run, the thread may wake and
+  // leave the frame that holds it.
+  return thread->parker.unpark_lock();
+}
+
+void BlockingPool::unlist_idle_locked(IdleThread& thread) noexcept {
+  for (IdleThread** link = &idle_; *link != nullptr; link = &(*link)->next) {
+    if (*link == &thread) {
+      *link = thread.next;
+      return;
+    }
+  }
+}
+
 bool BlockingPool::submit(TaskHeader* task) noexcept {
   std::vector<std::thread> to_join;
+  UnparkHandle wake;
   {
-    std::unique_lock lock(mutex_);
+    std::lock_guard lock(mutex_);
     if (shutdown_) return false;
     task->queue_next = nullptr;
     if (tail_ != nullptr) {
@@ -39,11 +59,10 @@ bool BlockingPool::submit(TaskHeader* task) noexcept {
       head_ = task;
     }
     tail_ = task;
-    ++queued_;
     reap_finished_locked(to_join);
-    if (idle_ >= queued_ || threads_ >= max_threads_) {
-      work_cv_.notify_one();
-    } else {
+    if (idle_ != nullptr) {
+      wake = claim_idle_locked();
+    } else if (threads_ < max_threads_) {
       try {
         running_.emplace_back([this] { thread_main(); });
         ++threads_;
@@ -51,13 +70,12 @@ bool BlockingPool::submit(TaskHeader* task) noexcept {
         // No new thread: the existing ones will get to it; with none, nobody would.
         if (threads_ == 0) {
           head_ = tail_ = nullptr;
-          queued_ = 0;
           return false;
         }
-        work_cv_.notify_one();
       }
     }
   }
+  wake.unpark();
   for (std::thread& t : to_join) t.join();
   return true;
 }
@@ -72,18 +90,24 @@ void BlockingPool::thread_main() noexcept {
       TaskHeader* task = head_;
       head_ = task->queue_next;
       if (head_ == nullptr) tail_ = nullptr;
-      --queued_;
       lock.unlock();
       run_task(task);
       lock.lock();
       continue;
     }
     if (shutdown_) break;
-    ++idle_;
-    const bool woken = work_cv_.wait_for(lock, keep_alive_,
-                                         [this] { return head_ != nullptr || shutdown_; });
-    --idle_;
-    if (!woken) break;
+    IdleThread me;
+    me.parker.prepare_park();
+    me.next = idle_;
+    idle_ = &me;
+    lock.unlock();
+    const bool unparked = me.parker.park_until(std::chrono::steady_clock::now() + keep_alive_);
+    lock.lock();
+    // Still listed: nobody claimed this thread, so nothing queued counts on it.
+    if (!unparked && me.parker.timed_out()) {
+      unlist_idle_locked(me);
+      if (head_ == nullptr && !shutdown_) break;
+    }
   }
   --threads_;
   if (!shutdown_) finished_.push_back(std::this_thread::get_id());
@@ -97,11 +121,21 @@ void BlockingPool::shutdown() noexcept {
     shutdown_ = true;
     queued = std::exchange(head_, nullptr);
     tail_ = nullptr;
-    queued_ = 0;
     threads.swap(running_);
     finished_.clear();
   }
-  work_cv_.notify_all();
+  // Idle threads are woken in batches, each after the lock is released; none lists
+  // itself any more once it has seen shutdown_.
+  for (;;) {
+    std::array<UnparkHandle, 16> batch;
+    std::size_t n = 0;
+    {
+      std::lock_guard lock(mutex_);
+      while (n < batch.size() && idle_ != nullptr) batch[n++] = claim_idle_locked();
+    }
+    if (n == 0) break;
+    for (std::size_t i = 0; i < n; ++i) batch[i].unpark();
+  }
   while (queued != nullptr) {
     TaskHeader* next = queued->queue_next;
     cancel_task(queued);

@@ -1,9 +1,14 @@
 #pragma once
 // Threads for calls that block: started on demand up to a bound, kept for a while when
 // idle, then let go. Work beyond the bound waits in a FIFO queue.
+//
+// An idle thread parks on a Parker of its own, listed under the pool's mutex (parking_lot's
+// protocol: prepare_park, list itself, unlock, park_until; on a timeout, timed_out() under
+// the lock tells whether a waker took it off the list meanwhile). A waker takes the thread
+// off the list and calls unpark_lock() under the mutex, and issues the OS wake after
+// releasing it, so the woken thread does not run into the mutex the waker still holds.
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <list>
 #include <mutex>
@@ -11,6 +16,7 @@
 #include <vector>
 
 #include <pollux/exec/detail/task_header.hpp>
+#include <pollux/exec/parker.hpp>
 
 namespace pollux::exec::detail {
 
@@ -30,19 +36,27 @@ class BlockingPool {
   void shutdown() noexcept;
 
  private:
+  // On the stack of an idle thread while it is listed in idle_.
+  struct IdleThread {
+    Parker parker;
+    IdleThread* next = nullptr;
+  };
+
   void thread_main() noexcept;
+  // Takes the most recently idle thread (its caches are warmest) off the list and makes
+  // its state change; the caller wakes it with the handle after unlocking.
+  UnparkHandle claim_idle_locked() noexcept;
+  void unlist_idle_locked(IdleThread& thread) noexcept;
   void reap_finished_locked(std::vector<std::thread>& out) noexcept;
 
   Scheduler* const owner_;
   const unsigned max_threads_;
   const std::chrono::milliseconds keep_alive_;
   std::mutex mutex_;
-  std::condition_variable work_cv_;
   TaskHeader* head_ = nullptr;
   TaskHeader* tail_ = nullptr;
-  std::size_t queued_ = 0;
   unsigned threads_ = 0;
-  unsigned idle_ = 0;
+  IdleThread* idle_ = nullptr;  // a LIFO stack
   bool shutdown_ = false;
   std::list<std::thread> running_;
   // Threads that timed out and are about to return; joined by the next submit/shutdown.

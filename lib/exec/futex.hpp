@@ -15,9 +15,11 @@
 //       deadline means none), or spuriously. Returns timed_out only when the deadline
 //       passed; the caller re-reads word either way. A backend whose wakes must be
 //       consumed (consume_wake below) returns woken only after consuming one.
-//   wake_one(word)
-//       Wakes at most one waiter on word. The Parker calls it once per wake that it owes,
-//       after it has changed word, and only while a waiter is or will be parked on it.
+//   wake_one(address)
+//       Wakes at most one waiter on the word at address. The Parker calls it once per wake
+//       that it owes, after it has changed the word, and only while a waiter is or will be
+//       parked on it. The word may be freed by then (a two-phase unpark's handle runs after
+//       the owner may have left): use the address as a key only, never dereference it.
 //   consume_wake(word)    (null for backends whose wakes need no consumer)
 //       Called by a waiter whose wait timed out but which then found that a waker had
 //       already committed to a wake_one: keyed events' release blocks until a waiter takes
@@ -45,7 +47,7 @@ struct FutexOps {
   WaitStatus (*wait)(std::atomic<std::uint32_t>& word,
                      std::uint32_t expected,
                      const Deadline* deadline) noexcept;
-  void (*wake_one)(std::atomic<std::uint32_t>& word) noexcept;
+  void (*wake_one)(void* address) noexcept;
   void (*consume_wake)(std::atomic<std::uint32_t>& word) noexcept;
   bool (*available)() noexcept;
 };

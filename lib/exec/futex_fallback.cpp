@@ -28,19 +28,19 @@ struct alignas(64) Bucket {
   std::condition_variable cv;
 };
 
-Bucket& bucket_for(const std::atomic<std::uint32_t>& word) noexcept {
+Bucket& bucket_for(const void* word) noexcept {
   static std::array<Bucket, kBuckets> buckets;
   // Fibonacci hashing: the top bits of address * 2^64/phi spread neighbouring words
   // (a worker's Parkers are often adjacent) over different buckets.
   static_assert(kBuckets == 64);
-  const auto address = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(&word));
+  const auto address = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(word));
   return buckets[static_cast<std::size_t>((address * 0x9E3779B97F4A7C15ull) >> 58)];
 }
 
 WaitStatus fallback_wait(std::atomic<std::uint32_t>& word,
                          std::uint32_t expected,
                          const Deadline* deadline) noexcept {
-  Bucket& bucket = bucket_for(word);
+  Bucket& bucket = bucket_for(&word);
   std::unique_lock lock(bucket.mutex);
   if (word.load(std::memory_order_relaxed) != expected) return WaitStatus::woken;
   if (deadline == nullptr) {
@@ -57,8 +57,9 @@ WaitStatus fallback_wait(std::atomic<std::uint32_t>& word,
   return until == *deadline ? WaitStatus::timed_out : WaitStatus::woken;
 }
 
-void fallback_wake_one(std::atomic<std::uint32_t>& word) noexcept {
-  Bucket& bucket = bucket_for(word);
+void fallback_wake_one(void* address) noexcept {
+  // Only the bucket table is touched, never the word.
+  Bucket& bucket = bucket_for(address);
   {
     std::lock_guard lock(bucket.mutex);
   }

@@ -50,9 +50,11 @@ WaitStatus linux_wait(std::atomic<std::uint32_t>& word,
   return WaitStatus::woken;
 }
 
-void linux_wake_one(std::atomic<std::uint32_t>& word) noexcept {
-  syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE | FUTEX_PRIVATE_FLAG,
-          1, nullptr, nullptr, 0);
+void linux_wake_one(void* address) noexcept {
+  // The kernel only hashes the address; on a word that is gone it wakes nobody (or, if the
+  // memory was reused for another futex, one waiter spuriously, which futex users allow).
+  syscall(SYS_futex, static_cast<std::uint32_t*>(address), FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 1,
+          nullptr, nullptr, 0);
 }
 
 bool linux_available() noexcept {

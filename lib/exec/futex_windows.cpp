@@ -82,8 +82,9 @@ WaitStatus woa_wait(std::atomic<std::uint32_t>& word,
   return WaitStatus::woken;
 }
 
-void woa_wake_one(std::atomic<std::uint32_t>& word) noexcept {
-  api().wake_one(reinterpret_cast<PVOID>(&word));
+void woa_wake_one(void* address) noexcept {
+  // Like a futex wake, WakeByAddressSingle only looks the address up among the waiters.
+  api().wake_one(address);
 }
 
 bool woa_available() noexcept {

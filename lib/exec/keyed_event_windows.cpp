@@ -97,9 +97,11 @@ WaitStatus keyed_wait(std::atomic<std::uint32_t>& word,
   }
 }
 
-void keyed_wake_one(std::atomic<std::uint32_t>& word) noexcept {
+void keyed_wake_one(void* address) noexcept {
+  // The key is all a release needs; its waiter cannot have left (it waits for this very
+  // release), so the key still names its word.
   const KeyedEvent& k = keyed_event();
-  k.release(k.handle, key_of(word), FALSE, nullptr);
+  k.release(k.handle, address, FALSE, nullptr);
 }
 
 void keyed_consume_wake(std::atomic<std::uint32_t>& word) noexcept {

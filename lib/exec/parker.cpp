@@ -28,10 +28,22 @@
 // unparker saw kParked and has committed to a wake_one; the park reports "unparked" (the
 // token is consumed, not lost) and, for backends whose wake blocks until it is taken (NT
 // keyed events), takes it with consume_wake so the unparker does not block for ever.
+//
+// Two-phase unpark: unpark_lock() is unpark()'s exchange; the wake_one that unpark() owes
+// when it read kParked moves into the returned UnparkHandle. The exchange is the last
+// access to the Parker: the owner may read kNotified, leave and free the Parker at once,
+// so ops_ is read before it, and the handle carries the word's address only as a key
+// (wake_one takes a void*, never dereferenced).
+//
+// prepare_park() and timed_out() are the owner's own transitions between parks, where the
+// word is kEmpty or kNotified: the first drops a token (a store, since a racing unpark is
+// by definition one that came before), the second takes one (an acquire exchange, as any
+// consumption of a token).
 
 #include <pollux/exec/parker.hpp>
 
 #include <limits>
+#include <utility>
 
 #include "futex.hpp"
 
@@ -91,10 +103,29 @@ bool Parker::park_for(std::chrono::nanoseconds timeout) noexcept {
   return park_until(now + std::chrono::duration_cast<Clock::duration>(timeout));
 }
 
-void Parker::unpark() noexcept {
+void Parker::prepare_park() noexcept {
+  state_.store(kEmpty, std::memory_order_relaxed);
+}
+
+bool Parker::timed_out() noexcept {
+  return state_.exchange(kEmpty, std::memory_order_acquire) != kNotified;
+}
+
+UnparkHandle Parker::unpark_lock() noexcept {
+  const sys::FutexOps* const ops = ops_;
+  void* const address = &state_;
   if (state_.exchange(kNotified, std::memory_order_release) == kParked) {
-    ops_->wake_one(state_);
+    return UnparkHandle(ops, address);
   }
+  return UnparkHandle();
+}
+
+void Parker::unpark() noexcept {
+  unpark_lock().unpark();
+}
+
+void UnparkHandle::wake() noexcept {
+  ops_->wake_one(std::exchange(address_, nullptr));
 }
 
 }  // namespace pollux::exec
