@@ -9,7 +9,9 @@
 #include <pollux/exec/runtime.hpp>
 #include <pollux/exec/sleep.hpp>
 #include <pollux/exec/timeout.hpp>
+#include <pollux/exec/yield_now.hpp>
 
+#include <atomic>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -191,5 +193,79 @@ TEST_CASE("many pending timers are cancelled by dropping their tasks") {
       }
     }(n));
     TASK_CHECK(test::Tracker::live.load() == 0);
+  }
+}
+
+namespace {
+
+// A task that records whether its wait ever completed; the test aborts it.
+Task<void> note_when_done(Task<void> wait, std::atomic<bool>* done) {
+  co_await std::move(wait);
+  done->store(true);
+}
+
+// Runs `wait` in a task of its own while the caller sleeps for a while and lets every
+// other task run, then checks that `wait` has not completed, and drops it.
+Task<bool> completes_early(Task<void> wait) {
+  std::atomic<bool> done{false};
+  auto h = spawn(note_when_done(std::move(wait), &done));
+  // A wait that wrongly completes at once does so the first time its task runs: it has
+  // had every chance to by the time this later timer fires.
+  co_await sleep(20ms);
+  for (int i = 0; i < 10; ++i) co_await yield_now();
+  const bool early = done.load();
+  h.abort();
+  try {
+    co_await std::move(h);
+  } catch (const std::system_error&) {
+  }
+  co_return early;
+}
+
+}  // namespace
+
+// Issue 12, item 9: now + duration overflowed (undefined behaviour; in practice a
+// deadline in the past), so the longest waits completed at once.
+TEST_CASE("sleep, timeout and interval saturate huge durations instead of firing at once") {
+  using std::chrono::nanoseconds;
+  for (Flavor f : kFlavors) {
+    const std::string flavor = test::flavor_name(f);
+    CAPTURE(flavor);
+    Runtime rt = test::make_runtime(f);
+    test::run(rt, []() -> Task<void> {
+      TASK_CHECK(!co_await completes_early(sleep(nanoseconds::max())));
+      TASK_CHECK(!co_await completes_early(sleep(std::chrono::hours(24 * 365 * 200))));
+      TASK_CHECK(!co_await completes_early(sleep_until(Clock::time_point::max())));
+      TASK_CHECK(!co_await completes_early([]() -> Task<void> {
+        Interval iv(nanoseconds::max());
+        (void)co_await iv.tick();  // the first tick is now
+        (void)co_await iv.tick();
+      }()));
+      TASK_CHECK(!co_await completes_early([]() -> Task<void> {
+        Interval iv(nanoseconds::max());
+        iv.reset();
+        (void)co_await iv.tick();
+      }()));
+
+      // The task is let finish, however long the limit.
+      auto in_time = []() -> Task<int> {
+        co_await sleep(5ms);
+        co_return 7;
+      };
+      auto r1 = co_await timeout(in_time(), nanoseconds::max());
+      TASK_REQUIRE(r1.has_value());
+      TASK_CHECK(r1.value() == 7);
+      auto r2 = co_await timeout_at(in_time(), Clock::time_point::max());
+      TASK_REQUIRE(r2.has_value());
+      TASK_CHECK(r2.value() == 7);
+
+      // The most negative durations are simply past.
+      co_await sleep(nanoseconds::min());
+      co_await sleep_until(Clock::time_point::min());
+      auto r3 = co_await timeout(sleep(1h), nanoseconds::min());
+      TASK_CHECK(r3.error() == std::errc::timed_out);
+      auto r4 = co_await timeout_at(sleep(1h), Clock::time_point::min());
+      TASK_CHECK(r4.error() == std::errc::timed_out);
+    }());
   }
 }
