@@ -1,8 +1,10 @@
 // The cost of filing and cancelling timers: pollux-exec's TimerDriver (a hierarchical
 // wheel under a mutex; what sleep() and timeout() use) against a std::multimap keyed by
 // deadline, the ordered-tree timer list many event loops keep. One million timers with
-// deadlines spread over an hour, filed, then all cancelled; then the same through the
-// public API: tasks that sleep, aborted.
+// deadlines spread over an hour, filed, then all cancelled; then the bare TimerWheel
+// (no clock, no lock) against a bare std::multimap, on the pattern of deadlines that
+// tests/exec_timer_wheel.cpp checks for correctness; then the same through the public
+// API: tasks that sleep, aborted.
 //
 //   bench_exec_timer [--timers N] [--runs R]
 
@@ -12,6 +14,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -21,6 +24,7 @@
 #include <vector>
 
 #include "../lib/exec/timer_driver.hpp"
+#include "../lib/exec/timer_wheel.hpp"
 
 using namespace pollux::exec;
 using Clock = std::chrono::steady_clock;
@@ -78,6 +82,32 @@ Pair multimap_run(const std::vector<Clock::time_point>& deadlines) {
   return {ins / n * 1e9, can / n * 1e9};
 }
 
+// The wheel's own cost: ticks in, ticks out, nothing else. Total seconds for all.
+double bare_wheel_run(const std::vector<std::uint64_t>& ticks) {
+  detail::TimerWheel wheel;
+  std::vector<detail::TimerEntry> entries(ticks.size());
+  const auto t = Clock::now();
+  for (std::size_t i = 0; i < ticks.size(); ++i) {
+    entries[i].when = ticks[i];
+    if (!wheel.insert(entries[i])) std::abort();
+  }
+  for (auto& e : entries) wheel.remove(e);
+  const double took = seconds_since(t);
+  if (wheel.size() != 0) std::abort();
+  return took;
+}
+
+double bare_multimap_run(const std::vector<std::uint64_t>& ticks) {
+  std::multimap<std::uint64_t, void*> timers;
+  std::vector<std::multimap<std::uint64_t, void*>::iterator> handles(ticks.size());
+  const auto t = Clock::now();
+  for (std::size_t i = 0; i < ticks.size(); ++i) handles[i] = timers.emplace(ticks[i], &handles[i]);
+  for (auto& h : handles) timers.erase(h);
+  const double took = seconds_since(t);
+  if (!timers.empty()) std::abort();
+  return took;
+}
+
 // Spawns `n` tasks that each sleep for minutes, lets them file their timers, then
 // aborts them all: the whole cost per timer of a task that waits and is dropped.
 double tasks_run(Flavor flavor, int n) {
@@ -125,7 +155,11 @@ int main(int argc, char** argv) {
   std::vector<Clock::time_point> deadlines(static_cast<std::size_t>(timers));
   for (auto& d : deadlines) d = base + std::chrono::microseconds(rng() % 3'600'000'000ull);
 
-  std::vector<double> wi, wc, mi, mc, tm, tc;
+  // 1 ms ticks over an hour, in a scrambled order (7919 is prime).
+  std::vector<std::uint64_t> ticks(static_cast<std::size_t>(timers));
+  for (std::size_t i = 0; i < ticks.size(); ++i) ticks[i] = 1 + i * 7919 % 3'600'000;
+
+  std::vector<double> wi, wc, mi, mc, bw, bm, tm, tc;
   for (int r = 0; r < runs; ++r) {
     const Pair w = wheel_run(deadlines);
     const Pair m = multimap_run(deadlines);
@@ -133,6 +167,8 @@ int main(int argc, char** argv) {
     wc.push_back(w.cancel_ns);
     mi.push_back(m.insert_ns);
     mc.push_back(m.cancel_ns);
+    bw.push_back(bare_wheel_run(ticks));
+    bm.push_back(bare_multimap_run(ticks));
     tm.push_back(tasks_run(Flavor::multi_thread, timers / 10));
     tc.push_back(tasks_run(Flavor::current_thread, timers / 10));
   }
@@ -140,6 +176,10 @@ int main(int argc, char** argv) {
   std::printf("timer wheel        insert %6.1f ns  cancel %6.1f ns\n", median(wi), median(wc));
   std::printf("std::multimap      insert %6.1f ns  cancel %6.1f ns  (wheel is %.1fx / %.1fx faster)\n",
               median(mi), median(mc), median(mi) / median(wi), median(mc) / median(wc));
+  std::printf("bare wheel         insert+remove of all %7.1f ms  (%.1f ns/timer)\n",
+              median(bw) * 1e3, median(bw) / timers * 1e9);
+  std::printf("bare std::multimap insert+remove of all %7.1f ms  (wheel is %.1fx faster)\n",
+              median(bm) * 1e3, median(bm) / median(bw));
   std::printf("spawn+sleep+abort  multi_thread %6.0f ns/task  current_thread %6.0f ns/task  (%d tasks)\n",
               median(tm), median(tc), timers / 10);
   return 0;

@@ -217,7 +217,6 @@ TEST_CASE("timeout cancels a read that gets no data, and the stream stays usable
       TASK_CHECK(!r);
       TASK_CHECK(r.error() == std::errc::timed_out);
       TASK_CHECK(took >= 50ms);
-      TASK_CHECK(took < 5s);
       // In time: the value comes through.
       TASK_REQUIRE(!co_await a.write_all(test::bytes("x")));
       auto r2 = co_await timeout(b.read(buf, ec), 10s);

@@ -48,9 +48,7 @@ TEST_CASE("an unpark before park makes the next park return at once, and only th
   for_each_backend([] {
     Parker parker;
     parker.unpark();
-    const auto start = Clock::now();
-    parker.park();
-    CHECK(Clock::now() - start < 1s);
+    parker.park();  // would wait for ever without the token (the suite's timeout)
 
     // Several unparks merge into one token.
     parker.unpark();
@@ -60,8 +58,7 @@ TEST_CASE("an unpark before park makes the next park return at once, and only th
     CHECK_FALSE(parker.park_for(0ns));
 
     parker.unpark();
-    CHECK(parker.park_for(10s));
-    CHECK(Clock::now() - start < 5s);
+    CHECK(parker.park_for(10s));  // true: it took the token, it did not time out
     parker.unpark();
     CHECK(parker.park_until(Clock::now() + 10s));
   });
@@ -75,7 +72,6 @@ TEST_CASE("park_for and park_until time out, no earlier than asked, and report i
       CHECK_FALSE(parker.park_for(timeout));
       const auto elapsed = Clock::now() - start;
       CHECK(elapsed >= timeout);
-      CHECK(elapsed < timeout + 5s);
     }
     const auto deadline = Clock::now() + 15ms;
     CHECK_FALSE(parker.park_until(deadline));

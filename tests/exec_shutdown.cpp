@@ -5,9 +5,12 @@
 #include "exec_util.hpp"
 
 #include <pollux/exec/runtime.hpp>
+#include <pollux/exec/sleep.hpp>
 #include <pollux/exec/yield_now.hpp>
 
 #include <atomic>
+#include <functional>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -195,4 +198,132 @@ TEST_CASE("shutdown while outside threads keep spawning") {
   stop.store(true);
   for (auto& t : threads) t.join();
   CHECK(rt.is_shut_down());
+}
+
+namespace {
+
+// Waits in the runtime's I/O driver (a timer an hour away): only shutdown ends it.
+Task<void> sleep_an_hour(std::atomic<int>* started) {
+  started->fetch_add(1);
+  co_await sleep(std::chrono::hours(1));
+}
+
+// A thread in block_on; it records how block_on ended, for the test thread to check
+// (no doctest assertions on other threads: see tests/exec_task_check.hpp).
+struct Blocker {
+  enum class End { running, value, error, other };
+  std::atomic<End> end{End::running};
+  std::error_code code;  // written before `end`
+  std::thread thread;
+
+  explicit Blocker(std::function<std::error_code()> body) {
+    thread = std::thread([this, body = std::move(body)] {
+      End how = End::value;
+      try {
+        code = body();
+      } catch (const std::system_error& e) {
+        code = e.code();
+        how = End::error;
+      } catch (...) {
+        how = End::other;
+      }
+      end.store(how);
+    });
+  }
+  // block_on returned its value with `code`, or threw it.
+  bool ended_with(std::errc e) const { return end.load() != End::other && code == e; }
+};
+
+void join_or_die(Blocker& b) {
+  test::returns_or_die("block_on after shutdown", [&] { b.thread.join(); });
+}
+
+}  // namespace
+
+// Issue 12, item 8: the current_thread driver held its mutex for the whole of block_on
+// and slept in the I/O driver without anyone waking it, while shutdown took that mutex
+// first: shutdown (and ~Runtime) waited for the task, for ever when it waited on I/O.
+TEST_CASE("shutdown or ~Runtime while another thread is in block_on cancels it promptly") {
+  for (Flavor f : kFlavors) {
+    for (bool destroy : {false, true}) {
+      CAPTURE(test::flavor_name(f));
+      CAPTURE(destroy);
+      auto rt = std::make_unique<Runtime>(test::make_runtime(f));
+      std::atomic<int> started{0};
+      Runtime* r = rt.get();
+      Blocker b([r, &started] {
+        r->block_on(sleep_an_hour(&started));
+        return std::error_code{};
+      });
+      REQUIRE(test::eventually([&] { return started.load() == 1; }));
+      // Most likely asleep in the driver by now; shutdown must work either way.
+      std::this_thread::sleep_for(20ms);
+      std::error_code ec;
+      test::returns_or_die("shutdown during block_on", [&] {
+        if (destroy) {
+          rt.reset();
+        } else {
+          ec = rt->shutdown();
+        }
+      });
+      join_or_die(b);
+      CHECK_FALSE(ec);
+      CHECK(b.end.load() == Blocker::End::error);
+      CHECK(b.code == std::errc::operation_canceled);
+    }
+  }
+}
+
+TEST_CASE("shutdown with one thread driving block_on and another waiting to drive") {
+  auto rt = test::make_runtime(Flavor::current_thread);
+  std::atomic<int> started{0};
+  Runtime* r = &rt;
+  auto body = [r, &started] {
+    r->block_on(sleep_an_hour(&started));
+    return std::error_code{};
+  };
+  Blocker first(body);
+  Blocker second(body);
+  // One task has started on the driver; the other is queued, or started too (a waiting
+  // block_on's task runs once the driver gets to it).
+  REQUIRE(test::eventually([&] { return started.load() >= 1; }));
+  std::this_thread::sleep_for(20ms);
+  std::error_code ec;
+  test::returns_or_die("shutdown during block_on", [&] { ec = rt.shutdown(); });
+  join_or_die(first);
+  join_or_die(second);
+  CHECK_FALSE(ec);
+  CHECK(first.end.load() == Blocker::End::error);
+  CHECK(first.code == std::errc::operation_canceled);
+  CHECK(second.end.load() == Blocker::End::error);
+  CHECK(second.code == std::errc::operation_canceled);
+}
+
+// block_on from inside a task of the runtime (current_thread: it drives nested;
+// multi_thread: it blocks the worker). Shutdown cancels the inner wait; the outer task
+// sees that as operation_canceled, and returns it or is cancelled itself.
+TEST_CASE("shutdown while a task of the runtime is in a nested block_on") {
+  for (Flavor f : kFlavors) {
+    CAPTURE(test::flavor_name(f));
+    auto rt = test::make_runtime(f);
+    std::atomic<int> started{0};
+    Runtime* r = &rt;
+    Blocker b([r, &started] {
+      return r->block_on([](Runtime* r, std::atomic<int>* started) -> Task<std::error_code> {
+        try {
+          r->block_on(sleep_an_hour(started));
+        } catch (const std::system_error& e) {
+          co_return e.code();
+        }
+        co_return std::error_code{};
+      }(r, &started));
+    });
+    REQUIRE(test::eventually([&] { return started.load() == 1; }));
+    std::this_thread::sleep_for(20ms);
+    std::error_code ec;
+    test::returns_or_die("shutdown during a nested block_on", [&] { ec = rt.shutdown(); });
+    join_or_die(b);
+    CHECK_FALSE(ec);
+    CHECK(b.ended_with(std::errc::operation_canceled));
+  }
 }

@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <thread>
 
 namespace test {
@@ -57,6 +59,26 @@ bool eventually(Pred pred, std::chrono::milliseconds within = std::chrono::secon
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   return true;
+}
+
+// Runs `fn` on a thread of its own and waits up to `limit` for it to return. One that
+// has not returned by then hangs: such a thread cannot be stopped, so the process ends
+// at once with a failure rather than hang the suite. A guard against hangs, not a
+// measure of speed: the limit is many times what a loaded machine needs.
+template <class F>
+void returns_or_die(const char* what, F fn, std::chrono::seconds limit = std::chrono::seconds(20)) {
+  std::atomic<bool> done{false};
+  std::thread thread([&] {
+    fn();
+    done.store(true);
+  });
+  if (!eventually([&] { return done.load(); }, limit)) {
+    std::fprintf(stderr, "FAILED: %s did not return within %lld s (hang)\n", what,
+                 static_cast<long long>(limit.count()));
+    std::fflush(stderr);
+    std::_Exit(EXIT_FAILURE);
+  }
+  thread.join();
 }
 
 }  // namespace test

@@ -79,7 +79,9 @@ void CurrentThread::drive(TaskHeader* root) noexcept {
   ctx.scheduler = this;
   ctx.core = this;
   ContextGuard guard(&ctx);
-  while (!root->is_complete()) {
+  // Shutdown needs the driver to leave (see stop()); it is looked at between batches of
+  // tasks, and a shutdown unparks us.
+  while (!root->is_complete() && !is_shut_down()) {
     int ran = 0;
     for (; ran < kEventInterval; ++ran) {
       TaskHeader* task = next_task();
@@ -101,21 +103,27 @@ void CurrentThread::drive(TaskHeader* root) noexcept {
 void CurrentThread::block_until_complete(TaskHeader* task) noexcept {
   if (is_driver_thread()) {
     // block_on from inside one of our tasks: drive nested. The outer task stays
-    // RUNNING, so nothing resumes it meanwhile.
+    // RUNNING, so nothing resumes it meanwhile. A shutdown ends this early, with the
+    // task unfinished: it cannot be cancelled while the outer drive holds the runtime,
+    // so block_on reports it as cancelled at once (see Runtime::block_on).
     drive(task);
     return;
   }
   ThreadWaiter waiter(task);
   for (;;) {
     if (task->is_complete()) return;
+    bool drove = false;
     {
       std::unique_lock driver(driver_mutex_, std::try_to_lock);
       if (driver.owns_lock() && !is_shut_down()) {
         drive(task);
-        return;
+        drove = true;
       }
     }
-    if (is_shut_down()) {
+    // A drive that ended on shutdown left the task to stop(), which cancels it once
+    // the driver mutex is free. Nothing of this scheduler is touched after unlocking:
+    // ~Runtime may be deleting it.
+    if (drove || is_shut_down()) {
       // Shutdown cancels every task it finds; ours completes that way.
       waiter.wait();
       return;
@@ -125,6 +133,10 @@ void CurrentThread::block_until_complete(TaskHeader* task) noexcept {
 }
 
 void CurrentThread::stop() noexcept {
+  // The driver, if a thread drives, may sleep in the I/O driver for ever: shut_down_ is
+  // set, so once woken it leaves drive() and lets go of the mutex. An unpark before it
+  // parks is kept, so there is no window in which it is lost.
+  park_.unpark();
   std::lock_guard driver(driver_mutex_);
   // Cancelling a task runs its frame's destructors, which may wake others: they go to
   // the injection queue (this is not the driver thread), drained next.

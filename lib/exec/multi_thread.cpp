@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 
 #include "spin_lock.hpp"
 #include "task_state.hpp"
@@ -26,6 +27,8 @@ constexpr std::uint32_t kEventInterval = 61;
 // chain) had it park and be woken again every hundred tasks.
 constexpr int kSearchRounds = 32;
 constexpr int kPausesPerRound = 16;
+// How often a worker blocked in a nested block_on looks for a shutdown.
+constexpr std::chrono::milliseconds kStopCheck{10};
 
 }  // namespace
 
@@ -238,7 +241,25 @@ void MultiThread::notify_if_work_pending() noexcept {
 
 void MultiThread::block_until_complete(TaskHeader* task) noexcept {
   ThreadWaiter waiter(task);
-  waiter.wait();
+  const Context* ctx = current_context();
+  if (ctx == nullptr || ctx->scheduler != this || ctx->core == nullptr) {
+    // Not a worker: shutdown cancels the task, and that wakes us.
+    waiter.wait();
+    return;
+  }
+  // A task blocks its worker. The task it just spawned sits in the LIFO slot, where no
+  // other worker can take it: move it to the queue, which they steal from.
+  Worker& w = *static_cast<Worker*>(ctx->core);
+  if (w.lifo != nullptr) {
+    push_local(w, std::exchange(w.lifo, nullptr));
+    notify_parked();
+  }
+  // Shutdown joins this thread before it cancels any task, so nothing would wake us:
+  // look at stopping_ now and then, and leave the task unfinished (block_on reports it
+  // as cancelled; the outer task then suspends or ends, and the worker stops).
+  while (!waiter.wait_for(kStopCheck)) {
+    if (stopping_.load(std::memory_order_acquire)) return;
+  }
 }
 
 void MultiThread::release_worker_queue(Worker& w) noexcept {

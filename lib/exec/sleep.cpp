@@ -6,6 +6,8 @@
 
 #include <thread>
 
+#include <pollux/exec/detail/deadline.hpp>
+
 #include "io_op.hpp"
 #include "timer_await.hpp"
 
@@ -25,7 +27,7 @@ Task<void> sleep_until(std::chrono::steady_clock::time_point deadline) {
 }
 
 Task<void> sleep(std::chrono::nanoseconds duration) {
-  return sleep_until(std::chrono::steady_clock::now() + duration);
+  return sleep_until(detail::saturating_deadline(std::chrono::steady_clock::now(), duration));
 }
 
 Interval::Interval(Clock::time_point start, std::chrono::nanoseconds period) noexcept
@@ -37,10 +39,10 @@ Task<Interval::Clock::time_point> Interval::tick() {
   const Clock::time_point due = next_;
   co_await sleep_until(due);
   // Only a tick that completed moves the schedule: a dropped tick() consumes nothing.
-  next_ = due + period_;
+  next_ = detail::saturating_deadline(due, period_);
   co_return due;
 }
 
-void Interval::reset() noexcept { next_ = Clock::now() + period_; }
+void Interval::reset() noexcept { next_ = detail::saturating_deadline(Clock::now(), period_); }
 
 }  // namespace pollux::exec

@@ -11,7 +11,7 @@ namespace pollux::exec {
 /// Ticks at start, start + period, start + 2 period, ... (steady_clock). A tick that is
 /// missed (the task was busy past it) completes at once, as do those after it until the
 /// schedule has caught up: the "burst" behaviour of tokio's default. A period of zero
-/// or less is taken as 1 ms.
+/// or less is taken as 1 ms; a tick that would fall past the clock's range never comes.
 ///
 /// Cancel safety: tick() is safe: dropping it before it completes does not consume a
 /// tick. One task at a time awaits a given Interval.

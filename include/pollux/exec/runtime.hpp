@@ -85,13 +85,19 @@ class POLLUX_EXEC_API Runtime {
 
   /// Spawns `task` and waits for it on this thread: current_thread runs its tasks here
   /// meanwhile. Returns its value or rethrows its exception; a runtime that was shut
-  /// down reports std::system_error(operation_canceled). Calling it from a task of the
-  /// same runtime blocks that worker, and on a current_thread runtime waits for
-  /// another block_on to finish driving first.
+  /// down, before or during the wait (from another thread), reports
+  /// std::system_error(operation_canceled). Calling it from a task of the same runtime
+  /// blocks that worker, and on a current_thread runtime waits for another block_on to
+  /// finish driving first.
   template <class T>
   T block_on(Task<T> task) {
     JoinHandle<T> handle = spawn(std::move(task));
     detail::block_until_complete(scheduler_, handle.cell_);
+    // Only a block_on nested in a task of a runtime being shut down returns before its
+    // task has finished: the task is dropped with the rest, later.
+    if (!handle.is_finished()) {
+      throw std::system_error(std::make_error_code(std::errc::operation_canceled));
+    }
     return handle.cell_->take_output();
   }
 

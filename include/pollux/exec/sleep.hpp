@@ -16,7 +16,8 @@ namespace pollux::exec {
 /// Cancel safety: safe. Dropping the task that waits cancels the timer (O(1)).
 POLLUX_EXEC_API Task<void> sleep_until(std::chrono::steady_clock::time_point deadline);
 
-/// sleep_until(now + duration); a zero or negative duration completes at once.
+/// sleep_until(now + duration); a zero or negative duration completes at once, and one
+/// that reaches past the clock's range (nanoseconds::max()) never does.
 POLLUX_EXEC_API Task<void> sleep(std::chrono::nanoseconds duration);
 
 }  // namespace pollux::exec

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include <pollux/exec/config.hpp>
+#include <pollux/exec/detail/deadline.hpp>
 #include <pollux/exec/join_handle.hpp>
 #include <pollux/exec/runtime.hpp>
 #include <pollux/exec/task.hpp>
@@ -96,10 +97,11 @@ Task<TimeoutResult<T>> timeout_at(Task<T> task, std::chrono::steady_clock::time_
   }
 }
 
-/// timeout_at(task, now + duration).
+/// timeout_at(task, now + duration); a duration past the clock's range never elapses.
 template <class T>
 Task<TimeoutResult<T>> timeout(Task<T> task, std::chrono::nanoseconds duration) {
-  return timeout_at(std::move(task), std::chrono::steady_clock::now() + duration);
+  return timeout_at(std::move(task),
+                    detail::saturating_deadline(std::chrono::steady_clock::now(), duration));
 }
 
 }  // namespace pollux::exec

@@ -1,0 +1,29 @@
+#pragma once
+// saturating_deadline: `from + d` on steady_clock without overflow. A wait for the
+// longest durations (nanoseconds::max() for "no limit") must not wrap round to a
+// deadline in the past and complete at once, which signed overflow (undefined
+// behaviour) did in practice. Every timer of pollux-exec computes its deadline here.
+
+#include <chrono>
+#include <type_traits>
+
+namespace pollux::exec::detail {
+
+// `from + d`, clamped to time_point::max() (a deadline that never comes); a negative or
+// zero `d` gives `from` (past already, if `from` is now).
+inline std::chrono::steady_clock::time_point saturating_deadline(
+    std::chrono::steady_clock::time_point from, std::chrono::nanoseconds d) noexcept {
+  using Clock = std::chrono::steady_clock;
+  // Every standard library we build with counts steady_clock in nanoseconds; a coarser
+  // one would need rounding here.
+  static_assert(std::is_same_v<Clock::duration, std::chrono::nanoseconds>);
+  if (d <= Clock::duration::zero()) return from;
+  // Before the clock's epoch, from + d cannot pass max(); otherwise max() - from is the
+  // room left, and computing it cannot overflow.
+  if (from >= Clock::time_point() && d > Clock::time_point::max() - from) {
+    return Clock::time_point::max();
+  }
+  return from + d;
+}
+
+}  // namespace pollux::exec::detail
