@@ -60,6 +60,18 @@ TEST_CASE("both directions shut down: read_closed and write_closed") {
   test::expect_events(poll, events, {{Token(1), test::kReadClosed | test::kWriteClosed}});
 }
 
+TEST_CASE("our own shutdown(read) after a readable event, nothing read, is readable and read_closed") {
+  // The first event reported the data; the shutdown is a new condition (EOF after it).
+  auto poll = test::init_with_poll();
+  Events events(8);
+  auto p = test::tcp_pair();
+  REQUIRE(!poll.registry().add(p.client, Token(1), Interest::readable));
+  test::write_all(p.server, test::bytes("unread"));
+  test::expect_events(poll, events, {{Token(1), test::kReadable}});
+  REQUIRE(!p.client.shutdown(Shutdown::read));
+  test::expect_events(poll, events, {{Token(1), test::kReadable | test::kReadClosed}});
+}
+
 TEST_CASE("a readable datagram socket is readable, once per edge") {
   auto poll = test::init_with_poll();
   Events events(8);
