@@ -145,3 +145,40 @@ TEST_CASE("every combination of flags survives an Event made by hand") {
   }
   CHECK(pollux::Event().flags() == 0);
 }
+
+TEST_CASE("Events above the ceiling are clamped to it, and every backend's poll takes the ceiling") {
+  // What one poll can usefully report is bounded; a capacity beyond that is a mistake
+  // that must neither crash nor reserve gigabytes (SIZE_MAX used to ask for 25 GB).
+  static_assert(Events::kMaxCapacity >= 1024);
+  CHECK(Events::kMaxCapacity <= (std::size_t{1} << 20));
+  Events huge(SIZE_MAX);
+  CHECK(huge.capacity() == Events::kMaxCapacity);
+  Events large(100'000'000);
+  CHECK(large.capacity() == Events::kMaxCapacity);
+  auto poll = test::init_with_poll();
+  auto p = test::tcp_pair();
+  REQUIRE(!poll.registry().add(p.client, Token(1), Interest::writable));
+  test::expect_events(poll, huge, {{Token(1), test::kWritable}});
+  CHECK(huge.size() == 1);
+}
+
+TEST_CASE("Events::with_capacity answers a capacity out of range with an error code") {
+  std::error_code ec;
+  auto too_large = Events::with_capacity(SIZE_MAX, ec);
+  CHECK(ec == std::errc::value_too_large);
+  CHECK(too_large.capacity() == 0);
+  (void)Events::with_capacity(Events::kMaxCapacity + 1, ec);
+  CHECK(ec == std::errc::value_too_large);
+  auto zero = Events::with_capacity(0, ec);
+  CHECK(ec == std::errc::invalid_argument);
+  CHECK(zero.capacity() == 0);
+  auto largest = Events::with_capacity(Events::kMaxCapacity, ec);
+  REQUIRE(!ec);
+  CHECK(largest.capacity() == Events::kMaxCapacity);
+  auto small = Events::with_capacity(4, ec);
+  REQUIRE(!ec);
+  CHECK(small.capacity() == 4);
+  auto poll = test::init_with_poll();
+  REQUIRE(!poll.poll(largest, std::chrono::nanoseconds(0)));
+  CHECK(largest.empty());
+}
