@@ -3,6 +3,7 @@
 #include <pollux/poll.hpp>
 
 #include <algorithm>
+#include <new>
 
 #include "sys.hpp"
 
@@ -10,6 +11,22 @@ namespace pollux {
 
 Events::Events(std::size_t capacity) : capacity_(std::min(capacity, kMaxCapacity)) {
   if (capacity_) events_ = std::make_unique<Event[]>(capacity_);
+}
+
+Events Events::with_capacity(std::size_t capacity, std::error_code& ec) noexcept {
+  Events events(0);
+  if (capacity == 0 || capacity > kMaxCapacity) {
+    ec = std::make_error_code(capacity == 0 ? std::errc::invalid_argument : std::errc::value_too_large);
+    return events;
+  }
+  events.events_.reset(new (std::nothrow) Event[capacity]);
+  if (!events.events_) {
+    ec = std::make_error_code(std::errc::not_enough_memory);
+    return events;
+  }
+  events.capacity_ = capacity;
+  ec.clear();
+  return events;
 }
 
 Registry Registry::try_clone(std::error_code& ec) const {

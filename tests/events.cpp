@@ -60,6 +60,18 @@ TEST_CASE("both directions shut down: read_closed and write_closed") {
   test::expect_events(poll, events, {{Token(1), test::kReadClosed | test::kWriteClosed}});
 }
 
+TEST_CASE("our own shutdown(read) after a readable event, nothing read, is readable and read_closed") {
+  // The first event reported the data; the shutdown is a new condition (EOF after it).
+  auto poll = test::init_with_poll();
+  Events events(8);
+  auto p = test::tcp_pair();
+  REQUIRE(!poll.registry().add(p.client, Token(1), Interest::readable));
+  test::write_all(p.server, test::bytes("unread"));
+  test::expect_events(poll, events, {{Token(1), test::kReadable}});
+  REQUIRE(!p.client.shutdown(Shutdown::read));
+  test::expect_events(poll, events, {{Token(1), test::kReadable | test::kReadClosed}});
+}
+
 TEST_CASE("a readable datagram socket is readable, once per edge") {
   auto poll = test::init_with_poll();
   Events events(8);
@@ -132,4 +144,41 @@ TEST_CASE("every combination of flags survives an Event made by hand") {
     CHECK(e.is_completion() == ((flags & pollux::Event::kCompletion) != 0));
   }
   CHECK(pollux::Event().flags() == 0);
+}
+
+TEST_CASE("Events above the ceiling are clamped to it, and every backend's poll takes the ceiling") {
+  // What one poll can usefully report is bounded; a capacity beyond that is a mistake
+  // that must neither crash nor reserve gigabytes (SIZE_MAX used to ask for 25 GB).
+  static_assert(Events::kMaxCapacity >= 1024);
+  CHECK(Events::kMaxCapacity <= (std::size_t{1} << 20));
+  Events huge(SIZE_MAX);
+  CHECK(huge.capacity() == Events::kMaxCapacity);
+  Events large(100'000'000);
+  CHECK(large.capacity() == Events::kMaxCapacity);
+  auto poll = test::init_with_poll();
+  auto p = test::tcp_pair();
+  REQUIRE(!poll.registry().add(p.client, Token(1), Interest::writable));
+  test::expect_events(poll, huge, {{Token(1), test::kWritable}});
+  CHECK(huge.size() == 1);
+}
+
+TEST_CASE("Events::with_capacity answers a capacity out of range with an error code") {
+  std::error_code ec;
+  auto too_large = Events::with_capacity(SIZE_MAX, ec);
+  CHECK(ec == std::errc::value_too_large);
+  CHECK(too_large.capacity() == 0);
+  (void)Events::with_capacity(Events::kMaxCapacity + 1, ec);
+  CHECK(ec == std::errc::value_too_large);
+  auto zero = Events::with_capacity(0, ec);
+  CHECK(ec == std::errc::invalid_argument);
+  CHECK(zero.capacity() == 0);
+  auto largest = Events::with_capacity(Events::kMaxCapacity, ec);
+  REQUIRE(!ec);
+  CHECK(largest.capacity() == Events::kMaxCapacity);
+  auto small = Events::with_capacity(4, ec);
+  REQUIRE(!ec);
+  CHECK(small.capacity() == 4);
+  auto poll = test::init_with_poll();
+  REQUIRE(!poll.poll(largest, std::chrono::nanoseconds(0)));
+  CHECK(largest.empty());
 }

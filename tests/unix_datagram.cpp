@@ -4,6 +4,8 @@
 
 #include <pollux/net/unix_datagram.hpp>
 
+#include <thread>
+
 using namespace std::chrono_literals;
 using pollux::Events;
 using pollux::Interest;
@@ -60,6 +62,45 @@ TEST_CASE("bound by path and abstract name: send_to and recv_from carry addresse
   REQUIRE(!ec);
   CHECK(test::text(buf, n) == "to b");
   CHECK(from == addr_a);
+}
+
+TEST_CASE("the empty abstract name survives the round trip through the kernel") {
+  // Bound with one byte of sun_path (its NUL), "" is a name of its own in Linux's
+  // abstract namespace, unlike the unnamed address, which has no sun_path byte at all.
+  std::error_code ec;
+  auto empty = SocketAddr::unix_abstract("", ec);
+  REQUIRE(!ec);
+  CHECK(empty.is_unix_abstract());
+  CHECK(!empty.is_unix_unnamed());
+  CHECK(empty != SocketAddr::unix_unnamed());
+  // Only one socket on the machine can hold the name: wait out another holder, if any.
+  UnixDatagram sender;
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  do {
+    sender = UnixDatagram::bind(empty, ec);
+    if (ec == std::errc::address_in_use) std::this_thread::sleep_for(20ms);
+  } while (ec == std::errc::address_in_use && std::chrono::steady_clock::now() < deadline);
+  REQUIRE_MESSAGE(!ec, ec.message());
+  const auto local = sender.local_addr(ec);
+  REQUIRE(!ec);
+  CHECK(local.is_unix_abstract());
+  CHECK(local.unix_path().empty());
+  CHECK(local == empty);
+  CHECK(local.to_string() == "@");
+
+  auto receiver = UnixDatagram::bind(test::unique_abstract("empty-name-receiver"), ec);
+  REQUIRE(!ec);
+  auto poll = test::init_with_poll();
+  Events events(8);
+  REQUIRE(!poll.registry().add(receiver, Token(1), Interest::readable));
+  CHECK(sender.send_to(test::bytes("hi"), receiver.local_addr(ec), ec) == 2);
+  REQUIRE(!ec);
+  test::expect_events(poll, events, {{Token(1), test::kReadable}});
+  std::byte buf[8];
+  SocketAddr from;
+  CHECK(receiver.recv_from(buf, from, ec) == 2);
+  REQUIRE(!ec);
+  CHECK(from == empty);
 }
 
 TEST_CASE("an unbound sender is seen as unnamed; connect fixes the peer") {

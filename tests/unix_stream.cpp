@@ -63,6 +63,22 @@ TEST_CASE("peer shutdown(write) and peer drop are read_closed") {
   CHECK(eof);
 }
 
+TEST_CASE("our own shutdown(read) after a readable event, nothing read, is readable and read_closed") {
+  // The first event reported the data; the shutdown is a new condition (EOF after it),
+  // which epoll reports at once, and so must the backends that emulate edges.
+  auto poll = test::init_with_poll();
+  Events events(8);
+  std::error_code ec;
+  auto [a, b] = UnixStream::pair(ec);
+  REQUIRE(!ec);
+  REQUIRE(!poll.registry().add(a, Token(1), Interest::readable));
+  test::write_all(b, test::bytes("unread"));
+  test::expect_events(poll, events, {{Token(1), test::kReadable}});
+  for (const auto& e : events) CHECK(!e.is_read_closed());
+  REQUIRE(!a.shutdown(Shutdown::read));
+  test::expect_events(poll, events, {{Token(1), test::kReadable | test::kReadClosed}});
+}
+
 TEST_CASE("writes to a dropped peer fail with broken_pipe, without SIGPIPE, and are write_closed") {
   auto poll = test::init_with_poll();
   Events events(8);

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <system_error>
 
 #include <pollux/config.hpp>
 #include <pollux/detail/event_flags.hpp>
@@ -73,15 +74,27 @@ static_assert(sizeof(Event) == sizeof(sys::NativeEvent));
 
 /// A fixed-capacity buffer of events, filled by Poll::poll and reused across polls.
 /// When more sources are ready than fit, the rest are reported by the next poll.
+///
+/// Capacity: at most kMaxCapacity (65,536) events. A poll's cost does not depend on the
+/// capacity, and a batch of tens of thousands already spreads the system call over so
+/// many events that a larger one gains nothing; what it would cost is memory, reserved
+/// and written at construction (32 bytes an event on poll(2) and IOCP, 12 on epoll: 2 MB
+/// at the ceiling). The kernel's own limits are far above it (epoll_wait takes an int, and
+/// refuses more than INT_MAX / 12 events).
 class POLLUX_API Events {
  public:
-  /// The most events one poll can report (what every OS's wait call takes, an int).
-  static constexpr std::size_t kMaxCapacity = 0x7fffffff;
+  /// The most events one Events holds, on every backend.
+  static constexpr std::size_t kMaxCapacity = std::size_t{1} << 16;
 
   /// A capacity of zero is allowed here and refused by Poll::poll
   /// (std::errc::invalid_argument), which is where it would do harm. A capacity above
-  /// kMaxCapacity is reduced to it.
+  /// kMaxCapacity is reduced to it (use with_capacity to have it refused instead).
+  /// Throws std::bad_alloc when the memory cannot be had, as containers do.
   explicit Events(std::size_t capacity);
+  /// The same, with errors as codes: zero, std::errc::invalid_argument; above
+  /// kMaxCapacity, std::errc::value_too_large; no memory,
+  /// std::errc::not_enough_memory. On error the result has capacity zero.
+  static Events with_capacity(std::size_t capacity, std::error_code& ec) noexcept;
   Events(Events&&) noexcept = default;
   Events& operator=(Events&&) noexcept = default;
 

@@ -19,13 +19,16 @@ namespace pollux {
 /// is blocked in Poll::poll: a change made then takes effect in that very poll.
 ///
 /// Errors (every build type):
-/// - adding a source that is already added: std::errc::file_exists
+/// - adding a source that is already added, to this Poll or to another that still
+///   exists: std::errc::file_exists (a source is in one Poll at a time; unix::SourceFd,
+///   which keeps no state, may watch one fd from several)
 /// - modifying or removing one that was never added: std::errc::no_such_file_or_directory
 /// - an empty Interest: std::errc::invalid_argument
 /// - an invalid or closed handle: std::errc::bad_file_descriptor
 /// - a Registry whose Poll failed to open (or was moved from): std::errc::bad_file_descriptor
 ///
-/// After remove() returns, polls that start later never report the source's token.
+/// After remove() returns, polls that start later never report the source's token, and
+/// the source holds nothing of the Poll: dropping the Poll then closes its OS selector.
 class POLLUX_API Registry {
  public:
   Registry() noexcept = default;

@@ -19,6 +19,9 @@ class Registry;
 /// - Remove a source before closing its handle. On Linux a closed fd leaves epoll by
 ///   itself, but not while a dup of it lives, and the poll(2) and Windows backends keep
 ///   state for it; pollux's own types remove themselves when destroyed.
+/// - One Poll at a time: adding a source that another Poll holds is
+///   std::errc::file_exists until it is removed there (or that Poll is gone).
+///   unix::SourceFd keeps no state, so one fd may be watched from several Polls.
 /// - Drain: after an event, perform the operation until it reports
 ///   std::errc::operation_would_block (pollux::is_would_block tests it cheaply). Only
 ///   then is a new event promised.

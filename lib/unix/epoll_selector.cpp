@@ -86,7 +86,7 @@ std::shared_ptr<Selector> selector_create(std::error_code& ec) {
   }
   ec.clear();
   // The owners' one reference, beside those of the registered sources.
-  return std::shared_ptr<Selector>(new Selector(fd), [](Selector* selector) { selector->release(); });
+  return std::shared_ptr<Selector>(new Selector(fd), [](Selector* selector) { selector->orphan(); });
 }
 
 std::error_code selector_select(Selector& selector,

@@ -1,8 +1,8 @@
 // IoSource for the epoll backend: what its inline half (pollux/sys/selector.hpp) leaves
 // out of line. epoll keeps the whole registration in the kernel and is edge-triggered
-// natively, so nothing is re-armed; the source only remembers which Selectors hold its
-// registrations, so that release() can take them out: the fd lives on elsewhere, and
-// without that its old tokens would keep firing there.
+// natively, so nothing is re-armed; the source only remembers which Selector holds its
+// registration, so that release() can take it out: the fd lives on elsewhere, and without
+// that its old token would keep firing there.
 
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -12,45 +12,32 @@
 
 #include "epoll_selector.hpp"
 
-#include <algorithm>
-#include <new>
-
 namespace pollux {
 
 namespace sys {
 
-void SourceState::remember_another(Selector* selector) noexcept {
-  if (selector_ == nullptr) {
-    selector->retain();
-    selector_ = selector;
-    return;
-  }
-  // A source in several Polls: each set is left when the source closes.
-  if (others_ != nullptr && std::find(others_->begin(), others_->end(), selector) != others_->end()) return;
-  try {
-    if (others_ == nullptr) others_ = new std::vector<Selector*>;
-    others_->push_back(selector);
-  } catch (const std::bad_alloc&) {
-    return;  // without memory only this set is not left explicitly (its close still is)
-  }
-  selector->retain();
+std::error_code source_add_again(NativeHandle fd,
+                                 SourceState& state,
+                                 Selector& selector,
+                                 Token token,
+                                 Interest interest) noexcept {
+  Selector* held = state.selector();
+  // Registered here as far as the source knows: the kernel answers, EEXIST, or success
+  // where the fd left the set behind pollux's back (a SourceFd of it was removed).
+  if (held == &selector) return selector.ctl(EPOLL_CTL_ADD, fd, token, interest);
+  if (!held->is_orphaned()) return std::make_error_code(std::errc::file_exists);
+  // The Poll it was added to is gone, and with it the registration, as on every backend:
+  // nothing can poll that set again. It is left all the same, since other sources may
+  // keep it open for a while.
+  if (auto ec = selector.ctl(EPOLL_CTL_ADD, fd, token, interest)) return ec;
+  ::epoll_ctl(held->fd(), EPOLL_CTL_DEL, fd, nullptr);
+  state.forget();
+  state.remember(&selector);
+  return {};
 }
 
-void SourceState::leave(int fd) noexcept {
-  // ENOENT where the source was removed already (the class says why that is left).
-  if (selector_ != nullptr) ::epoll_ctl(selector_->fd(), EPOLL_CTL_DEL, fd, nullptr);
-  if (others_ != nullptr) {
-    for (Selector* other : *others_) ::epoll_ctl(other->fd(), EPOLL_CTL_DEL, fd, nullptr);
-  }
-  forget();
-}
-
-void SourceState::forget() noexcept {
-  if (std::vector<Selector*>* others = std::exchange(others_, nullptr)) {
-    for (Selector* other : *others) other->release();
-    delete others;
-  }
-  if (Selector* s = std::exchange(selector_, nullptr)) s->release();
+std::error_code source_not_added() noexcept {
+  return std::make_error_code(std::errc::no_such_file_or_directory);
 }
 
 }  // namespace sys
@@ -58,9 +45,8 @@ void SourceState::forget() noexcept {
 namespace detail {
 
 NativeHandle IoSource::release() noexcept {
-  if (handle_ != kInvalidHandle) {
-    state_.leave(handle_);
-  } else {
+  if (sys::Selector* selector = state_.selector()) {
+    if (handle_ != kInvalidHandle) ::epoll_ctl(selector->fd(), EPOLL_CTL_DEL, handle_, nullptr);
     state_.forget();
   }
   NativeHandle handle = handle_;

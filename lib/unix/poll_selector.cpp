@@ -25,12 +25,14 @@ namespace pollux::sys {
 
 namespace {
 
-// POLLRDHUP (Linux) lets a peer's shutdown show as read_closed without a read.
+// POLLRDHUP (Linux) lets a shutdown of the read side (the peer's, or our own) show as
+// read_closed without a read.
 #ifdef POLLRDHUP
-constexpr short kReadBits = POLLIN | POLLRDHUP;
+constexpr short kRdHup = POLLRDHUP;
 #else
-constexpr short kReadBits = POLLIN;
+constexpr short kRdHup = 0;
 #endif
+constexpr short kReadBits = POLLIN | kRdHup;
 constexpr short kClosedBits = POLLHUP | POLLERR;
 
 short to_poll(Interest interest) noexcept {
@@ -41,16 +43,16 @@ short to_poll(Interest interest) noexcept {
   return events;
 }
 
-// The same flags the epoll backend derives from the same conditions (from_epoll).
+// The flags the epoll backend derives from the same conditions (sys/event.hpp).
 std::uint32_t from_poll(short e) noexcept {
   std::uint32_t flags = 0;
   if (e & (kReadBits | POLLHUP)) flags |= Event::kReadable;
   if (e & POLLOUT) flags |= Event::kWritable;
   if (e & POLLERR) flags |= Event::kError;
   if (e & POLLPRI) flags |= Event::kPriority;
-  if ((e & POLLHUP) || (kReadBits != POLLIN && (e & kReadBits) == kReadBits)) {
-    flags |= Event::kReadClosed;
-  }
+  // POLLRDHUP alone says it: each poll bit is disarmed on its own once reported (see
+  // collect_locked), so a shutdown that follows reported data comes without POLLIN.
+  if (e & (POLLHUP | kRdHup)) flags |= Event::kReadClosed;
   // POLLERR alone is what the write end of a pipe reports when the reader is gone.
   if ((e & POLLHUP) || ((e & POLLOUT) && (e & POLLERR)) || e == POLLERR) {
     flags |= Event::kWriteClosed;
@@ -310,9 +312,9 @@ std::size_t Selector::collect_locked(Event* out, std::size_t capacity) noexcept 
         reg.armed = 0;
         reg.watch_closed = false;
       } else {
-        short reported = ready;
-        if (reported & kReadBits) reported |= kReadBits;
-        reg.armed &= static_cast<short>(~reported);
+        // Only what was reported: a bit still armed is a condition not yet seen (a
+        // shutdown after data already reported readable), which epoll would report.
+        reg.armed &= static_cast<short>(~ready);
       }
     }
     dirty_ = true;

@@ -32,15 +32,14 @@ struct WakerState {
   std::atomic<bool> pending{false};
 };
 
-/// What IoSource keeps to find its registrations again, even after a Poll is gone. As
-/// with epoll, one source may be registered in several Polls (once in each).
+/// What IoSource keeps to find its registration again, even after its Poll is gone: a
+/// weak handle to the Selector, and the registration's generation. A source is in one
+/// Poll at a time (a second Poll's add answers file_exists, as on every backend); a
+/// remove resets the handle, so the source keeps nothing of that Poll.
 struct SourceRecord {
-  struct Link {
-    std::weak_ptr<Selector> selector;
-    std::uint64_t generation = 0;
-  };
   int fd = -1;
-  std::vector<Link> links;
+  std::weak_ptr<Selector> selector;
+  std::uint64_t generation = 0;
 };
 
 class Selector {

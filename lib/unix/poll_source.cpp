@@ -1,10 +1,8 @@
-// IoSource for the poll(2) backend. The registrations live in the Selectors; the source
-// keeps a weak handle to each (selector + generation), so that would-block can re-arm the
+// IoSource for the poll(2) backend. The registration lives in the Selector; the source
+// keeps a weak handle to it (selector + generation), so that would-block can re-arm the
 // emulated edges, and so that nothing breaks when a Poll is destroyed before the source.
 
 #include <unistd.h>
-
-#include <algorithm>
 
 #include <pollux/detail/io_source.hpp>
 #include <pollux/poll.hpp>
@@ -15,12 +13,10 @@ namespace pollux::detail {
 
 namespace {
 
-// Removes every registration this state still refers to.
+// Removes the registration this state still refers to, if any.
 void forget(sys::SourceState& state) noexcept {
   if (!state) return;
-  for (const auto& link : state->links) {
-    if (auto selector = link.selector.lock()) selector->drop(state->fd, link.generation);
-  }
+  if (auto selector = state->selector.lock()) selector->drop(state->fd, state->generation);
   state.reset();
 }
 
@@ -34,21 +30,21 @@ std::error_code source_add(NativeHandle handle,
                            const std::shared_ptr<Selector>& selector,
                            Token token,
                            Interest interest) {
+  if (state) {
+    // Registered with another Poll that lives: refused, as on every backend. A Poll that
+    // is gone, or a registration removed through a SourceFd of the same fd, is over.
+    auto held = state->selector.lock();
+    if (held && held != selector && held->is_registered(state->fd, state->generation)) {
+      return std::make_error_code(std::errc::file_exists);
+    }
+  }
   std::uint64_t generation = 0;
   // A second add to the same Poll fails here with file_exists, as EPOLL_CTL_ADD does.
   if (auto ec = selector->add(handle, token, interest, &generation)) return ec;
   if (!state) state = std::make_shared<SourceRecord>();
-  auto& links = state->links;
-  // Links to Polls that are gone, or to registrations removed through a SourceFd of the
-  // same fd, are dead weight: drop them while we are here.
-  links.erase(std::remove_if(links.begin(), links.end(),
-                             [&](const SourceRecord::Link& link) {
-                               auto linked = link.selector.lock();
-                               return !linked || !linked->is_registered(handle, link.generation);
-                             }),
-              links.end());
   state->fd = handle;
-  links.push_back({selector, generation});
+  state->selector = selector;
+  state->generation = generation;
   return {};
 }
 
@@ -61,21 +57,18 @@ std::error_code source_modify(NativeHandle handle,
 }
 
 std::error_code source_remove(NativeHandle handle, SourceState& state, const std::shared_ptr<Selector>& selector) {
-  auto ec = selector->remove(handle);
-  if (state) {
-    auto& links = state->links;
-    links.erase(std::remove_if(links.begin(), links.end(),
-                               [&](const SourceRecord::Link& link) { return link.selector.lock() == selector; }),
-                links.end());
+  if (!state || state->selector.lock() != selector) {
+    return std::make_error_code(std::errc::no_such_file_or_directory);
   }
+  auto ec = selector->remove(handle);
+  // Whatever the answer, a registration that is gone is forgotten with its Poll.
+  if (!ec || !selector->is_registered(state->fd, state->generation)) state->selector.reset();
   return ec;
 }
 
 void source_would_block(SourceState& state) noexcept {
   if (!state) return;
-  for (const auto& link : state->links) {
-    if (auto selector = link.selector.lock()) selector->rearm(state->fd, link.generation);
-  }
+  if (auto selector = state->selector.lock()) selector->rearm(state->fd, state->generation);
 }
 
 }  // namespace pollux::sys
@@ -90,7 +83,7 @@ NativeHandle IoSource::release() noexcept {
 }
 
 void IoSource::close() noexcept {
-  // The registrations go first: once the fd is closed its number may name another file.
+  // The registration goes first: once the fd is closed its number may name another file.
   forget(state_);
   if (handle_ != kInvalidHandle) ::close(handle_);
   handle_ = kInvalidHandle;

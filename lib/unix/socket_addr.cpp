@@ -85,9 +85,15 @@ net::SocketAddr socket_addr_from_native(const void* sockaddr_ptr, std::size_t le
       if (length <= base) return net::SocketAddr::unix_unnamed();
       std::size_t n = length - base;
       if (sun.sun_path[0] == '\0') {
-        // Linux autobind and abstract names; a lone NUL is unnamed on other systems.
-        if (n == 1) return net::SocketAddr::unix_unnamed();
+#if defined(__linux__)
+        // An abstract name (autobind's too): the bytes after the NUL, as many as the
+        // length counts. A length that counts the NUL alone is the empty name, which is
+        // a name of its own; the unnamed address has no sun_path byte at all (above).
         return net::SocketAddr::unix_abstract(std::string_view(sun.sun_path + 1, n - 1), ec);
+#else
+        // No abstract names elsewhere: a path that starts with NUL is no path.
+        return net::SocketAddr::unix_unnamed();
+#endif
       }
       // The kernel may or may not count the path's NUL; stop at the first one.
       n = ::strnlen(sun.sun_path, n);

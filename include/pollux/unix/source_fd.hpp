@@ -14,7 +14,8 @@ class Registry;
 namespace pollux::unix {
 
 /// Borrows an fd for registration; the caller keeps ownership and must remove it before
-/// closing it.
+/// closing it. It keeps no state, so the same fd may be added to several Polls (once to
+/// each), which pollux's own types refuse (std::errc::file_exists).
 ///
 /// On the poll(2) backend, edge triggering is emulated: a reported readiness stays quiet
 /// until the caller calls Registry::modify for the fd (pollux's own types re-arm on

@@ -17,7 +17,6 @@
 #include <optional>
 #include <system_error>
 #include <utility>
-#include <vector>
 
 #include <pollux/config.hpp>
 #include <pollux/detail/selector_fwd.hpp>
@@ -59,14 +58,24 @@ class Selector {
 
   int fd() const noexcept { return epfd_; }
 
-  // Registered sources keep their Selector alive through this count, beside the
-  // shared_ptr that Registries hold (whose deleter gives up the owners' one reference):
-  // a registered source must be able to leave the epoll set when it is closed, so its
-  // epoll fd may not be closed (and its number reused) before that.
+  // A registered source keeps its Selector alive through this count, beside the
+  // shared_ptr that Registries and Wakers hold (whose deleter gives up the owners' one
+  // reference): it must be able to leave the epoll set when it is closed, so the epoll
+  // fd may not be closed (and its number reused) before that. A remove gives it back.
   void retain() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
   void release() noexcept {
     if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) [[unlikely]] selector_destroy(this);
   }
+  /// release() by a caller that holds a Registry of this Selector, whose owners'
+  /// reference therefore outlives the call: never the last one.
+  void release_shared() noexcept { refs_.fetch_sub(1, std::memory_order_release); }
+  /// The owners' reference is given up: no Poll, Registry or Waker of this set is left,
+  /// so nothing can poll it again (it lives on while sources still refer to it).
+  void orphan() noexcept {
+    orphaned_.store(true, std::memory_order_relaxed);
+    release();
+  }
+  bool is_orphaned() const noexcept { return orphaned_.load(std::memory_order_relaxed); }
   std::error_code ctl(int op, int fd, Token token, Interest interest) noexcept {
     epoll_event ev{};
     ev.events = kEpollInterest[interest.bits() & 7];
@@ -78,6 +87,7 @@ class Selector {
  private:
   int epfd_;
   std::atomic<long> refs_{1};
+  std::atomic<bool> orphaned_{false};
 };
 
 /// A blocking wait that a signal interrupted (retried), or that failed: out of line.
@@ -100,43 +110,51 @@ inline std::error_code poll_select(Selector* selector,
   return {};
 }
 
-/// What a detail::IoSource keeps on epoll: the Selectors it was added to, and a reference
-/// to each, so that release() and close() can take its registrations out. A closed fd
-/// leaves epoll by itself only when no dup of it lives, and a child being spawned by
+/// What a detail::IoSource keeps on epoll: the Selector it is registered with, and a
+/// reference to it, so that release() and close() can take the registration out. A closed
+/// fd leaves epoll by itself only when no dup of it lives, and a child being spawned by
 /// another thread holds one until its exec.
 ///
-/// A remove leaves the reference in place: the close then asks that set to drop the fd
-/// once more and is answered ENOENT, one system call on a path that makes system calls
-/// anyway, where forgetting on remove put bookkeeping on every add and remove (an
-/// atomic, a compare and a store each). The references are given up when the source is
-/// closed or released. The first Selector is kept inline, for the add that every source
-/// makes; a source added to several Polls lists the others out of line.
+/// A source is in one Poll at a time: a second Poll's add answers file_exists, as on
+/// every backend (unix::SourceFd, which keeps no state, may watch one fd from several).
+/// A remove gives the reference up, so that a Poll whose sources were all removed closes
+/// its epoll fd when it is dropped; that costs an atomic on add and one on remove.
 class SourceState {
  public:
   SourceState() noexcept = default;
-  SourceState(SourceState&& other) noexcept
-      : selector_(std::exchange(other.selector_, nullptr)), others_(std::exchange(other.others_, nullptr)) {}
+  SourceState(SourceState&& other) noexcept : selector_(std::exchange(other.selector_, nullptr)) {}
   SourceState& operator=(SourceState&& other) noexcept {
     std::swap(selector_, other.selector_);
-    std::swap(others_, other.others_);
     return *this;
   }
   ~SourceState() { forget(); }
 
+  /// The Selector holding the registration; null when there is none.
+  Selector* selector() const noexcept { return selector_; }
   void remember(Selector* selector) noexcept {
-    if (selector_ == selector) [[likely]] return;  // added again to the same Poll
-    remember_another(selector);
+    selector->retain();
+    selector_ = selector;
   }
-  /// Takes every registration out of the epoll sets (fd still open), then forgets them.
-  POLLUX_API void leave(int fd) noexcept;
-  POLLUX_API void forget() noexcept;
+  /// After a remove through a Registry of the Selector (see release_shared).
+  void forget_shared() noexcept {
+    selector_->release_shared();
+    selector_ = nullptr;
+  }
+  void forget() noexcept {
+    if (Selector* s = std::exchange(selector_, nullptr)) s->release();
+  }
 
  private:
-  POLLUX_API void remember_another(Selector* selector) noexcept;
-
   Selector* selector_ = nullptr;
-  std::vector<Selector*>* others_ = nullptr;
 };
+
+/// A source_add whose source is registered already: file_exists, unless the Poll it is
+/// registered with is gone.
+POLLUX_API std::error_code source_add_again(NativeHandle fd,
+                                            SourceState& state,
+                                            Selector& selector,
+                                            Token token,
+                                            Interest interest) noexcept;
 
 inline std::error_code source_add(NativeHandle fd,
                                   SourceState& state,
@@ -144,6 +162,7 @@ inline std::error_code source_add(NativeHandle fd,
                                   Token token,
                                   Interest interest) noexcept {
   Selector* s = selector.get();
+  if (state.selector() != nullptr) [[unlikely]] return source_add_again(fd, state, *s, token, interest);
   if (auto ec = s->ctl(EPOLL_CTL_ADD, fd, token, interest)) [[unlikely]] return ec;
   state.remember(s);
   return {};
@@ -157,8 +176,14 @@ inline std::error_code source_modify(NativeHandle fd,
   return selector->ctl(EPOLL_CTL_MOD, fd, token, interest);
 }
 
-inline std::error_code source_remove(NativeHandle fd, SourceState&, const std::shared_ptr<Selector>& selector) noexcept {
-  if (::epoll_ctl(selector->fd(), EPOLL_CTL_DEL, fd, nullptr) < 0) [[unlikely]] return errno_error(errno);
+/// Removing a source that another Poll holds (or none): no_such_file_or_directory.
+[[gnu::cold, gnu::noinline]] POLLUX_API std::error_code source_not_added() noexcept;
+
+inline std::error_code source_remove(NativeHandle fd, SourceState& state, const std::shared_ptr<Selector>& selector) noexcept {
+  Selector* s = selector.get();
+  if (state.selector() != s) [[unlikely]] return source_not_added();
+  if (::epoll_ctl(s->fd(), EPOLL_CTL_DEL, fd, nullptr) < 0) [[unlikely]] return errno_error(errno);
+  state.forget_shared();
   return {};
 }
 
