@@ -179,6 +179,7 @@ void Selector::remove(SourceRecord& state) noexcept {
   std::lock_guard lock(mutex_);
   if (state.removed) return;
   state.removed = true;
+  std::erase_if(synthetic_, [&](const Synthetic& s) { return s.state == &state; });
   if (state.status == SourceRecord::PollStatus::pending) {
     // On failure the poll still completes some day (with an event, or LOCAL_CLOSE when
     // the socket is closed); until then the state stays in sources_.
@@ -201,7 +202,7 @@ void Selector::rearm(SourceRecord& state) noexcept {
 void Selector::inject(SourceRecord& state, std::uint32_t flags) noexcept {
   std::lock_guard lock(mutex_);
   if (state.removed) return;
-  synthetic_.emplace_back(state.token, flags);
+  synthetic_.push_back({&state, flags});
   // A select blocked in the port would not look at synthetic_ until some packet came:
   // send it one that dispatch ignores.
   if (polling_) (void)port_.post(kKeyAfd, nullptr);
@@ -222,7 +223,7 @@ void Selector::flush_locked() noexcept {
       // AFD refused the poll: the socket can no longer be watched. Say so once, as an
       // error event, instead of failing every later select.
       state->closed = true;
-      synthetic_.emplace_back(state->token, Event::kError | Event::kReadClosed | Event::kWriteClosed);
+      synthetic_.push_back({state.get(), Event::kError | Event::kReadClosed | Event::kWriteClosed});
     }
   }
   update_queue_.clear();
@@ -289,7 +290,7 @@ std::size_t Selector::dispatch_locked(const OVERLAPPED_ENTRY* entries,
   }
   // After the packets, which never exceed `capacity`: what does not fit waits its turn.
   while (!synthetic_.empty() && n < capacity) {
-    out[n++] = synthetic_.back();
+    out[n++] = Event(synthetic_.back().state->token, synthetic_.back().flags);
     synthetic_.pop_back();
   }
   return n;

@@ -68,8 +68,14 @@ class Selector {
   std::unordered_map<SourceRecord*, std::shared_ptr<SourceRecord>> sources_;
   std::vector<std::shared_ptr<SourceRecord>> update_queue_;
   // Events no packet carries, reported by the next select: sockets whose AFD poll could
-  // not be started (as errors), and our own shutdowns (see notify_shutdown).
-  std::vector<Event> synthetic_;
+  // not be started (as errors), and our own shutdowns (see notify_shutdown). Kept by
+  // registration, not by token: the token is read when the event is reported, so a
+  // modify in between re-tokens it, and remove drops it (a removed token never appears).
+  struct Synthetic {
+    SourceRecord* state;
+    std::uint32_t flags;
+  };
+  std::vector<Synthetic> synthetic_;
   // Used by the selecting thread only (one at a time).
   std::vector<OVERLAPPED_ENTRY> entries_;
 };
