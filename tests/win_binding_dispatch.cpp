@@ -422,3 +422,74 @@ TEST_CASE("a completion of an operation started behind the Binding's back is dro
   CHECK(pollux::win::overlapped_of(e) == &ov);
   CHECK(e.bytes_transferred() == 5);
 }
+
+namespace {
+
+// Checked by the Handler: a Handler running after its Binding's remove returned would
+// find the canary overwritten.
+constexpr std::uint32_t kAlive = 0xA11CE;
+std::atomic<int> dead_contexts{0};
+
+struct Canary {
+  std::atomic<std::uint32_t> value{kAlive};
+  std::atomic<int> calls{0};
+};
+
+std::uint32_t check_canary(Overlapped&, std::uint32_t, std::uint32_t, void* context) noexcept {
+  auto& canary = *static_cast<Canary*>(context);
+  if (canary.value != kAlive) ++dead_contexts;
+  ++canary.calls;
+  return Event::kCompletion;
+}
+
+}  // namespace
+
+TEST_CASE("removes racing Handlers on the polling thread: no Handler runs after its remove") {
+  auto poll = test::init_with_poll();
+  std::atomic<bool> stop{false};
+  std::atomic<int> poll_errors{0};
+  std::thread poller([&] {
+    Events events(16);
+    while (!stop) {
+      if (poll.poll(events, 10ms)) ++poll_errors;
+    }
+  });
+  int handled = 0;
+  for (int round = 0; round < 40; ++round) {
+    PipePair pipe;
+    auto binding = std::make_unique<Binding>(pipe.server.h);
+    REQUIRE(!poll.registry().add(*binding, Token(200 + round), Interest::readable));
+    constexpr int kOps = 4;
+    std::array<std::unique_ptr<Canary>, kOps> canaries;
+    std::array<std::unique_ptr<Overlapped>, kOps> ovs;
+    std::array<std::array<char, 2>, kOps> buffers{};
+    std::error_code ec;
+    for (int i = 0; i < kOps; ++i) {
+      canaries[i] = std::make_unique<Canary>();
+      ovs[i] = std::make_unique<Overlapped>(check_canary, canaries[i].get());
+      REQUIRE(binding->submit(*ovs[i], read_into(buffers[i].data(), 2), ec) == Submitted::pending);
+    }
+    // Completions race the remove: some are fed before it, some after (dropped).
+    pipe.write_from_client(round % 2 == 0 ? "abcd" : "abcdefgh");
+    if (round % 3 == 0) std::this_thread::sleep_for(1ms);
+    REQUIRE(!poll.registry().remove(*binding));
+    for (int i = 0; i < kOps; ++i) {
+      handled += canaries[i]->calls;
+      canaries[i]->value = 0;
+    }
+    binding.reset();
+    // Kept for a moment, dead, so that a late Handler would see them so.
+    std::this_thread::sleep_for(2ms);
+    for (int i = 0; i < kOps; ++i) {
+      handled -= canaries[i]->calls;
+      ovs[i].reset();
+      canaries[i].reset();
+    }
+  }
+  stop = true;
+  poller.join();
+  CHECK(poll_errors == 0);
+  CHECK(dead_contexts == 0);
+  // `handled` gained each call seen by its remove, and lost each call seen by the end.
+  CHECK(handled == 0);
+}

@@ -74,7 +74,8 @@ class Overlapped {
   }
 
   /// What to pass as the LPOVERLAPPED of ReadFile, WriteFile, DeviceIoControl,
-  /// ReadDirectoryChangesW, ConnectNamedPipe, WSARecv...
+  /// ReadDirectoryChangesW, ConnectNamedPipe, WSARecv... Binding::submit fills in its
+  /// hEvent (remove waits on it): do not change it.
   _OVERLAPPED* native() noexcept { return reinterpret_cast<_OVERLAPPED*>(&raw_); }
 
   /// Bytes moved by the last operation, once it is over.
