@@ -125,16 +125,12 @@ struct FileCompletionInformation {
   HANDLE port;
   void* key;
 };
-using NtSetInformationFileFn = nt::NtStatus(NTAPI*)(HANDLE, nt::IoStatusBlock*, void*, ULONG, ULONG);
-
+// Only for a handle that was bound to a Selector's port, so nt::init() has succeeded.
 void disassociate(HANDLE handle) noexcept {
-  static const auto set_information = reinterpret_cast<NtSetInformationFileFn>(
-      reinterpret_cast<void*>(GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "NtSetInformationFile")));
-  if (set_information == nullptr) return;
   nt::IoStatusBlock iosb{};
   FileCompletionInformation info{nullptr, nullptr};
   // Where the class is unknown the handle stays bound: a later add then fails cleanly.
-  set_information(handle, &iosb, &info, sizeof info, kFileReplaceCompletionInformation);
+  nt::NtSetInformationFile(handle, &iosb, &info, sizeof info, kFileReplaceCompletionInformation);
 }
 
 }  // namespace
