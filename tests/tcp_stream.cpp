@@ -221,6 +221,43 @@ TEST_CASE("shutdown(read) and shutdown(both)") {
   }
 }
 
+// Rule 3: after remove returns, the token never appears again, even when an event for it
+// was already due (our own shutdown makes the socket readable at once; IOCP queues that
+// event itself, as AFD reports nothing for it).
+TEST_CASE("after our own shutdown, a removed stream's token never appears") {
+  auto poll = test::init_with_poll();
+  Events events(8);
+  auto p = test::tcp_pair();
+  REQUIRE(!poll.registry().add(p.client, Token(1), Interest::readable | Interest::writable));
+  SUBCASE("read") { REQUIRE(!p.client.shutdown(Shutdown::read)); }
+  SUBCASE("both") { REQUIRE(!p.client.shutdown(Shutdown::both)); }
+  REQUIRE(!poll.registry().remove(p.client));
+  test::expect_no_events(poll, events, 200ms);
+}
+
+// The same after modify: once it returns, events come under the new token only (mio's
+// rule), also those that were due before it.
+TEST_CASE("after our own shutdown, modify to another token: the old token never appears") {
+  auto poll = test::init_with_poll();
+  Events events(8);
+  auto p = test::tcp_pair();
+  REQUIRE(!poll.registry().add(p.client, Token(1), Interest::readable));
+  REQUIRE(!p.client.shutdown(Shutdown::read));
+  REQUIRE(!poll.registry().modify(p.client, Token(2), Interest::readable));
+  bool seen_new = false;
+  std::size_t seen_old = 0;
+  const auto deadline = std::chrono::steady_clock::now() + 2s;
+  while (!seen_new && std::chrono::steady_clock::now() < deadline) {
+    REQUIRE(!poll.poll(events, 100ms));
+    for (const auto& event : events) {
+      if (event.token() == Token(1)) ++seen_old;
+      if (event.token() == Token(2) && event.is_readable()) seen_new = true;
+    }
+  }
+  CHECK(seen_old == 0);
+  CHECK(seen_new);
+}
+
 TEST_CASE("vectored reads and writes move whole buffers in order") {
   auto p = test::tcp_pair();
   auto a = test::bytes("hello, ");

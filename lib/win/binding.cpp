@@ -3,6 +3,9 @@
 #include <pollux/poll.hpp>
 #include <pollux/win/binding.hpp>
 
+#include <new>
+#include <unordered_set>
+
 #include "binding_route.hpp"
 #include "error.hpp"
 #include "overlapped_access.hpp"
@@ -12,53 +15,67 @@ namespace pollux::sys {
 
 using Access = OverlappedAccess;
 
+// How long remove waits for a completion before it asks again for the cancellation of
+// what is still pending. Completions end the wait at once (they signal `done`); the
+// limit only covers an operation issued after the cancels went out.
+constexpr DWORD kRecancelMs = 100;
+
 struct BindingRoute final : Route {
   HANDLE handle = nullptr;
   bool skip_on_success = false;
-  // Guards the list of pending Overlappeds (linked through them) and `closing`. Separate
+  // The hEvent of every operation: the kernel signals it when one completes, which is
+  // what drain() waits on. Auto-reset: a completion between drain's look at the
+  // statuses and its wait leaves it signalled, so no completion is missed.
+  HANDLE done = nullptr;
+  // Guards `pending`, `closing` and the owner_ of the Overlappeds in `pending`. Separate
   // from `dispatch`: a Handler (run under `dispatch`) may submit again, and a thread that
   // submits must never wait for a feed.
   std::mutex list_mutex;
-  win::Overlapped* head = nullptr;
+  // The pending Overlappeds, by address: a packet finds its own in O(1), and only after
+  // it is known to be pending is it dereferenced (a packet may name one that its owner
+  // already freed, or one never submitted here).
+  std::unordered_set<win::Overlapped*> pending;
   bool closing = false;
 
-  void link_locked(win::Overlapped& o) noexcept {
+  BindingRoute() = default;
+  BindingRoute(const BindingRoute&) = delete;
+  BindingRoute& operator=(const BindingRoute&) = delete;
+  ~BindingRoute() override {
+    if (done != nullptr) CloseHandle(done);
+  }
+
+  std::error_code link_locked(win::Overlapped& o) noexcept {
+    try {
+      pending.insert(&o);
+    } catch (const std::bad_alloc&) {
+      return std::make_error_code(std::errc::not_enough_memory);
+    }
     Access::owner(o) = this;
-    Access::prev(o) = nullptr;
-    Access::next(o) = head;
-    if (head != nullptr) Access::prev(*head) = &o;
-    head = &o;
+    return {};
   }
   void unlink_locked(win::Overlapped& o) noexcept {
-    if (Access::prev(o) != nullptr) Access::next(*Access::prev(o)) = Access::next(o);
-    else head = Access::next(o);
-    if (Access::next(o) != nullptr) Access::prev(*Access::next(o)) = Access::prev(o);
+    pending.erase(&o);
     Access::owner(o) = nullptr;
-    Access::prev(o) = Access::next(o) = nullptr;
-  }
-  // The pending Overlapped whose OVERLAPPED is `raw`, found without dereferencing `raw`:
-  // a packet may name one that its owner already freed.
-  win::Overlapped* find_locked(const OVERLAPPED* raw) noexcept {
-    for (auto* o = head; o != nullptr; o = Access::next(*o)) {
-      if (Access::native(*o) == raw) return o;
-    }
-    return nullptr;
   }
 
   bool feed(const OVERLAPPED_ENTRY& entry, Event& out) noexcept override {
-    win::Overlapped* o;
+    // Only an address until it is found in `pending`.
+    auto* candidate = reinterpret_cast<win::Overlapped*>(entry.lpOverlapped);
     {
       std::lock_guard lock(list_mutex);
-      o = find_locked(entry.lpOverlapped);
-      if (o == nullptr) return false;
-      unlink_locked(*o);
+      if (pending.find(candidate) == pending.end()) return false;
+      // Safety: it is pending on this binding, so its owner keeps it alive until the
+      // completion is delivered (the lifetime rule in overlapped.hpp), and its raw_,
+      // the first member of a standard-layout class, is the OVERLAPPED the packet names.
+      unlink_locked(*candidate);
     }
-    const auto status = static_cast<nt::NtStatus>(Access::raw(*o).internal);
+    win::Overlapped& o = *candidate;
+    const auto status = static_cast<nt::NtStatus>(Access::raw(o).internal);
     const std::uint32_t error = status == nt::kStatusSuccess ? 0 : nt::RtlNtStatusToDosError(status);
     const std::uint32_t bytes = entry.dwNumberOfBytesTransferred;
-    const auto data = reinterpret_cast<std::uintptr_t>(o);
-    if (auto handler = Access::handler(*o)) {
-      std::uint32_t flags = handler(*o, bytes, error, Access::context(*o));
+    const auto data = reinterpret_cast<std::uintptr_t>(&o);
+    if (auto handler = Access::handler(o)) {
+      std::uint32_t flags = handler(o, bytes, error, Access::context(o));
       if (flags == 0) return false;
       out = Event(sys::event_make_completion(token, flags, data, bytes, error));
       return true;
@@ -69,7 +86,7 @@ struct BindingRoute final : Route {
 
   // Cancels what is pending and waits until the kernel has finished with every
   // Overlapped. Their packets may still sit in the port: the route is already out of the
-  // table by then, so those are dropped unread.
+  // Selector's table by then, so those are dropped unread.
   void drain() noexcept {
     {
       std::lock_guard lock(list_mutex);
@@ -79,7 +96,7 @@ struct BindingRoute final : Route {
       {
         std::lock_guard lock(list_mutex);
         bool busy = false;
-        for (auto* o = head; o != nullptr; o = Access::next(*o)) {
+        for (auto* o : pending) {
           std::atomic_ref<std::uintptr_t> internal(Access::raw(*o).internal);
           if (internal.load(std::memory_order_acquire) == static_cast<std::uintptr_t>(nt::kStatusPending)) {
             busy = true;
@@ -89,12 +106,12 @@ struct BindingRoute final : Route {
           }
         }
         if (!busy) {
-          while (head != nullptr) unlink_locked(*head);
+          for (auto* o : pending) Access::owner(*o) = nullptr;
+          pending.clear();
           return;
         }
       }
-      // Cancellation completes within microseconds for pipes, files and sockets.
-      Sleep(1);
+      WaitForSingleObject(done, kRecancelMs);
     }
   }
 };
@@ -108,16 +125,12 @@ struct FileCompletionInformation {
   HANDLE port;
   void* key;
 };
-using NtSetInformationFileFn = nt::NtStatus(NTAPI*)(HANDLE, nt::IoStatusBlock*, void*, ULONG, ULONG);
-
+// Only for a handle that was bound to a Selector's port, so nt::init() has succeeded.
 void disassociate(HANDLE handle) noexcept {
-  static const auto set_information = reinterpret_cast<NtSetInformationFileFn>(
-      reinterpret_cast<void*>(GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "NtSetInformationFile")));
-  if (set_information == nullptr) return;
   nt::IoStatusBlock iosb{};
   FileCompletionInformation info{nullptr, nullptr};
   // Where the class is unknown the handle stays bound: a later add then fails cleanly.
-  set_information(handle, &iosb, &info, sizeof info, kFileReplaceCompletionInformation);
+  nt::NtSetInformationFile(handle, &iosb, &info, sizeof info, kFileReplaceCompletionInformation);
 }
 
 }  // namespace
@@ -164,6 +177,8 @@ std::error_code Binding::add_to(const Registry& registry, Token token, Interest)
   route->skip_on_success = options_.skip_completion_on_success;
   route->token = token;
   route->selector = selector;
+  route->done = CreateEventW(nullptr, FALSE, FALSE, nullptr);
+  if (route->done == nullptr) return sys::win_error();
   if (auto ec = sys::route_insert(route)) return ec;
   auto undo = [&] { sys::route_remove(*route); };
   if (CreateIoCompletionPort(handle_, selector->port().handle(), route->key, 0) == nullptr) {
@@ -210,9 +225,8 @@ std::error_code Binding::begin(Overlapped& overlapped) noexcept {
   // Pending until the kernel says otherwise: drain() waits on exactly this value.
   raw.internal = static_cast<std::uintptr_t>(sys::nt::kStatusPending);
   raw.internal_high = 0;
-  raw.event = nullptr;
-  route_->link_locked(overlapped);
-  return {};
+  raw.event = route_->done;
+  return route_->link_locked(overlapped);
 }
 
 Submitted Binding::finish(Overlapped& overlapped, bool ok, std::error_code& ec) noexcept {

@@ -1,10 +1,10 @@
-// The table of completion-key routes (binding_route.hpp).
+// Route ids and the registration of routes with their Selector (binding_route.hpp).
 
 #include "binding_route.hpp"
 
 #include <atomic>
-#include <new>
-#include <unordered_map>
+
+#include "selector.hpp"
 
 namespace pollux::sys {
 
@@ -14,31 +14,15 @@ namespace {
 // happen, so a stale packet can never meet a new route under its old key.
 constexpr ULONG_PTR kFirstRouteKey = 16;
 
-struct Table {
-  std::mutex mutex;
-  std::unordered_map<ULONG_PTR, std::shared_ptr<Route>> routes;
-  ULONG_PTR next = kFirstRouteKey;
-};
-
-Table& table() {
-  // Leaked on purpose: a Poll may be polled by a thread that outlives static destruction.
-  static Table* t = new Table;
-  return *t;
-}
+std::atomic<ULONG_PTR> next_key{kFirstRouteKey};
 
 }  // namespace
 
 std::error_code route_insert(const std::shared_ptr<Route>& route) noexcept {
-  auto& t = table();
-  std::lock_guard lock(t.mutex);
-  try {
-    route->key = t.next;
-    t.routes.emplace(route->key, route);
-    ++t.next;
-  } catch (const std::bad_alloc&) {
-    return std::make_error_code(std::errc::not_enough_memory);
-  }
-  return {};
+  auto selector = route->selector.lock();
+  if (!selector) return std::make_error_code(std::errc::bad_file_descriptor);
+  route->key = next_key.fetch_add(1, std::memory_order_relaxed);
+  return selector->insert_route(route);
 }
 
 void route_remove(Route& route) noexcept {
@@ -46,36 +30,14 @@ void route_remove(Route& route) noexcept {
     std::lock_guard lock(route.dispatch);
     route.removed = true;
   }
-  auto& t = table();
-  std::shared_ptr<Route> last;
-  {
-    std::lock_guard lock(t.mutex);
-    auto it = t.routes.find(route.key);
-    if (it != t.routes.end() && it->second.get() == &route) {
-      last = std::move(it->second);
-      t.routes.erase(it);
-    }
-  }
+  // A Selector that is gone took its table with it.
+  if (auto selector = route.selector.lock()) selector->erase_route(route);
 }
 
 bool route_in(const Route& route, const std::shared_ptr<Selector>& selector) noexcept {
   if (route.removed || !selector) return false;
   auto mine = route.selector.lock();
   return mine == selector;
-}
-
-bool route_feed(const OVERLAPPED_ENTRY& entry, Event& out) noexcept {
-  std::shared_ptr<Route> route;
-  {
-    auto& t = table();
-    std::lock_guard lock(t.mutex);
-    auto it = t.routes.find(entry.lpCompletionKey);
-    if (it == t.routes.end()) return false;
-    route = it->second;
-  }
-  std::lock_guard lock(route->dispatch);
-  if (route->removed) return false;
-  return route->feed(entry, out);
 }
 
 }  // namespace pollux::sys

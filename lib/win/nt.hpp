@@ -1,5 +1,5 @@
 #pragma once
-// The ntdll functions and types that AFD polling needs. They are not in the import
+// The ntdll functions and types that AFD polling and win::Binding need. They are not in the import
 // libraries the SDK promises, so they are resolved once, at run time, through
 // GetProcAddress (ntdll is mapped into every process).
 
@@ -55,6 +55,8 @@ using IoApcRoutine = void(NTAPI*)(void* context, IoStatusBlock* iosb, ULONG rese
   X(NtStatus, NtDeviceIoControlFile,                                                        \
     (HANDLE file, HANDLE event, IoApcRoutine apc, void* apc_context, IoStatusBlock* iosb,   \
      ULONG code, void* in, ULONG in_size, void* out, ULONG out_size))                       \
+  X(NtStatus, NtSetInformationFile,                                                         \
+    (HANDLE file, IoStatusBlock* iosb, void* information, ULONG length, ULONG info_class))  \
   X(ULONG, RtlNtStatusToDosError, (NtStatus status))
 
 #define POLLUX_NT_DECLARE(ret, name, params) extern ret(NTAPI* name) params;

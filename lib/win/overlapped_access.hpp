@@ -16,8 +16,6 @@ struct OverlappedAccess {
   static win::Overlapped::Handler handler(const win::Overlapped& o) noexcept { return o.handler_; }
   static void* context(const win::Overlapped& o) noexcept { return o.context_; }
   static void*& owner(win::Overlapped& o) noexcept { return o.owner_; }
-  static win::Overlapped*& prev(win::Overlapped& o) noexcept { return o.prev_; }
-  static win::Overlapped*& next(win::Overlapped& o) noexcept { return o.next_; }
 };
 
 }  // namespace pollux::sys

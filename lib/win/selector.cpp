@@ -4,6 +4,7 @@
 #include "../selector_select.hpp"
 
 #include <algorithm>
+#include <new>
 #include <unordered_map>
 
 #include "binding_route.hpp"
@@ -179,6 +180,7 @@ void Selector::remove(SourceRecord& state) noexcept {
   std::lock_guard lock(mutex_);
   if (state.removed) return;
   state.removed = true;
+  std::erase_if(synthetic_, [&](const Synthetic& s) { return s.state == &state; });
   if (state.status == SourceRecord::PollStatus::pending) {
     // On failure the poll still completes some day (with an event, or LOCAL_CLOSE when
     // the socket is closed); until then the state stays in sources_.
@@ -201,7 +203,7 @@ void Selector::rearm(SourceRecord& state) noexcept {
 void Selector::inject(SourceRecord& state, std::uint32_t flags) noexcept {
   std::lock_guard lock(mutex_);
   if (state.removed) return;
-  synthetic_.emplace_back(state.token, flags);
+  synthetic_.push_back({&state, flags});
   // A select blocked in the port would not look at synthetic_ until some packet came:
   // send it one that dispatch ignores.
   if (polling_) (void)port_.post(kKeyAfd, nullptr);
@@ -222,7 +224,7 @@ void Selector::flush_locked() noexcept {
       // AFD refused the poll: the socket can no longer be watched. Say so once, as an
       // error event, instead of failing every later select.
       state->closed = true;
-      synthetic_.emplace_back(state->token, Event::kError | Event::kReadClosed | Event::kWriteClosed);
+      synthetic_.push_back({state.get(), Event::kError | Event::kReadClosed | Event::kWriteClosed});
     }
   }
   update_queue_.clear();
@@ -249,11 +251,36 @@ void Selector::free_locked(SourceRecord& state) noexcept {
   sources_.erase(&state);
 }
 
-std::size_t Selector::dispatch_locked(const OVERLAPPED_ENTRY* entries,
+std::error_code Selector::insert_route(const std::shared_ptr<Route>& route) noexcept {
+  std::lock_guard lock(routes_mutex_);
+  try {
+    routes_.emplace(route->key, route);
+  } catch (const std::bad_alloc&) {
+    return std::make_error_code(std::errc::not_enough_memory);
+  }
+  return {};
+}
+
+void Selector::erase_route(const Route& route) noexcept {
+  // Released after the lock: this may be the route's last reference.
+  std::shared_ptr<Route> last;
+  std::lock_guard lock(routes_mutex_);
+  auto it = routes_.find(route.key);
+  if (it == routes_.end() || it->second.get() != &route) return;
+  last = std::move(it->second);
+  routes_.erase(it);
+}
+
+// Under mutex_: the AFD packets, and what synthetic_ holds. The packets of other keys
+// are moved to the front of `entries` (`deferred` of them) for dispatch_unlocked, which
+// runs user Handlers: those may add, modify or remove sockets, which takes mutex_.
+std::size_t Selector::dispatch_locked(OVERLAPPED_ENTRY* entries,
                                       std::size_t count,
                                       Event* out,
-                                      std::size_t capacity) noexcept {
+                                      std::size_t capacity,
+                                      std::size_t& deferred) noexcept {
   std::size_t n = 0;
+  deferred = 0;
   for (std::size_t i = 0; i < count; ++i) {
     const auto& entry = entries[i];
     switch (entry.lpCompletionKey) {
@@ -272,26 +299,51 @@ std::size_t Selector::dispatch_locked(const OVERLAPPED_ENTRY* entries,
         enqueue_locked(state);
         break;
       }
-      case kKeyWaker: {
-        Event event;
-        if (waker_feed(entry.lpOverlapped, event) && n < capacity) out[n++] = event;
-        break;
-      }
       case kKeyOverlapped:
         break;
-      default: {
-        // Keys past the Selector's own name routes: bound handles, posters, job objects.
-        Event event;
-        if (route_feed(entry, event) && n < capacity) out[n++] = event;
+      default:
+        // The waker, and keys past the Selector's own, which name routes: bound
+        // handles, posters, job objects. `deferred` <= i, so this never overwrites an
+        // entry still to be read.
+        entries[deferred++] = entry;
         break;
-      }
     }
   }
-  // After the packets, which never exceed `capacity`: what does not fit waits its turn.
-  while (!synthetic_.empty() && n < capacity) {
-    out[n++] = synthetic_.back();
+  // After the packets, which never exceed `capacity` (each yields at most one event):
+  // what does not fit waits its turn.
+  while (!synthetic_.empty() && n + deferred < capacity) {
+    out[n++] = Event(synthetic_.back().state->token, synthetic_.back().flags);
     synthetic_.pop_back();
   }
+  return n;
+}
+
+// Without mutex_: wakers, and routes, each fed under its own dispatch lock.
+std::size_t Selector::dispatch_unlocked(const OVERLAPPED_ENTRY* entries,
+                                        std::size_t count,
+                                        Event* out) noexcept {
+  if (count == 0) return 0;
+  {
+    // One look-up for the whole batch. A route removed after this still gets no packet:
+    // its feed is skipped once `removed` is set, which route_remove does under `dispatch`.
+    std::lock_guard lock(routes_mutex_);
+    for (std::size_t i = 0; i < count; ++i) {
+      auto it = entries[i].lpCompletionKey == kKeyWaker ? routes_.end() : routes_.find(entries[i].lpCompletionKey);
+      if (it != routes_.end()) batch_[i] = it->second;
+    }
+  }
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    Event event;
+    if (entries[i].lpCompletionKey == kKeyWaker) {
+      if (waker_feed(entries[i].lpOverlapped, event)) out[n++] = event;
+    } else if (const auto& route = batch_[i]) {
+      std::lock_guard lock(route->dispatch);
+      if (!route->removed && route->feed(entries[i], event)) out[n++] = event;
+    }
+  }
+  // Out of every lock: a removed route's memory may go with this reference.
+  for (std::size_t i = 0; i < count; ++i) batch_[i].reset();
   return n;
 }
 
@@ -307,7 +359,10 @@ std::error_code Selector::select(Event* out,
                             ? start + *timeout
                             : Clock::time_point::max();
   const std::size_t max_entries = std::min(capacity, kMaxEntries);
-  if (entries_.size() < max_entries) entries_.resize(max_entries);
+  if (entries_.size() < max_entries) {
+    entries_.resize(max_entries);
+    batch_.resize(max_entries);
+  }
   for (;;) {
     std::size_t room;
     DWORD ms = timeout_ms(timeout);
@@ -322,12 +377,14 @@ std::error_code Selector::select(Event* out,
     std::error_code ec;
     std::size_t n = room > 0 ? port_.wait(entries_.data(), room, ms, ec) : 0;
     std::size_t reported;
+    std::size_t deferred;
     {
       std::lock_guard lock(mutex_);
       polling_ = false;
       if (ec) return ec;
-      reported = dispatch_locked(entries_.data(), n, out, capacity);
+      reported = dispatch_locked(entries_.data(), n, out, capacity, deferred);
     }
+    reported += dispatch_unlocked(entries_.data(), deferred, out + reported);
     if (reported > 0) {
       count = reported;
       return {};

@@ -19,6 +19,8 @@
 
 namespace pollux::sys {
 
+struct Route;
+
 class Selector {
  public:
   Selector() noexcept = default;
@@ -45,6 +47,11 @@ class Selector {
   /// Reports `flags` for the registration from the next select, waking a blocked one.
   void inject(SourceRecord& state, std::uint32_t flags) noexcept;
 
+  /// Makes packets under route->key reach `route` (binding_route.hpp).
+  std::error_code insert_route(const std::shared_ptr<Route>& route) noexcept;
+  /// Forgets `route`: packets under its key are dropped from now on.
+  void erase_route(const Route& route) noexcept;
+
   std::error_code select(Event* out,
                          std::size_t capacity,
                          std::size_t& count,
@@ -53,10 +60,12 @@ class Selector {
  private:
   void enqueue_locked(SourceRecord& state);
   void flush_locked() noexcept;
-  std::size_t dispatch_locked(const OVERLAPPED_ENTRY* entries,
+  std::size_t dispatch_locked(OVERLAPPED_ENTRY* entries,
                               std::size_t count,
                               Event* out,
-                              std::size_t capacity) noexcept;
+                              std::size_t capacity,
+                              std::size_t& deferred) noexcept;
+  std::size_t dispatch_unlocked(const OVERLAPPED_ENTRY* entries, std::size_t count, Event* out) noexcept;
   PollGroup* acquire_group_locked(std::error_code& ec);
   void free_locked(SourceRecord& state) noexcept;
 
@@ -68,10 +77,21 @@ class Selector {
   std::unordered_map<SourceRecord*, std::shared_ptr<SourceRecord>> sources_;
   std::vector<std::shared_ptr<SourceRecord>> update_queue_;
   // Events no packet carries, reported by the next select: sockets whose AFD poll could
-  // not be started (as errors), and our own shutdowns (see notify_shutdown).
-  std::vector<Event> synthetic_;
-  // Used by the selecting thread only (one at a time).
+  // not be started (as errors), and our own shutdowns (see notify_shutdown). Kept by
+  // registration, not by token: the token is read when the event is reported, so a
+  // modify in between re-tokens it, and remove drops it (a removed token never appears).
+  struct Synthetic {
+    SourceRecord* state;
+    std::uint32_t flags;
+  };
+  std::vector<Synthetic> synthetic_;
+  // Routes by key. Never held together with mutex_, nor while a route feeds.
+  std::mutex routes_mutex_;
+  std::unordered_map<ULONG_PTR, std::shared_ptr<Route>> routes_;
+  // Used by the selecting thread only (one at a time): the packets of one wait, and the
+  // routes of those that dispatch_unlocked feeds.
   std::vector<OVERLAPPED_ENTRY> entries_;
+  std::vector<std::shared_ptr<Route>> batch_;
 };
 
 /// Our own shutdown() of `socket`: AFD reports nothing for it (mio documents the same),

@@ -48,8 +48,11 @@ class Overlapped {
  public:
   /// Runs inside Poll::poll when an operation completes: `status` is the Win32 error code
   /// (0 is success). The result is Event::Flag bits to report under the Binding's token,
-  /// or 0 to report nothing. It runs with the Binding's dispatch lock held: it must not
-  /// add, modify or remove that Binding, nor block.
+  /// or 0 to report nothing. It runs on the polling thread outside the Poll's own locks:
+  /// it may add, modify and remove the Poll's other sources and submit on any Binding,
+  /// its own included. It must not modify or remove its own Binding (those wait for the
+  /// Handler to return), and should not block: a remove of its Binding from another
+  /// thread waits for it.
   using Handler = std::uint32_t (*)(Overlapped& overlapped,
                                     std::uint32_t bytes,
                                     std::uint32_t status,
@@ -71,7 +74,8 @@ class Overlapped {
   }
 
   /// What to pass as the LPOVERLAPPED of ReadFile, WriteFile, DeviceIoControl,
-  /// ReadDirectoryChangesW, ConnectNamedPipe, WSARecv...
+  /// ReadDirectoryChangesW, ConnectNamedPipe, WSARecv... Binding::submit fills in its
+  /// hEvent (remove waits on it): do not change it.
   _OVERLAPPED* native() noexcept { return reinterpret_cast<_OVERLAPPED*>(&raw_); }
 
   /// Bytes moved by the last operation, once it is over.
@@ -83,11 +87,9 @@ class Overlapped {
   detail::RawOverlapped raw_{};
   Handler handler_ = nullptr;
   void* context_ = nullptr;
-  // The Binding's state while an operation is pending (null otherwise), and the links of
-  // its list of pending operations, all guarded by that Binding.
+  // The Binding's state while an operation is pending (null otherwise), guarded by that
+  // Binding.
   void* owner_ = nullptr;
-  Overlapped* prev_ = nullptr;
-  Overlapped* next_ = nullptr;
 };
 
 /// The Overlapped that an event from Poll::poll reports as completed, or null when the
