@@ -58,7 +58,9 @@ class ExitStatus {
 /// selector. The status is collected with waitid, which reaps the child: pollux installs
 /// no SIGCHLD handler and needs none. Code elsewhere in the program that reaps children
 /// it does not own (waitpid(-1, ...), SIGCHLD set to SIG_IGN) takes the status away: then
-/// exit_status() reports std::errc::no_child_process.
+/// exit_status() reports std::errc::no_child_process. spawn holds the pidfd from the moment
+/// the child exists (clone3 with CLONE_PIDFD, Linux 5.3), so it never reports a failure for
+/// a program that started, even one reaped at once by such code.
 /// Windows: the process HANDLE, waited on by the thread pool (RegisterWaitForSingleObject),
 /// which posts the exit to the Poll's completion port.
 ///
