@@ -80,8 +80,11 @@ class POLLUX_API Process {
   Process() noexcept = default;
 
   /// Starts argv[0] with arguments argv[1..], without a shell. A name without a slash is
-  /// looked up in PATH (on Windows: as CreateProcess does). The child inherits the
-  /// environment, the working directory and the standard handles; on Unix it starts with
+  /// looked up in PATH. On Windows a name without `\`, `/` or `:` is looked up (with .exe
+  /// appended when it has no extension) in this program's directory, the system
+  /// directories and PATH, never in the current directory (see README.md, "Windows").
+  /// The child inherits the environment, the working directory
+  /// and the standard handles; on Unix it starts with
   /// an empty signal mask and SIGPIPE at its default action, and inherits the fds that are
   /// not close-on-exec (pollux opens all of its own fds close-on-exec). On Windows it
   /// inherits the standard handles only, whatever else this program made inheritable.
