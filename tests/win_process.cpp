@@ -2,6 +2,7 @@
 // independent peer) seeing the same exit code as pollux. tests/process.cpp has the
 // portable cases; the child is tests/process_child.cpp, found through POLLUX_TEST_CHILD.
 
+#include "process_child.hpp"
 #include "util.hpp"
 
 #include <asio.hpp>
@@ -12,7 +13,9 @@
 #include <windows.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -94,6 +97,15 @@ std::wstring child_path_w() {
   return full;
 }
 
+std::string narrow(const std::wstring& wide) {
+  std::string out;
+  for (wchar_t c : wide) {
+    REQUIRE(c < 0x80);  // the temporary paths here are ASCII
+    out += static_cast<char>(c);
+  }
+  return out;
+}
+
 // A fresh empty directory under %TEMP%, removed with what it holds at the end of the scope.
 struct TempDir {
   std::wstring path;
@@ -160,6 +172,22 @@ int run(const std::vector<std::string>& argv) {
   auto status = process.exit_status(ec);
   REQUIRE_MESSAGE(!ec, ec.message());
   return *status.code();
+}
+
+int hash_of(const std::vector<std::string>& args) {
+  std::vector<std::string_view> views(args.begin(), args.end());
+  return test::args_hash(views.data(), static_cast<int>(views.size()));
+}
+
+// A batch file that hands all of its arguments on to `process_child hash`, and exits with
+// what it returns: the checksum tells whether they arrived as they were sent.
+std::wstring write_forwarding_script(const TempDir& dir, const std::wstring& name) {
+  std::ofstream script(narrow(dir.file(name)), std::ios::binary);
+  script << "@\"" << narrow(child_path_w()) << "\" hash %*\r\n"
+         << "@exit /b %errorlevel%\r\n";
+  script.close();
+  REQUIRE(script);
+  return dir.file(name);
 }
 
 }  // namespace
@@ -309,4 +337,46 @@ TEST_CASE("a bare name is found in the program's directory, the system directory
   std::error_code ec;
   (void)Process::spawn(argv, ec);
   CHECK(ec == std::errc::no_such_file_or_directory);
+}
+
+TEST_CASE("a batch file gets hostile arguments as data, and cmd.exe runs nothing else") {
+  TempDir dir;
+  // The current directory is where an injected `echo INJECTED>pwned.txt` would write.
+  InDirectory cwd(dir.path);
+  const std::vector<std::string> hostile{
+      "\"&echo INJECTED>pwned.txt", "\"&echo INJECTED>pwned.txt&\"", "a b", "&|<>()^",
+      "\"", "\\", "x\\", "a\\\"b", "", ",;=", "tab\tx", "q\"\"", "!PATH!", "^\"^&x"};
+  for (const wchar_t* name : {L"forward.bat", L"FORWARD2.CMD"}) {
+    const std::wstring script = write_forwarding_script(dir, name);
+    std::vector<std::string> argv{narrow(script)};
+    argv.insert(argv.end(), hostile.begin(), hostile.end());
+    CHECK(run(argv) == hash_of(hostile));
+    CHECK(!dir.has(L"pwned.txt"));
+    // Each injection alone too: in company, a mangled one might be hidden by its neighbours.
+    for (const auto& arg : {hostile[0], hostile[1]}) {
+      CAPTURE(arg);
+      CHECK(run({narrow(script), arg}) == hash_of({arg}));
+      CHECK(!dir.has(L"pwned.txt"));
+    }
+  }
+}
+
+TEST_CASE("batch file arguments that cmd.exe would expand or cut short are refused") {
+  TempDir dir;
+  InDirectory cwd(dir.path);
+  const std::string script = narrow(write_forwarding_script(dir, L"forward.bat"));
+  for (std::string arg : {"%PATH%", "100%", "a\nb", "a\rb", "a\r\n&echo INJECTED>pwned.txt"}) {
+    CAPTURE(arg);
+    std::vector<std::string> argv{script, "ok", arg};
+    std::error_code ec;
+    auto process = Process::spawn(argv, ec);
+    CHECK(ec == std::errc::invalid_argument);
+    CHECK(!process.is_open());
+  }
+  CHECK(!dir.has(L"pwned.txt"));
+  // The same arguments are fine for a program: only cmd.exe treats them specially.
+  std::vector<std::string> args{"%PATH%", "a\nb"};
+  std::vector<std::string> argv{child_path(), "hash"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  CHECK(run(argv) == hash_of(args));
 }

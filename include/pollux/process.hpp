@@ -82,8 +82,10 @@ class POLLUX_API Process {
   /// Starts argv[0] with arguments argv[1..], without a shell. A name without a slash is
   /// looked up in PATH. On Windows a name without `\`, `/` or `:` is looked up (with .exe
   /// appended when it has no extension) in this program's directory, the system
-  /// directories and PATH, never in the current directory (see README.md, "Windows").
-  /// The child inherits the environment, the working directory
+  /// directories and PATH, never in the current directory; a .bat or .cmd file is run by
+  /// cmd.exe with each argument quoted for it, and an argument that cmd.exe would expand or
+  /// cut short (one with `%`, CR or LF) is refused with std::errc::invalid_argument (see
+  /// README.md, "Windows"). The child inherits the environment, the working directory
   /// and the standard handles; on Unix it starts with
   /// an empty signal mask and SIGPIPE at its default action, and inherits the fds that are
   /// not close-on-exec (pollux opens all of its own fds close-on-exec). On Windows it

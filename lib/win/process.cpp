@@ -135,7 +135,14 @@ ProcessState* process_spawn(std::span<const std::string> argv, std::error_code& 
   std::wstring program;
   if ((ec = find_program(argv[0], program))) return nullptr;
   std::wstring line;
-  if ((ec = make_command_line(argv, line))) return nullptr;
+  if (is_batch_file(program)) {
+    // CreateProcess would run it through cmd.exe with our C-runtime quoting, which cmd.exe
+    // does not follow: run cmd.exe ourselves, with a command line quoted for it.
+    if ((ec = make_batch_command_line(program, argv, line))) return nullptr;
+    program = system_directory() + L"\\cmd.exe";
+  } else if ((ec = make_command_line(argv, line))) {
+    return nullptr;
+  }
   StdHandles std_handles;
   if ((ec = std_handles.open())) return nullptr;
   STARTUPINFOEXW startup{};
