@@ -223,3 +223,37 @@ TEST_CASE("200 spawn, register, exit, destroy cycles leak no fds and leave no zo
   CHECK(::waitpid(-1, nullptr, WNOHANG) < 0);
   CHECK(errno == ECHILD);
 }
+
+TEST_CASE("with SIGCHLD ignored, every spawn of a program that starts succeeds") {
+  // The kernel reaps such children at once, possibly before spawn has a handle on them. A
+  // spawn that then answered an error although the program ran would make a caller that
+  // retries run it twice.
+  struct sigaction ignore {}, old{};
+  ignore.sa_handler = SIG_IGN;
+  REQUIRE(::sigaction(SIGCHLD, &ignore, &old) == 0);
+  auto poll = test::init_with_poll();
+  Events events(8);
+  int failures = 0, unreported = 0;
+  std::error_code first;
+  for (int i = 0; i < 200; ++i) {
+    std::error_code ec;
+    std::vector<std::string> argv{"true"};
+    auto child = Process::spawn(argv, ec);
+    if (ec) {
+      if (!first) first = ec;
+      ++failures;
+      continue;
+    }
+    if (poll.registry().add(child, Token(1), Interest::readable)) {
+      ++unreported;
+      continue;
+    }
+    // No status to collect (the kernel took it), but the exit is still reported.
+    test::expect_events(poll, events, {{Token(1), test::kReadable}}, 10000ms);
+    (void)child.exit_status(ec);
+    if (ec && ec != std::errc::no_child_process) ++unreported;
+  }
+  ::sigaction(SIGCHLD, &old, nullptr);
+  CHECK_MESSAGE(failures == 0, failures << " of 200 spawns failed, first: " << first.message());
+  CHECK(unreported == 0);
+}

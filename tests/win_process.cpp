@@ -2,6 +2,7 @@
 // independent peer) seeing the same exit code as pollux. tests/process.cpp has the
 // portable cases; the child is tests/process_child.cpp, found through POLLUX_TEST_CHILD.
 
+#include "process_child.hpp"
 #include "util.hpp"
 
 #include <asio.hpp>
@@ -12,7 +13,9 @@
 #include <windows.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -82,6 +85,109 @@ long count_handles() {
     if (table->entries[i].process_id == GetCurrentProcessId()) ++n;
   }
   return n;
+}
+
+// The child's full path in Windows form (meson gives a Unix path, which Wine maps).
+std::wstring child_path_w() {
+  std::string path = child_path();
+  std::wstring wide(path.begin(), path.end());
+  wchar_t full[MAX_PATH];
+  DWORD n = GetFullPathNameW(wide.c_str(), MAX_PATH, full, nullptr);
+  REQUIRE((n > 0 && n < MAX_PATH));
+  return full;
+}
+
+std::string narrow(const std::wstring& wide) {
+  std::string out;
+  for (wchar_t c : wide) {
+    REQUIRE(c < 0x80);  // the temporary paths here are ASCII
+    out += static_cast<char>(c);
+  }
+  return out;
+}
+
+// A fresh empty directory under %TEMP%, removed with what it holds at the end of the scope.
+struct TempDir {
+  std::wstring path;
+
+  TempDir() {
+    static int count = 0;
+    wchar_t temp[MAX_PATH];
+    REQUIRE(GetTempPathW(MAX_PATH, temp) > 0);
+    path = std::wstring(temp) + L"pollux-process-" + std::to_wstring(GetCurrentProcessId()) +
+           L"-" + std::to_wstring(++count);
+    REQUIRE(CreateDirectoryW(path.c_str(), nullptr));
+  }
+  ~TempDir() {
+    WIN32_FIND_DATAW found;
+    HANDLE find = FindFirstFileW((path + L"\\*").c_str(), &found);
+    if (find != INVALID_HANDLE_VALUE) {
+      do {
+        std::wstring name = found.cFileName;
+        if (name != L"." && name != L"..") DeleteFileW((path + L"\\" + name).c_str());
+      } while (FindNextFileW(find, &found));
+      FindClose(find);
+    }
+    RemoveDirectoryW(path.c_str());
+  }
+  std::wstring file(const std::wstring& name) const { return path + L"\\" + name; }
+  bool has(const std::wstring& name) const {
+    return GetFileAttributesW(file(name).c_str()) != INVALID_FILE_ATTRIBUTES;
+  }
+};
+
+// Makes `dir` the current directory for the scope.
+struct InDirectory {
+  std::wstring old;
+  explicit InDirectory(const std::wstring& dir) {
+    wchar_t buffer[MAX_PATH];
+    REQUIRE(GetCurrentDirectoryW(MAX_PATH, buffer) > 0);
+    old = buffer;
+    REQUIRE(SetCurrentDirectoryW(dir.c_str()));
+  }
+  ~InDirectory() { SetCurrentDirectoryW(old.c_str()); }
+};
+
+// Puts `dir` first in this process's PATH for the scope.
+struct OnPath {
+  std::wstring old;
+  explicit OnPath(const std::wstring& dir) {
+    wchar_t buffer[32767];
+    DWORD n = GetEnvironmentVariableW(L"PATH", buffer, 32767);
+    old.assign(buffer, n);
+    REQUIRE(SetEnvironmentVariableW(L"PATH", (dir + L";" + old).c_str()));
+  }
+  ~OnPath() { SetEnvironmentVariableW(L"PATH", old.c_str()); }
+};
+
+// Spawns argv and waits for its exit code.
+int run(const std::vector<std::string>& argv) {
+  auto poll = test::init_with_poll();
+  Events events(8);
+  std::error_code ec;
+  auto process = Process::spawn(argv, ec);
+  REQUIRE_MESSAGE(!ec, ec.message());
+  REQUIRE(!poll.registry().add(process, Token(1), Interest::readable));
+  test::expect_events(poll, events, {{Token(1), test::kReadable}}, 10000ms);
+  auto status = process.exit_status(ec);
+  REQUIRE_MESSAGE(!ec, ec.message());
+  return *status.code();
+}
+
+int hash_of(const std::vector<std::string>& args) {
+  std::vector<std::string_view> views(args.begin(), args.end());
+  return test::args_hash(views.data(), static_cast<int>(views.size()));
+}
+
+// A batch file that hands all of its arguments on to `process_child hash`, and exits with
+// what it returns: the checksum tells whether they arrived as they were sent.
+std::wstring write_forwarding_script(const TempDir& dir, const std::wstring& name) {
+  std::ofstream script(narrow(dir.file(name)), std::ios::binary);
+  script << "@\"" << narrow(child_path_w()) << "\" hash %*\r\n"
+         << "@exit /b %errorlevel%\r\n";
+  script.close();
+  REQUIRE(script);
+  return dir.file(name);
 }
 
 }  // namespace
@@ -198,4 +304,79 @@ TEST_CASE("the child inherits the standard handles only, not other inheritable h
   CHECK(GetLastError() == ERROR_BROKEN_PIPE);
   CloseHandle(read_end);
   REQUIRE(!child.kill());
+}
+
+TEST_CASE("a program planted in the current directory is never run in place of the one meant") {
+  TempDir dir;
+  InDirectory cwd(dir.path);
+  // A name that exists only in the current directory is not found at all...
+  REQUIRE(CopyFileW(child_path_w().c_str(), dir.file(L"pollux_planted_child.exe").c_str(), TRUE));
+  for (std::string name : {"pollux_planted_child", "pollux_planted_child.exe"}) {
+    CAPTURE(name);
+    std::vector<std::string> argv{name, "exit", "3"};
+    std::error_code ec;
+    auto process = Process::spawn(argv, ec);
+    CHECK(ec == std::errc::no_such_file_or_directory);
+    CHECK(!process.is_open());
+  }
+  // ...and one planted under a system program's name does not shadow it: the real cmd.exe
+  // runs `exit 5`, where a planted process_child would answer 100 (an unknown command).
+  REQUIRE(CopyFileW(child_path_w().c_str(), dir.file(L"cmd.exe").c_str(), TRUE));
+  CHECK(run({"cmd", "/c", "exit 5"}) == 5);
+}
+
+TEST_CASE("a bare name is found in the program's directory, the system directory and PATH") {
+  // process_child.exe sits next to this test's executable; .exe is appended.
+  CHECK(run({"process_child", "exit", "3"}) == 3);
+  CHECK(run({"cmd.exe", "/c", "exit 6"}) == 6);
+  TempDir dir;
+  REQUIRE(CopyFileW(child_path_w().c_str(), dir.file(L"pollux_path_child.exe").c_str(), TRUE));
+  OnPath path(dir.path);
+  CHECK(run({"pollux_path_child", "exit", "4"}) == 4);
+  std::vector<std::string> argv{"pollux-there-is-no-such-program"};
+  std::error_code ec;
+  (void)Process::spawn(argv, ec);
+  CHECK(ec == std::errc::no_such_file_or_directory);
+}
+
+TEST_CASE("a batch file gets hostile arguments as data, and cmd.exe runs nothing else") {
+  TempDir dir;
+  // The current directory is where an injected `echo INJECTED>pwned.txt` would write.
+  InDirectory cwd(dir.path);
+  const std::vector<std::string> hostile{
+      "\"&echo INJECTED>pwned.txt", "\"&echo INJECTED>pwned.txt&\"", "a b", "&|<>()^",
+      "\"", "\\", "x\\", "a\\\"b", "", ",;=", "tab\tx", "q\"\"", "!PATH!", "^\"^&x"};
+  for (const wchar_t* name : {L"forward.bat", L"FORWARD2.CMD"}) {
+    const std::wstring script = write_forwarding_script(dir, name);
+    std::vector<std::string> argv{narrow(script)};
+    argv.insert(argv.end(), hostile.begin(), hostile.end());
+    CHECK(run(argv) == hash_of(hostile));
+    CHECK(!dir.has(L"pwned.txt"));
+    // Each injection alone too: in company, a mangled one might be hidden by its neighbours.
+    for (const auto& arg : {hostile[0], hostile[1]}) {
+      CAPTURE(arg);
+      CHECK(run({narrow(script), arg}) == hash_of({arg}));
+      CHECK(!dir.has(L"pwned.txt"));
+    }
+  }
+}
+
+TEST_CASE("batch file arguments that cmd.exe would expand or cut short are refused") {
+  TempDir dir;
+  InDirectory cwd(dir.path);
+  const std::string script = narrow(write_forwarding_script(dir, L"forward.bat"));
+  for (std::string arg : {"%PATH%", "100%", "a\nb", "a\rb", "a\r\n&echo INJECTED>pwned.txt"}) {
+    CAPTURE(arg);
+    std::vector<std::string> argv{script, "ok", arg};
+    std::error_code ec;
+    auto process = Process::spawn(argv, ec);
+    CHECK(ec == std::errc::invalid_argument);
+    CHECK(!process.is_open());
+  }
+  CHECK(!dir.has(L"pwned.txt"));
+  // The same arguments are fine for a program: only cmd.exe treats them specially.
+  std::vector<std::string> args{"%PATH%", "a\nb"};
+  std::vector<std::string> argv{child_path(), "hash"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  CHECK(run(argv) == hash_of(args));
 }

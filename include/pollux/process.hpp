@@ -58,7 +58,9 @@ class ExitStatus {
 /// selector. The status is collected with waitid, which reaps the child: pollux installs
 /// no SIGCHLD handler and needs none. Code elsewhere in the program that reaps children
 /// it does not own (waitpid(-1, ...), SIGCHLD set to SIG_IGN) takes the status away: then
-/// exit_status() reports std::errc::no_child_process.
+/// exit_status() reports std::errc::no_child_process. spawn holds the pidfd from the moment
+/// the child exists (clone3 with CLONE_PIDFD, Linux 5.3), so it never reports a failure for
+/// a program that started, even one reaped at once by such code.
 /// Windows: the process HANDLE, waited on by the thread pool (RegisterWaitForSingleObject),
 /// which posts the exit to the Poll's completion port.
 ///
@@ -78,8 +80,13 @@ class POLLUX_API Process {
   Process() noexcept = default;
 
   /// Starts argv[0] with arguments argv[1..], without a shell. A name without a slash is
-  /// looked up in PATH (on Windows: as CreateProcess does). The child inherits the
-  /// environment, the working directory and the standard handles; on Unix it starts with
+  /// looked up in PATH. On Windows a name without `\`, `/` or `:` is looked up (with .exe
+  /// appended when it has no extension) in this program's directory, the system
+  /// directories and PATH, never in the current directory; a .bat or .cmd file is run by
+  /// cmd.exe with each argument quoted for it, and an argument that cmd.exe would expand or
+  /// cut short (one with `%`, CR or LF) is refused with std::errc::invalid_argument (see
+  /// README.md, "Windows"). The child inherits the environment, the working directory
+  /// and the standard handles; on Unix it starts with
   /// an empty signal mask and SIGPIPE at its default action, and inherits the fds that are
   /// not close-on-exec (pollux opens all of its own fds close-on-exec). On Windows it
   /// inherits the standard handles only, whatever else this program made inheritable.

@@ -4,7 +4,6 @@
 
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -21,8 +20,7 @@
 
 #include "../process_sys.hpp"
 #include "errno.hpp"
-
-extern char** environ;
+#include "process_spawn.hpp"
 
 namespace pollux::sys {
 
@@ -34,9 +32,6 @@ namespace {
 #ifndef SYS_pidfd_send_signal
 #define SYS_pidfd_send_signal 424
 #endif
-
-// P_PIDFD is Linux 5.4; glibc before 2.36 does not name it, the kernel's value is fixed.
-constexpr idtype_t kPidfd = static_cast<idtype_t>(3);
 
 int pidfd_open(pid_t pid) noexcept {
   // A pidfd is always close-on-exec.
@@ -156,61 +151,52 @@ struct ProcessState {
   bool status_lost = false;
 };
 
-ProcessState* process_spawn(std::span<const std::string> argv, std::error_code& ec) {
-  std::vector<char*> args;
-  args.reserve(argv.size() + 1);
-  for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-
-  // A program that ignores SIGPIPE (most servers do) would pass that on through exec, and
-  // a signal mask always passes: start the child from the defaults it expects instead.
-  posix_spawnattr_t attr;
-  if (int e = ::posix_spawnattr_init(&attr)) {
-    ec = errno_code(e);
-    return nullptr;
-  }
-  sigset_t empty, defaults;
-  ::sigemptyset(&empty);
-  ::sigemptyset(&defaults);
-  ::sigaddset(&defaults, SIGPIPE);
-  ::posix_spawnattr_setsigmask(&attr, &empty);
-  ::posix_spawnattr_setsigdefault(&attr, &defaults);
-  ::posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  pid_t pid = 0;
-  // glibc (2.24 and later) runs the exec in a vfork-like child and returns its errno, so a
-  // missing program is ENOENT here rather than a child that exits with 127.
-  int e = ::posix_spawnp(&pid, args[0], nullptr, &attr, args.data(), environ);
-  ::posix_spawnattr_destroy(&attr);
-  if (e != 0) {
-    ec = errno_code(e);
-    return nullptr;
-  }
-  // The child is ours and unreaped, so its pid cannot be reused before this call, unless
-  // other code in the program reaped it in between (waitpid(-1), SIGCHLD ignored).
-  int pidfd = pidfd_open(pid);
-  if (pidfd < 0) {
+// A child that started but whose status went elsewhere before we could hold it: an
+// eventfd that is readable for good stands in for its pidfd, so that it still reports its
+// exit (which has happened) and answers no_child_process for the status.
+ProcessState* lost_child(pid_t pid, std::error_code& ec) {
+  int ready = ::eventfd(1, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (ready < 0) {
     ec = errno_code();
-    // ESRCH: reaped already, and the pid is no longer ours to signal. Otherwise (no pidfd
-    // support, no fds left) we cannot watch the child, and must not leave it running or as
-    // a zombie: SIGKILL ends it at once, so this wait is short.
-    if (ec.value() != ESRCH) {
-      ::kill(pid, SIGKILL);
-      while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-      }
-    }
-    return nullptr;
-  }
-  // If it was reaped, the pid may already name a stranger, which is then not our child.
-  // WNOWAIT leaves the status for exit_status().
-  siginfo_t info{};
-  if (::waitid(kPidfd, static_cast<id_t>(pidfd), &info, WEXITED | WNOHANG | WNOWAIT) < 0 &&
-      errno == ECHILD) {
-    ::close(pidfd);
-    ec = errno_code(ECHILD);
     return nullptr;
   }
   ec.clear();
-  return new ProcessState{detail::IoSource(pidfd), pid, std::nullopt};
+  return new ProcessState{detail::IoSource(ready), pid, std::nullopt, true};
+}
+
+ProcessState* process_spawn(std::span<const std::string> argv, std::error_code& ec) {
+  Spawned child;
+  if (int e = spawn_child(argv, child)) {
+    ec = errno_code(e);
+    return nullptr;
+  }
+  if (child.pidfd < 0) {
+    // Started without a pidfd (no clone3). The child is ours and unreaped, so its pid
+    // cannot be reused before this call, unless other code in the program reaped it in
+    // between (waitpid(-1), SIGCHLD ignored).
+    child.pidfd = pidfd_open(child.pid);
+    if (child.pidfd < 0 && errno == ESRCH) return lost_child(child.pid, ec);
+    if (child.pidfd < 0) {
+      // No pidfd support, or no fds left: we cannot watch the child, and must not leave
+      // it running or as a zombie. SIGKILL ends it at once, so this wait is short.
+      ec = errno_code();
+      ::kill(child.pid, SIGKILL);
+      while (::waitpid(child.pid, nullptr, 0) < 0 && errno == EINTR) {
+      }
+      return nullptr;
+    }
+    // If it was reaped, the pid may already name a stranger, which is then not our child.
+    // WNOWAIT leaves the status for exit_status().
+    siginfo_t info{};
+    if (::waitid(kPidfd, static_cast<id_t>(child.pidfd), &info, WEXITED | WNOHANG | WNOWAIT) <
+            0 &&
+        errno == ECHILD) {
+      ::close(child.pidfd);
+      return lost_child(child.pid, ec);
+    }
+  }
+  ec.clear();
+  return new ProcessState{detail::IoSource(child.pidfd), child.pid, std::nullopt};
 }
 
 ProcessState* process_adopt(Process::Id id, std::error_code& ec) {

@@ -19,7 +19,9 @@
 
 #include "../process_sys.hpp"
 #include "../sys.hpp"
+#include "command_line.hpp"
 #include "error.hpp"
+#include "program_search.hpp"
 
 namespace pollux::sys {
 
@@ -42,57 +44,6 @@ VOID CALLBACK on_exit(PVOID context, BOOLEAN /*timed_out: never, the wait is INF
   // Nothing can report a failed post from a thread-pool thread; a post fails only when
   // the port is gone, and then no one is polling it.
   (void)waker_wake(*static_cast<WakerState*>(context));
-}
-
-bool to_wide(const std::string& utf8, std::wstring& out) {
-  if (utf8.empty()) return true;
-  int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8.data(),
-                              static_cast<int>(utf8.size()), nullptr, 0);
-  if (n <= 0) return false;
-  std::size_t at = out.size();
-  out.resize(at + static_cast<std::size_t>(n));
-  return MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8.data(),
-                             static_cast<int>(utf8.size()), out.data() + at, n) == n;
-}
-
-// Quotes one argument so that CommandLineToArgvW and the C runtime's parser give it back
-// unchanged: backslashes are literal except in front of a quote, where they escape.
-void append_quoted(std::wstring& line, const std::wstring& arg) {
-  if (!arg.empty() && arg.find_first_of(L" \t\n\v\"") == std::wstring::npos) {
-    line += arg;
-    return;
-  }
-  line += L'"';
-  std::size_t backslashes = 0;
-  for (wchar_t c : arg) {
-    if (c == L'\\') {
-      ++backslashes;
-      continue;
-    }
-    if (c == L'"') backslashes = backslashes * 2 + 1;
-    line.append(backslashes, L'\\');
-    backslashes = 0;
-    line += c;
-  }
-  // The closing quote follows: backslashes before it are doubled so it stays a quote.
-  line.append(backslashes * 2, L'\\');
-  line += L'"';
-}
-
-std::error_code build_command_line(std::span<const std::string> argv, std::wstring& line) {
-  // CreateProcess reads the program name by its own rule: up to the next quote when it
-  // starts with one, with no escapes. So it is always quoted, and may not hold a quote.
-  if (argv[0].find('"') != std::string::npos) return errc(std::errc::invalid_argument);
-  line += L'"';
-  if (!to_wide(argv[0], line)) return errc(std::errc::invalid_argument);
-  line += L'"';
-  for (std::size_t i = 1; i < argv.size(); ++i) {
-    std::wstring arg;
-    if (!to_wide(argv[i], arg)) return errc(std::errc::invalid_argument);
-    line += L' ';
-    append_quoted(line, arg);
-  }
-  return {};
 }
 
 // The standard handles, and nothing else, for the child. Inheritance is all or nothing
@@ -179,8 +130,19 @@ bool has_exited(const ProcessState& state) noexcept {
 }  // namespace
 
 ProcessState* process_spawn(std::span<const std::string> argv, std::error_code& ec) {
+  // The program is found by our own search (program_search.hpp), never CreateProcess's,
+  // which looks in the current directory first.
+  std::wstring program;
+  if ((ec = find_program(argv[0], program))) return nullptr;
   std::wstring line;
-  if ((ec = build_command_line(argv, line))) return nullptr;
+  if (is_batch_file(program)) {
+    // CreateProcess would run it through cmd.exe with our C-runtime quoting, which cmd.exe
+    // does not follow: run cmd.exe ourselves, with a command line quoted for it.
+    if ((ec = make_batch_command_line(program, argv, line))) return nullptr;
+    program = system_directory() + L"\\cmd.exe";
+  } else if ((ec = make_command_line(argv, line))) {
+    return nullptr;
+  }
   StdHandles std_handles;
   if ((ec = std_handles.open())) return nullptr;
   STARTUPINFOEXW startup{};
@@ -192,7 +154,7 @@ ProcessState* process_spawn(std::span<const std::string> argv, std::error_code& 
   startup.lpAttributeList = std_handles.attributes;
   const bool inherit = std_handles.attributes != nullptr;
   PROCESS_INFORMATION info{};
-  if (!CreateProcessW(nullptr, line.data(), nullptr, nullptr, inherit ? TRUE : FALSE,
+  if (!CreateProcessW(program.c_str(), line.data(), nullptr, nullptr, inherit ? TRUE : FALSE,
                       inherit ? EXTENDED_STARTUPINFO_PRESENT : 0, nullptr, nullptr,
                       &startup.StartupInfo, &info)) {
     ec = win_error();
