@@ -7,6 +7,7 @@
 
 #include <pollux/exec/named_pipe.hpp>
 #include <pollux/exec/runtime.hpp>
+#include <pollux/exec/sleep.hpp>
 #include <pollux/exec/timeout.hpp>
 
 #include <array>
@@ -83,6 +84,35 @@ TEST_CASE("named pipe echo: many clients through a listener, both flavours") {
       for (int i = 0; i < clients; ++i) handles.push_back(spawn(client(name, i, rounds)));
       for (auto& h : handles) TASK_CHECK(co_await std::move(h) == rounds);
       co_await std::move(server);
+    }());
+  }
+}
+
+Task<exec::NamedPipe> connect_without_limit(std::string name, std::error_code* ec) {
+  co_return co_await exec::NamedPipe::connect(name, {}, std::chrono::milliseconds::max(), *ec);
+}
+
+// milliseconds::max() used to overflow on its way to nanoseconds: the deadline landed in
+// the past and the first missing pipe was reported as timed_out.
+TEST_CASE("named pipe: connect with the longest timeout waits for a server that comes later") {
+  for (Flavor f : kFlavors) {
+    const std::string flavor = test::flavor_name(f);
+    CAPTURE(flavor);
+    Runtime rt = test::make_runtime(f);
+    test::run(rt, []() -> Task<void> {
+      const std::string name = pipe_name("late-server");
+      std::error_code cec;
+      auto connecting = spawn(connect_without_limit(name, &cec));
+      co_await sleep(50ms);  // connect finds no pipe at least once (it retries until then)
+      std::error_code ec;
+      auto raw = win::NamedPipe::create_server(name, {}, ec);
+      TASK_REQUIRE_MESSAGE(!ec, ec.message());
+      auto server = exec::NamedPipe::from_win(std::move(raw), ec);
+      TASK_REQUIRE_MESSAGE(!ec, ec.message());
+      auto waiting = spawn(server.wait_for_client());
+      auto c = co_await std::move(connecting);
+      TASK_REQUIRE_MESSAGE(!cec, cec.message());
+      TASK_CHECK(!co_await std::move(waiting));
     }());
   }
 }

@@ -111,13 +111,12 @@ TEST_CASE("modify from another thread re-arms a poll already blocked") {
     std::this_thread::sleep_for(100ms);
     REQUIRE(!registry.modify(src, Token(2), Interest::readable));
   });
-  auto start = std::chrono::steady_clock::now();
-  REQUIRE(!poll.poll(events, 5s));
-  auto took = std::chrono::steady_clock::now() - start;
+  // The event under the new token is the proof: the poll that was already waiting saw
+  // the change. The long timeout only ends a poll that never would.
+  REQUIRE(!poll.poll(events, 30s));
   other.join();
   REQUIRE(events.size() == 1);
   CHECK(events[0].token() == Token(2));
-  CHECK(took < 4s);
 }
 
 TEST_CASE("with capacity 1, ready fds and a woken Waker are each reported in turn") {

@@ -189,14 +189,13 @@ TEST_CASE("a source added from another thread ends a poll already blocked") {
     SourceFd src(p.r);
     REQUIRE(!registry.add(src, Token(42), Interest::readable));
   });
-  auto start = std::chrono::steady_clock::now();
-  REQUIRE(!poll.poll(events, 5s));
-  auto took = std::chrono::steady_clock::now() - start;
+  // The event under the new token is the proof: the poll that was already waiting saw
+  // the change. The long timeout only ends a poll that never would.
+  REQUIRE(!poll.poll(events, 30s));
   other.join();
   REQUIRE(events.size() == 1);
   CHECK(events[0].token() == Token(42));
   CHECK(events[0].is_readable());
-  CHECK(took < 4s);
 }
 
 TEST_CASE("the write end reports write_closed when the reader is gone") {

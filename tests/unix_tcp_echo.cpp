@@ -136,8 +136,9 @@ TEST_CASE("tcp_echo prints one line, echoes many concurrent clients, and exits o
   }
   auto message = [](std::size_t i) { return "client " + std::to_string(i) + " says hello\n"; };
   std::size_t done = 0;
-  const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (done < clients && std::chrono::steady_clock::now() < deadline) {
+  std::size_t moved = 0;  // bytes either way: what the stall guard watches
+  test::StallGuard guard(20s);
+  while (done < clients && guard.alive(moved)) {
     REQUIRE(!poll.poll(events, 200ms));
     for (const auto& e : events) {
       const auto i = e.token().value();
@@ -148,10 +149,13 @@ TEST_CASE("tcp_echo prints one line, echoes many concurrent clients, and exits o
         REQUIRE_MESSAGE(!ec, ec.message());
         REQUIRE(n == m.size());
         sent[i] = true;
+        moved += n;
       }
       if (e.is_readable()) {
         const bool was_done = got[i].size() == message(i).size();
-        got[i] += test::read_until_would_block(streams[i]).first;
+        const auto read = test::read_until_would_block(streams[i]).first;
+        got[i] += read;
+        moved += read.size();
         if (!was_done && got[i].size() == message(i).size()) ++done;
       }
     }
@@ -184,8 +188,8 @@ TEST_CASE("tcp_echo returns a large stream intact although the client reads late
   // send buffer, our receive buffer: about 20 MiB at Linux's default maxima) is full,
   // and only then read: the server must neither block nor lose data meanwhile.
   bool stalled = false;
-  const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (back.size() < kSize && std::chrono::steady_clock::now() < deadline) {
+  test::StallGuard guard(20s);
+  while (back.size() < kSize && guard.alive(written + back.size())) {
     REQUIRE(!poll.poll(events, 200ms));
     while (written < kSize) {
       auto n = stream.write(std::span(data).subspan(written), ec);

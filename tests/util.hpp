@@ -77,6 +77,27 @@ inline void expect_no_events(pollux::Poll& poll,
   for (const auto& event : events) FAIL("unexpected event: " << describe(event));
 }
 
+// A guard against hangs, not a speed limit: it gives up only after `quiet` passes with no
+// progress at all, so a loaded machine that is slow but moving never trips it. Call
+// alive(n) with a count that grows as work is done.
+class StallGuard {
+ public:
+  explicit StallGuard(std::chrono::steady_clock::duration quiet) : quiet_(quiet) {}
+  bool alive(std::size_t progress) {
+    const auto now = std::chrono::steady_clock::now();
+    if (progress != last_progress_) {
+      last_progress_ = progress;
+      last_change_ = now;
+    }
+    return now - last_change_ < quiet_;
+  }
+
+ private:
+  std::chrono::steady_clock::duration quiet_;
+  std::size_t last_progress_ = 0;
+  std::chrono::steady_clock::time_point last_change_ = std::chrono::steady_clock::now();
+};
+
 inline constexpr std::uint32_t kReadable = pollux::Event::kReadable;
 inline constexpr std::uint32_t kWritable = pollux::Event::kWritable;
 inline constexpr std::uint32_t kReadClosed = pollux::Event::kReadClosed;

@@ -109,11 +109,10 @@ TEST_CASE("a modify made while another thread is blocked in poll takes effect in
     std::this_thread::sleep_for(50ms);
     modify_ec = registry.modify(p.client, Token(2), Interest::writable);
   });
-  const auto start = std::chrono::steady_clock::now();
-  REQUIRE(!poll.poll(events, 5s));
+  // What the poll returns is the proof; the long timeout only ends one that never would.
+  REQUIRE(!poll.poll(events, 30s));
   other.join();
   CHECK(!modify_ec);
-  CHECK(std::chrono::steady_clock::now() - start < 4s);
   bool writable = false;
   for (const auto& e : events) {
     if (e.token() == Token(2) && e.is_writable()) writable = true;

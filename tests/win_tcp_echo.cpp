@@ -111,8 +111,9 @@ TEST_CASE("tcp_echo prints one line and echoes many concurrent clients") {
   }
   auto message = [](std::size_t i) { return "client " + std::to_string(i) + " says hello\n"; };
   std::size_t done = 0;
-  const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (done < kClients && std::chrono::steady_clock::now() < deadline) {
+  std::size_t moved = 0;  // bytes either way: what the stall guard watches
+  test::StallGuard guard(20s);
+  while (done < kClients && guard.alive(moved)) {
     REQUIRE(!poll.poll(events, 200ms));
     for (const auto& e : events) {
       const auto i = e.token().value();
@@ -123,10 +124,13 @@ TEST_CASE("tcp_echo prints one line and echoes many concurrent clients") {
         REQUIRE_MESSAGE(!ec, ec.message());
         REQUIRE(n == m.size());
         sent[i] = true;
+        moved += n;
       }
       if (e.is_readable()) {
         const bool was_done = got[i].size() == message(i).size();
-        got[i] += test::read_until_would_block(streams[i]).first;
+        const auto read = test::read_until_would_block(streams[i]).first;
+        got[i] += read;
+        moved += read.size();
         if (!was_done && got[i].size() == message(i).size()) ++done;
       }
     }
@@ -153,8 +157,8 @@ TEST_CASE("tcp_echo returns a large stream intact") {
   std::vector<std::byte> back;
   back.reserve(kSize);
   std::byte buf[65536];
-  const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (back.size() < kSize && std::chrono::steady_clock::now() < deadline) {
+  test::StallGuard guard(20s);
+  while (back.size() < kSize && guard.alive(written + back.size())) {
     REQUIRE(!poll.poll(events, 200ms));
     // Readiness is edge-triggered: drain both directions to would-block every time.
     while (written < kSize) {

@@ -1,5 +1,6 @@
 // exec::NamedPipe and exec::NamedPipeListener (built on Windows only).
 
+#include <pollux/exec/detail/deadline.hpp>
 #include <pollux/exec/named_pipe.hpp>
 #include <pollux/exec/sleep.hpp>
 
@@ -25,7 +26,7 @@ NamedPipe NamedPipe::from_win(win::NamedPipe pipe, std::error_code& ec) {
 
 Task<NamedPipe> NamedPipe::connect(std::string name, win::NamedPipeOptions options,
                                    std::chrono::milliseconds timeout, std::error_code& ec) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto deadline = detail::saturating_deadline(std::chrono::steady_clock::now(), timeout);
   for (;;) {
     ec.clear();
     win::NamedPipe raw = win::NamedPipe::open_client(name, options, ec);

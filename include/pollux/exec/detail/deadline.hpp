@@ -26,4 +26,17 @@ inline std::chrono::steady_clock::time_point saturating_deadline(
   return from + d;
 }
 
+// The same for a coarser duration (milliseconds::max() as "no limit"), which would
+// itself overflow on its way to nanoseconds: clamp it before converting.
+template <class Rep, class Period>
+inline std::chrono::steady_clock::time_point saturating_deadline(
+    std::chrono::steady_clock::time_point from, std::chrono::duration<Rep, Period> d) noexcept {
+  using Duration = std::chrono::duration<Rep, Period>;
+  if (d <= Duration::zero()) return from;
+  if (d >= std::chrono::duration_cast<Duration>(std::chrono::nanoseconds::max())) {
+    return std::chrono::steady_clock::time_point::max();
+  }
+  return saturating_deadline(from, std::chrono::duration_cast<std::chrono::nanoseconds>(d));
+}
+
 }  // namespace pollux::exec::detail
