@@ -12,8 +12,8 @@ builddir=${1:-"$root/build-win"}
 wine=/usr/lib/wine/wine64
 wineserver=/usr/lib/wine/wineserver64
 
-# Packages, installed only when something is missing (Debian 12 names; see
-# ../shared/WINDOWS-TESTING.md). The posix flavour of mingw is what std::thread needs.
+# Packages, installed only when something is missing (Debian 12 names). The posix flavour
+# of mingw is what std::thread needs.
 missing=
 need() { [ -e "$1" ] || command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
 need meson meson
@@ -33,17 +33,36 @@ if [ -n "$missing" ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends $missing
 fi
 
-# Header-only libraries reach the mingw compiler through a folder of links, never through
-# /usr/include itself (glibc's headers would shadow mingw's). The cross file names it.
-inc=/tmp/pollux-mingw-include
+# The cross file in cross/ holds the toolchain only. Header-only libraries (doctest, asio)
+# reach the mingw compiler through a folder of links inside the build directory, never
+# through /usr/include itself (glibc's headers would shadow mingw's), named by a second
+# machine file layered over the first. Meson 1.0 machine files cannot name their own
+# folder, hence a generated file with absolute paths.
+case $builddir in /*) ;; *) builddir="$PWD/$builddir" ;; esac
+case $builddir in *"'"*) echo "test-windows: no ' in the build directory, please" >&2; exit 2 ;; esac
+hostfile="$builddir/pollux-mingw-headers.ini"
+# Meson reads machine files when it configures, never again on --reconfigure: a build
+# directory configured without this file is configured afresh.
+if [ -f "$builddir/meson-private/cmd_line.txt" ] &&
+   ! grep -qF "$hostfile" "$builddir/meson-private/cmd_line.txt"; then
+  echo "test-windows: $builddir was configured with other machine files; configuring afresh"
+  rm -rf "$builddir"
+fi
+inc="$builddir/mingw-include"
 mkdir -p "$inc"
 ln -sfn /usr/include/doctest "$inc/doctest"
 ln -sfn /usr/include/asio "$inc/asio"
 ln -sfn /usr/include/asio.hpp "$inc/asio.hpp"
+content="# Written by scripts/test-windows.sh: the folder of links to the build machine's
+# header-only libraries, for the mingw compiler.
+[built-in options]
+cpp_args = ['-isystem', '$inc']"
+# Rewritten only when it changes: Meson reconfigures when a machine file is newer.
+[ -f "$hostfile" ] && [ "$(cat "$hostfile")" = "$content" ] || printf '%s\n' "$content" >"$hostfile"
 
 # One prefix per run. Its wineserver is started before wineboot and kept alive for the
 # whole run: without it every test executable pays ~2 s of Wine start-up.
-WINEPREFIX=$(mktemp -d /tmp/pollux-wine.XXXXXX)
+WINEPREFIX=$(mktemp -d "${TMPDIR:-/tmp}/pollux-wine.XXXXXX")
 WINEARCH=win64
 WINEDEBUG=-all
 # winedbg disabled: a crashing test then fails at once instead of hanging in the
@@ -62,10 +81,12 @@ trap 'exit 130' INT TERM
 # Created once, serially: Wine processes started together on a new prefix race.
 "$wine" wineboot --init </dev/null >/dev/null 2>&1
 
+# -Dwerror=true: projects that cross-build pollux for Windows pass it on to it.
 if [ -f "$builddir/build.ninja" ]; then
-  meson setup --reconfigure "$builddir" "$root" --cross-file "$root/cross/x86_64-w64-mingw32.ini"
+  meson setup --reconfigure "$builddir" "$root" -Dwerror=true
 else
-  meson setup "$builddir" "$root" --cross-file "$root/cross/x86_64-w64-mingw32.ini"
+  meson setup "$builddir" "$root" -Dwerror=true \
+    --cross-file "$root/cross/x86_64-w64-mingw32.ini" --cross-file "$hostfile"
 fi
 ninja -C "$builddir" -j2
 # shellcheck disable=SC2086

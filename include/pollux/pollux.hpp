@@ -15,5 +15,6 @@
 #include <pollux/process.hpp>
 #include <pollux/source.hpp>
 #include <pollux/token.hpp>
+#include <pollux/version.hpp>
 #include <pollux/waker.hpp>
 #include <pollux/would_block.hpp>
