@@ -79,29 +79,17 @@ void Notify::notify_one() noexcept {
 }
 
 void Notify::notify_waiters() noexcept {
-  detail::WakeList wakes;
   // The current waiters move to a private batch, so that waiters queued while the lock
-  // is released between batches (they came after this call) are not woken by it. A
-  // waiter dropped meanwhile unlinks itself from the batch, under the lock.
+  // is released between wake batches (they came after this call) are not woken by it.
   detail::WaitList batch;
   std::unique_lock lock(mutex_);
   generation_.fetch_add(1, std::memory_order_relaxed);
   batch.splice_back(waiters_);
-  for (;;) {
-    while (!wakes.full()) {
-      detail::WaitNode* node = batch.pop_front();
-      if (node == nullptr) break;
-      auto* waiter = static_cast<detail::NotifyAwaiter::Waiter*>(node);
-      waiter->state = detail::NotifyAwaiter::State::notified_all;
-      wakes.push(std::move(waiter->waker));
-    }
-    if (batch.empty()) break;
-    lock.unlock();
-    wakes.wake_all();
-    lock.lock();
-  }
-  lock.unlock();
-  wakes.wake_all();
+  detail::wake_batch(batch, lock, [](detail::WaitNode* node) noexcept {
+    auto* waiter = static_cast<detail::NotifyAwaiter::Waiter*>(node);
+    waiter->state = detail::NotifyAwaiter::State::notified_all;
+    return std::move(waiter->waker);
+  });
 }
 
 }  // namespace pollux::exec

@@ -135,29 +135,18 @@ std::error_code Semaphore::add_permits(std::size_t permits) noexcept {
 }
 
 void Semaphore::close() noexcept {
-  using Waiter = detail::AcquireAwaiter::Waiter;
-  detail::WakeList wakes;
-  // As Notify::notify_waiters: the waiters move to a private batch that is woken 32 at
-  // a time; one dropped meanwhile unlinks itself and gives back what it held.
+  // As Notify::notify_waiters: a waiter dropped while its batch waits gives back what
+  // it held (the queue is empty then, so it stays free).
   detail::WaitList batch;
   std::unique_lock lock(mutex_);
   closed_ = true;
   batch.splice_back(waiters_);
-  for (;;) {
-    while (!wakes.full()) {
-      detail::WaitNode* node = batch.pop_front();
-      if (node == nullptr) break;
-      auto* waiter = static_cast<Waiter*>(node);
-      permits_ += std::exchange(waiter->assigned, 0);
-      waiter->state = detail::AcquireAwaiter::State::closed;
-      wakes.push(std::move(waiter->waker));
-    }
-    if (batch.empty()) break;
-    lock.unlock();
-    wakes.wake_all();
-    lock.lock();
-  }
-  lock.unlock();
+  detail::wake_batch(batch, lock, [this](detail::WaitNode* node) noexcept {
+    auto* waiter = static_cast<detail::AcquireAwaiter::Waiter*>(node);
+    permits_ += std::exchange(waiter->assigned, 0);
+    waiter->state = detail::AcquireAwaiter::State::closed;
+    return std::move(waiter->waker);
+  });
 }
 
 bool Semaphore::is_closed() noexcept {

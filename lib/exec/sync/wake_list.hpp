@@ -5,7 +5,9 @@
 // releases the lock, wakes the batch and takes the lock again.
 
 #include <cstddef>
+#include <mutex>
 
+#include <pollux/exec/detail/wait_list.hpp>
 #include <pollux/exec/detail/waker.hpp>
 
 namespace pollux::exec::detail {
@@ -33,5 +35,28 @@ class WakeList {
   Waker wakers_[kCapacity];
   std::size_t size_ = 0;
 };
+
+// Wakes every waiter of `batch`, a private list the caller moved them to under `lock`
+// (held on entry, released on return): `take(node)` marks each one and hands over its
+// waker, under the lock. The lock is released while each full WakeList is woken; a
+// waiter dropped meanwhile unlinks itself from the batch, which lives on the caller's
+// stack and is empty when this returns.
+template <class Take>
+void wake_batch(WaitList& batch, std::unique_lock<std::mutex>& lock, Take take) noexcept {
+  WakeList wakes;
+  for (;;) {
+    while (!wakes.full()) {
+      WaitNode* node = batch.pop_front();
+      if (node == nullptr) break;
+      wakes.push(take(node));
+    }
+    if (batch.empty()) break;
+    lock.unlock();
+    wakes.wake_all();
+    lock.lock();
+  }
+  lock.unlock();
+  wakes.wake_all();
+}
 
 }  // namespace pollux::exec::detail
