@@ -155,7 +155,9 @@ TEST_CASE("an aborted head waiter gives its partial permits to the next one") {
       if (sem.available_permits() != 0) co_return -4;
       a.abort();
       if (!co_await test::was_cancelled(a)) co_return -5;
-      const int got = co_await b;  // a's two went to b
+      // a's two went to b (without them, b would wait for ever: fail, not hang).
+      if (!co_await test::until([&] { return done.load() == 1; })) co_return -6;
+      const int got = co_await b;
       co_return got * 10 + done.load();
     }(sem, done));
     CHECK(result == 21);
@@ -176,6 +178,7 @@ TEST_CASE("a waiter granted its permits and dropped before it resumed gives them
     if (sem.add_permits(2)) co_return -2;  // a is granted
     a.abort();
     if (!co_await test::was_cancelled(a)) co_return -3;
+    if (!co_await test::until([&] { return done.load() == 1; })) co_return -4;
     co_return co_await b;
   }(sem, done));
   CHECK(result == 2);
