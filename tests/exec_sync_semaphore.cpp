@@ -48,6 +48,19 @@ TEST_CASE("permits come back when the guard goes; try_acquire and its errors") {
   CHECK(sem.available_permits() == 7);
 }
 
+TEST_CASE("add_permits refuses to pass kMaxPermits even after permits came back") {
+  Semaphore sem(Semaphore::kMaxPermits);
+  {
+    auto all = sem.try_acquire(Semaphore::kMaxPermits);
+    REQUIRE(all);
+    CHECK_FALSE(sem.add_permits(Semaphore::kMaxPermits));
+  }
+  // The held ones came back: twice the maximum is free, and nothing more is added.
+  CHECK(sem.available_permits() == 2 * Semaphore::kMaxPermits);
+  CHECK(sem.add_permits(1).value() == static_cast<int>(std::errc::value_too_large));
+  CHECK(sem.available_permits() == 2 * Semaphore::kMaxPermits);
+}
+
 TEST_CASE("acquire in a task: at once, zero, too many") {
   for (Flavor f : test::kFlavors) {
     CAPTURE(test::flavor_name(f));

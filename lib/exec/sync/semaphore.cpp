@@ -128,7 +128,10 @@ AcquireResult Semaphore::try_acquire(std::size_t permits) noexcept {
 std::error_code Semaphore::add_permits(std::size_t permits) noexcept {
   detail::WakeList wakes;
   std::unique_lock lock(mutex_);
-  if (permits > kMaxPermits - permits_) return std::make_error_code(std::errc::value_too_large);
+  // Permits given back may have taken the free count past kMaxPermits already.
+  if (permits_ > kMaxPermits || permits > kMaxPermits - permits_) {
+    return std::make_error_code(std::errc::value_too_large);
+  }
   release_locked(permits, wakes, lock);
   lock.unlock();
   return {};
