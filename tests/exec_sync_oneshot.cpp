@@ -52,6 +52,28 @@ TEST_CASE("a sender dropped without sending gives broken_pipe") {
   }
 }
 
+TEST_CASE("aborting the task that holds the sender wakes the receiver with broken_pipe") {
+  for (Flavor f : test::kFlavors) {
+    CAPTURE(test::flavor_name(f));
+    auto rt = test::make_runtime(f);
+    auto got = rt.block_on([]() -> Task<oneshot::RecvResult<int>> {
+      auto [tx, rx] = oneshot::channel<int>();
+      auto holder = spawn([](oneshot::Sender<int> tx) -> Task<void> {
+        co_await sleep(std::chrono::hours(1));
+        (void)tx.send(1);
+      }(std::move(tx)));
+      auto aborter = spawn([](JoinHandle<void>& h) -> Task<void> {
+        co_await sleep(std::chrono::milliseconds(5));
+        h.abort();
+      }(holder));
+      auto r = co_await rx;
+      co_await aborter;
+      co_return r;
+    }());
+    CHECK(got.error == std::errc::broken_pipe);
+  }
+}
+
 TEST_CASE("try_recv: would block, then the value, then broken_pipe") {
   auto [tx, rx] = oneshot::channel<std::string>();
   auto first = rx.try_recv();
