@@ -1,0 +1,314 @@
+#pragma once
+// oneshot: a channel for a single value from one task to another (tokio's
+// sync::oneshot).
+//
+//   auto [tx, rx] = oneshot::channel<int>();
+//   spawn(compute(std::move(tx)));                // ... tx.send(42) ...
+//   auto [ec, value] = co_await rx;               // value: std::optional<int>
+//
+// - tx.send(v): delivers v; if the receiver is gone (or send was called already) the
+//   error says so and v comes back in the result.
+// - co_await rx (or rx.recv()): the value, or std::errc::broken_pipe when the sender
+//   was dropped without sending (or the value was received already).
+// - rx.try_recv(): the same without waiting; std::errc::resource_unavailable_try_again
+//   while the sender may still send.
+// - Dropping rx (or rx.close()) makes later sends fail; co_await tx.closed() waits for it.
+// The value is moved twice (into the channel, out of it); the channel's one shared
+// block is allocated by channel(), never per wait.
+//
+// Cancel safety: recv() is cancel-safe: a task dropped while it waits loses nothing;
+// a value sent meanwhile stays in the channel for the next recv()/try_recv().
+// tx.closed() is cancel-safe too. One task waits on each end at a time; a second
+// concurrent recv() (or closed()) completes at once with std::errc::device_or_resource_busy.
+
+#include <coroutine>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+
+#include <pollux/exec/config.hpp>
+#include <pollux/exec/detail/waker.hpp>
+
+namespace pollux::exec::oneshot {
+
+/// What recv()/try_recv() give: `auto [error, value] = ...;` exactly one is set.
+template <class T>
+struct [[nodiscard]] RecvResult {
+  std::error_code error;
+  std::optional<T> value;
+  explicit operator bool() const noexcept { return value.has_value(); }
+};
+
+/// What send() gives: on failure, the error and the value handed back.
+template <class T>
+struct [[nodiscard]] SendResult {
+  std::error_code error;
+  std::optional<T> value;
+  explicit operator bool() const noexcept { return !error; }
+};
+
+namespace detail {
+
+using pollux::exec::detail::Waker;
+
+// The part of the shared block that does not depend on T: flags, the two waiting
+// slots, and the reference count (one for each end).
+class POLLUX_EXEC_API Core {
+ public:
+  using Destroy = void (*)(Core*) noexcept;
+  explicit Core(Destroy destroy) noexcept : destroy_(destroy) {}
+  Core(const Core&) = delete;
+  Core& operator=(const Core&) = delete;
+
+  // The ends going away; each drops its reference.
+  void drop_sender() noexcept;
+  void drop_receiver() noexcept;
+  // Receiver::close(): sends fail from now on; the receiver stays.
+  void close_receiver() noexcept;
+  bool receiver_gone() noexcept;
+
+  // Sender side, lock held by the caller: may the value be stored? Then it is stored
+  // by the caller, and value_stored_locked() returns the receiver's waker.
+  std::error_code can_send_locked() const noexcept;
+  Waker value_stored_locked() noexcept;
+  // Receiver side, lock held: has the value (true: the caller moves it out), or why not.
+  bool take_locked(std::error_code& ec) noexcept;
+
+  std::mutex mutex;
+
+ private:
+  friend class RecvWait;
+  friend class ClosedWait;
+  void unref() noexcept;
+
+  Destroy destroy_;
+  int refs_ = 2;                       // guarded by mutex
+  bool sent_ = false;                  // guarded by mutex
+  bool taken_ = false;                 // guarded by mutex
+  bool sender_gone_ = false;           // guarded by mutex
+  bool receiver_gone_ = false;         // guarded by mutex
+  const void* receiver_ = nullptr;     // the waiting recv(), guarded by mutex
+  Waker receiver_waker_;               // guarded by mutex
+  const void* closed_waiter_ = nullptr;  // the waiting closed(), guarded by mutex
+  Waker closed_waker_;                 // guarded by mutex
+};
+
+template <class T>
+struct Shared final : Core {
+  Shared() noexcept : Core(&destroy) {}
+  static void destroy(Core* c) noexcept { delete static_cast<Shared*>(c); }
+  std::optional<T> value;  // guarded by mutex
+};
+
+// The waiting half of recv(), shared by every T: the outcome is read under the lock in
+// the typed await_resume.
+class POLLUX_EXEC_API RecvWait {
+ public:
+  explicit RecvWait(Core* core) noexcept : core_(core) {}
+  RecvWait(const RecvWait&) = delete;
+  RecvWait& operator=(const RecvWait&) = delete;
+  ~RecvWait();
+  bool await_ready() const noexcept { return false; }
+  bool await_suspend(std::coroutine_handle<> h) noexcept;
+
+ protected:
+  Core* core_;
+  bool busy_ = false;  // another recv() waits: this one fails at once
+  bool waiting_ = false;
+};
+
+class POLLUX_EXEC_API ClosedWait {
+ public:
+  explicit ClosedWait(Core* core) noexcept : core_(core) {}
+  ClosedWait(const ClosedWait&) = delete;
+  ClosedWait& operator=(const ClosedWait&) = delete;
+  ~ClosedWait();
+  bool await_ready() const noexcept { return false; }
+  bool await_suspend(std::coroutine_handle<> h) noexcept;
+  /// Empty once the receiver is gone; device_or_resource_busy, invalid_argument.
+  std::error_code await_resume() const noexcept { return error_; }
+
+ private:
+  Core* core_;
+  std::error_code error_;
+  bool waiting_ = false;
+};
+
+template <class T>
+class RecvAwaiter : public RecvWait {
+ public:
+  using RecvWait::RecvWait;
+  RecvResult<T> await_resume() noexcept(std::is_nothrow_move_constructible_v<T>) {
+    RecvResult<T> r;
+    if (core_ == nullptr) {
+      r.error = std::make_error_code(std::errc::invalid_argument);
+    } else if (busy_) {
+      r.error = std::make_error_code(std::errc::device_or_resource_busy);
+    } else {
+      std::lock_guard lock(core_->mutex);
+      if (core_->take_locked(r.error)) {
+        auto* shared = static_cast<Shared<T>*>(core_);
+        r.value.emplace(std::move(*shared->value));
+        shared->value.reset();
+      }
+    }
+    return r;
+  }
+};
+
+}  // namespace detail
+
+template <class T>
+class Receiver;
+
+/// closed()'s awaitable, only as a temporary: `co_await tx.closed()`.
+class [[nodiscard]] Closed {
+ public:
+  explicit Closed(detail::Core* core) noexcept : core_(core) {}
+  Closed(const Closed&) = delete;
+  Closed& operator=(const Closed&) = delete;
+  detail::ClosedWait operator co_await() && noexcept { return detail::ClosedWait(core_); }
+
+ private:
+  detail::Core* core_;
+};
+
+template <class T>
+class [[nodiscard]] Sender {
+ public:
+  Sender() noexcept = default;
+  Sender(Sender&& other) noexcept : shared_(std::exchange(other.shared_, nullptr)) {}
+  Sender& operator=(Sender&& other) noexcept {
+    if (this != &other) {
+      reset();
+      shared_ = std::exchange(other.shared_, nullptr);
+    }
+    return *this;
+  }
+  Sender(const Sender&) = delete;
+  Sender& operator=(const Sender&) = delete;
+  /// Without a send before, the receiver sees std::errc::broken_pipe.
+  ~Sender() { reset(); }
+
+  bool valid() const noexcept { return shared_ != nullptr; }
+
+  /// Delivers `value`. Fails (giving it back) with broken_pipe when the receiver is
+  /// gone, operation_not_permitted when a value was sent already, invalid_argument on
+  /// an empty Sender.
+  SendResult<T> send(T value) {
+    SendResult<T> r;
+    if (shared_ == nullptr) {
+      r.error = std::make_error_code(std::errc::invalid_argument);
+      r.value.emplace(std::move(value));
+      return r;
+    }
+    detail::Waker receiver;
+    {
+      std::lock_guard lock(shared_->mutex);
+      r.error = shared_->can_send_locked();
+      if (r.error) {
+        r.value.emplace(std::move(value));
+        return r;
+      }
+      shared_->value.emplace(std::move(value));
+      receiver = shared_->value_stored_locked();
+    }
+    receiver.wake();
+    return r;
+  }
+
+  /// The receiver was dropped or closed: a send would fail.
+  bool is_closed() const noexcept { return shared_ == nullptr || shared_->receiver_gone(); }
+
+  /// `std::error_code ec = co_await tx.closed();` completes once the receiver is gone.
+  Closed closed() noexcept { return Closed(shared_); }
+
+ private:
+  template <class U>
+  friend std::pair<Sender<U>, Receiver<U>> channel();
+  explicit Sender(detail::Shared<T>* s) noexcept : shared_(s) {}
+  void reset() noexcept {
+    if (shared_ != nullptr) std::exchange(shared_, nullptr)->drop_sender();
+  }
+  detail::Shared<T>* shared_ = nullptr;
+};
+
+/// recv()'s awaitable, only as a temporary: `co_await rx.recv()`.
+template <class T>
+class [[nodiscard]] Recv {
+ public:
+  Recv(const Recv&) = delete;
+  Recv& operator=(const Recv&) = delete;
+  detail::RecvAwaiter<T> operator co_await() && noexcept { return detail::RecvAwaiter<T>(core_); }
+
+ private:
+  friend class Receiver<T>;
+  explicit Recv(detail::Core* core) noexcept : core_(core) {}
+  detail::Core* core_;
+};
+
+template <class T>
+class [[nodiscard]] Receiver {
+ public:
+  Receiver() noexcept = default;
+  Receiver(Receiver&& other) noexcept : shared_(std::exchange(other.shared_, nullptr)) {}
+  Receiver& operator=(Receiver&& other) noexcept {
+    if (this != &other) {
+      reset();
+      shared_ = std::exchange(other.shared_, nullptr);
+    }
+    return *this;
+  }
+  Receiver(const Receiver&) = delete;
+  Receiver& operator=(const Receiver&) = delete;
+  /// Later sends fail; a value sent already is destroyed with the channel.
+  ~Receiver() { reset(); }
+
+  bool valid() const noexcept { return shared_ != nullptr; }
+
+  Recv<T> recv() noexcept { return Recv<T>(shared_); }
+  detail::RecvAwaiter<T> operator co_await() & noexcept { return detail::RecvAwaiter<T>(shared_); }
+
+  /// The value if it was sent; otherwise resource_unavailable_try_again while the
+  /// sender may still send, broken_pipe once it cannot.
+  RecvResult<T> try_recv() noexcept(std::is_nothrow_move_constructible_v<T>) {
+    RecvResult<T> r;
+    if (shared_ == nullptr) {
+      r.error = std::make_error_code(std::errc::invalid_argument);
+      return r;
+    }
+    std::lock_guard lock(shared_->mutex);
+    if (shared_->take_locked(r.error)) {
+      r.value.emplace(std::move(*shared_->value));
+      shared_->value.reset();
+    }
+    return r;
+  }
+
+  /// Refuses the value from now on (sends fail) without dropping the receiver; a value
+  /// sent before stays receivable.
+  void close() noexcept {
+    if (shared_ != nullptr) shared_->close_receiver();
+  }
+
+ private:
+  template <class U>
+  friend std::pair<Sender<U>, Receiver<U>> channel();
+  explicit Receiver(detail::Shared<T>* s) noexcept : shared_(s) {}
+  void reset() noexcept {
+    if (shared_ != nullptr) std::exchange(shared_, nullptr)->drop_receiver();
+  }
+  detail::Shared<T>* shared_ = nullptr;
+};
+
+/// A new channel: `auto [tx, rx] = oneshot::channel<T>();` (allocates its one block).
+template <class T>
+std::pair<Sender<T>, Receiver<T>> channel() {
+  auto* shared = new detail::Shared<T>();
+  return {Sender<T>(shared), Receiver<T>(shared)};
+}
+
+}  // namespace pollux::exec::oneshot

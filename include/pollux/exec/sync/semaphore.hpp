@@ -1,0 +1,189 @@
+#pragma once
+// Semaphore: a count of permits that tasks acquire and give back (tokio's
+// sync::Semaphore, the batch one: a task may take several permits at once).
+//
+//   Semaphore slots(4);
+//   auto [ec, permit] = co_await slots.acquire();   // ec: closed
+//   ... // at most 4 tasks here; the permit goes back when `permit` is destroyed
+//
+// - Fair: waiters are served in FIFO order. The first waiter takes permits as they come
+//   back, even a part of what it needs, so a large request is not starved by small ones
+//   (and a small one waits behind it).
+// - acquire(n) completes with a SemaphorePermit (RAII: gives the n back on destruction;
+//   forget() keeps them out for good). n == 0 succeeds at once. n > kMaxPermits fails
+//   with std::errc::invalid_argument.
+// - close(): every waiting acquire and every later acquire/try_acquire fails with
+//   std::errc::operation_canceled. Permits held stay valid and still come back.
+// - try_acquire(n) never waits: resource_unavailable_try_again when the permits are not
+//   there now (or others wait before it).
+// - Wakers run after the lock is released.
+//
+// Cancel safety: a task dropped while it waits in acquire() gives back what it held:
+// the part already assigned to it, or, if it had been granted everything but did not
+// resume yet, all of it; those permits go to the next waiters. Its place in the queue is
+// lost (a new acquire queues at the back).
+//
+// `co_await sem.acquire(n)` must be awaited as a temporary; the waiter lives in the
+// awaiting coroutine's frame (nothing is allocated per wait). A Semaphore outlives its
+// permits and waiters; it is not movable.
+
+#include <coroutine>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <system_error>
+#include <utility>
+
+#include <pollux/exec/config.hpp>
+#include <pollux/exec/detail/wait_list.hpp>
+#include <pollux/exec/detail/waker.hpp>
+
+namespace pollux::exec {
+
+class Semaphore;
+namespace detail {
+class AcquireAwaiter;
+}
+
+/// Permits taken from a Semaphore; gives them back when destroyed.
+class [[nodiscard]] SemaphorePermit {
+ public:
+  SemaphorePermit() noexcept = default;
+  SemaphorePermit(SemaphorePermit&& other) noexcept
+      : sem_(std::exchange(other.sem_, nullptr)), permits_(std::exchange(other.permits_, 0)) {}
+  SemaphorePermit& operator=(SemaphorePermit&& other) noexcept {
+    if (this != &other) {
+      release();
+      sem_ = std::exchange(other.sem_, nullptr);
+      permits_ = std::exchange(other.permits_, 0);
+    }
+    return *this;
+  }
+  SemaphorePermit(const SemaphorePermit&) = delete;
+  SemaphorePermit& operator=(const SemaphorePermit&) = delete;
+  ~SemaphorePermit() { release(); }
+
+  std::size_t num_permits() const noexcept { return permits_; }
+  /// The permits never come back: the semaphore has that many fewer.
+  void forget() noexcept {
+    sem_ = nullptr;
+    permits_ = 0;
+  }
+  /// Gives the permits back now.
+  inline void release() noexcept;
+
+ private:
+  friend class Semaphore;
+  friend class detail::AcquireAwaiter;
+  SemaphorePermit(Semaphore* sem, std::size_t permits) noexcept : sem_(sem), permits_(permits) {}
+  Semaphore* sem_ = nullptr;
+  std::size_t permits_ = 0;
+};
+
+/// What acquire()/try_acquire() give: `auto [error, permit] = ...;`.
+struct [[nodiscard]] AcquireResult {
+  std::error_code error;
+  SemaphorePermit permit;
+  explicit operator bool() const noexcept { return !error; }
+};
+
+namespace detail {
+
+class WakeList;
+
+class POLLUX_EXEC_API AcquireAwaiter {
+ public:
+  AcquireAwaiter(Semaphore& sem, std::size_t permits) noexcept;
+  AcquireAwaiter(const AcquireAwaiter&) = delete;
+  AcquireAwaiter& operator=(const AcquireAwaiter&) = delete;
+  ~AcquireAwaiter();
+
+  bool await_ready() const noexcept { return false; }
+  bool await_suspend(std::coroutine_handle<> h) noexcept;
+  AcquireResult await_resume() noexcept;
+
+ private:
+  friend class pollux::exec::Semaphore;
+  enum class State : std::uint8_t { waiting, granted, closed };
+  // What the Semaphore sees, under its lock.
+  struct Waiter : WaitNode {
+    Waker waker;
+    std::size_t needed = 0;
+    std::size_t assigned = 0;
+    State state = State::waiting;
+  };
+
+  Waiter waiter_;
+  Semaphore* sem_;
+  std::error_code error_;  // refused before queueing (bad count)
+  // The awaiting task's own: it took part (queued, or was granted or refused), and it
+  // resumed with the outcome. Between the two, a drop must look under the lock.
+  bool engaged_ = false;
+  bool consumed_ = false;
+};
+
+}  // namespace detail
+
+/// acquire()'s awaitable, only as a temporary: `co_await sem.acquire(n)`.
+class [[nodiscard]] Acquire {
+ public:
+  Acquire(const Acquire&) = delete;
+  Acquire& operator=(const Acquire&) = delete;
+  detail::AcquireAwaiter operator co_await() && noexcept { return {sem_, permits_}; }
+
+ private:
+  friend class Semaphore;
+  Acquire(Semaphore& sem, std::size_t permits) noexcept : sem_(sem), permits_(permits) {}
+  Semaphore& sem_;
+  std::size_t permits_;
+};
+
+class POLLUX_EXEC_API Semaphore {
+ public:
+  /// The most permits a semaphore holds (and one acquire asks for).
+  static constexpr std::size_t kMaxPermits = SIZE_MAX >> 3;
+
+  /// Starts with `permits` (more than kMaxPermits counts as kMaxPermits).
+  explicit Semaphore(std::size_t permits) noexcept
+      : permits_(permits > kMaxPermits ? kMaxPermits : permits) {}
+  Semaphore(const Semaphore&) = delete;
+  Semaphore& operator=(const Semaphore&) = delete;
+  ~Semaphore() = default;
+
+  /// Waits for `permits` permits (FIFO); see the header comment for the errors.
+  Acquire acquire(std::size_t permits = 1) noexcept { return Acquire(*this, permits); }
+  /// Takes `permits` now if they are free and nobody waits before.
+  AcquireResult try_acquire(std::size_t permits = 1) noexcept;
+  /// Adds permits (waking waiters they satisfy). value_too_large, adding nothing, if
+  /// the count would pass kMaxPermits.
+  [[nodiscard]] std::error_code add_permits(std::size_t permits) noexcept;
+  /// Fails every waiting and later acquire; idempotent.
+  void close() noexcept;
+  bool is_closed() noexcept;
+  std::size_t available_permits() noexcept;
+  /// How many acquires wait now (a snapshot, for tests and diagnostics; O(waiters)).
+  std::size_t waiter_count() noexcept;
+
+ private:
+  friend class SemaphorePermit;
+  friend class detail::AcquireAwaiter;
+  void release(std::size_t permits) noexcept;
+  // Adds `permits` and grants them to the queue's head while it can be satisfied; the
+  // wakers go to `wakes`, flushed with the lock released when the list fills.
+  void release_locked(std::size_t permits, detail::WakeList& wakes,
+                      std::unique_lock<std::mutex>& lock) noexcept;
+
+  std::mutex mutex_;
+  detail::WaitList waiters_;  // guarded by mutex_
+  // Free permits; never above zero while someone waits (the head absorbs them).
+  std::size_t permits_;  // guarded by mutex_
+  bool closed_ = false;  // guarded by mutex_
+};
+
+inline void SemaphorePermit::release() noexcept {
+  if (sem_ != nullptr && permits_ != 0) sem_->release(permits_);
+  sem_ = nullptr;
+  permits_ = 0;
+}
+
+}  // namespace pollux::exec

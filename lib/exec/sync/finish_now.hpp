@@ -1,0 +1,22 @@
+#pragma once
+// finish_now: the end of an await_suspend that got its outcome without waiting (a
+// stored permit, a sent value). As every awaitable that completes at once, it spends a
+// unit of the task's cooperative budget; with none left the task yields, and resumes
+// later with the outcome it already holds (a drop meanwhile hands it back).
+
+#include <coroutine>
+
+#include <pollux/exec/detail/task_header.hpp>
+
+namespace pollux::exec::detail {
+
+// The value for await_suspend to return: false continues at once.
+inline bool finish_now(std::coroutine_handle<> h) noexcept {
+  if (coop_has_budget()) {
+    coop_consume();
+    return false;
+  }
+  return yield_current(h);
+}
+
+}  // namespace pollux::exec::detail

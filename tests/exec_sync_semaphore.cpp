@@ -1,0 +1,302 @@
+// Semaphore: permits as RAII guards, try_acquire, add_permits, FIFO fairness with
+// batch requests, close, and cancel safety (an aborted waiter gives back what it was
+// assigned, and a granted one that never resumed gives back all), on both flavours.
+
+#include "exec_sync_util.hpp"
+
+#include <pollux/exec/runtime.hpp>
+#include <pollux/exec/sync/semaphore.hpp>
+#include <pollux/exec/yield_now.hpp>
+
+#include <atomic>
+#include <mutex>
+#include <vector>
+
+using namespace pollux::exec;
+
+namespace {
+
+Task<int> take(Semaphore& sem, std::size_t n, std::atomic<int>& done) {
+  auto [ec, permit] = co_await sem.acquire(n);
+  if (ec) co_return -1;
+  done.fetch_add(1);
+  co_return static_cast<int>(permit.num_permits());
+}
+
+}  // namespace
+
+TEST_CASE("permits come back when the guard goes; try_acquire and its errors") {
+  Semaphore sem(3);
+  {
+    auto [ec, two] = sem.try_acquire(2);
+    CHECK_FALSE(ec);
+    CHECK(two.num_permits() == 2);
+    CHECK(sem.available_permits() == 1);
+    CHECK(sem.try_acquire(2).error == std::errc::resource_unavailable_try_again);
+    auto one = sem.try_acquire(1);
+    CHECK(one);
+    CHECK(sem.available_permits() == 0);
+    one.permit.forget();
+  }
+  CHECK(sem.available_permits() == 2);  // the forgotten one is gone for good
+  CHECK(sem.try_acquire(0));
+  CHECK(sem.try_acquire(Semaphore::kMaxPermits + 1).error == std::errc::invalid_argument);
+  CHECK(sem.add_permits(Semaphore::kMaxPermits).value() ==
+        static_cast<int>(std::errc::value_too_large));
+  CHECK(sem.available_permits() == 2);
+  CHECK_FALSE(sem.add_permits(5));
+  CHECK(sem.available_permits() == 7);
+}
+
+TEST_CASE("add_permits refuses to pass kMaxPermits even after permits came back") {
+  Semaphore sem(Semaphore::kMaxPermits);
+  {
+    auto all = sem.try_acquire(Semaphore::kMaxPermits);
+    REQUIRE(all);
+    CHECK_FALSE(sem.add_permits(Semaphore::kMaxPermits));
+  }
+  // The held ones came back: twice the maximum is free, and nothing more is added.
+  CHECK(sem.available_permits() == 2 * Semaphore::kMaxPermits);
+  CHECK(sem.add_permits(1).value() == static_cast<int>(std::errc::value_too_large));
+  CHECK(sem.available_permits() == 2 * Semaphore::kMaxPermits);
+}
+
+TEST_CASE("acquire in a task: at once, zero, too many") {
+  for (Flavor f : test::kFlavors) {
+    CAPTURE(test::flavor_name(f));
+    auto rt = test::make_runtime(f);
+    Semaphore sem(2);
+    const bool ok = rt.block_on([](Semaphore& sem) -> Task<bool> {
+      {
+        auto [ec, p] = co_await sem.acquire(2);
+        if (ec || p.num_permits() != 2 || sem.available_permits() != 0) co_return false;
+        auto [ec0, p0] = co_await sem.acquire(0);
+        if (ec0) co_return false;
+      }
+      auto big = co_await sem.acquire(Semaphore::kMaxPermits + 1);
+      co_return big.error == std::errc::invalid_argument && sem.available_permits() == 2;
+    }(sem));
+    CHECK(ok);
+  }
+}
+
+TEST_CASE("waiters are served in order; a big request is not overtaken by small ones") {
+  for (Flavor f : test::kFlavors) {
+    CAPTURE(test::flavor_name(f));
+    auto rt = test::make_runtime(f);
+    Semaphore sem(0);
+    std::mutex m;
+    std::vector<int> order;
+    const bool ok = rt.block_on([](Semaphore& sem, std::mutex& m, std::vector<int>& order) -> Task<bool> {
+      const std::size_t needs[] = {1, 3, 1, 2};
+      std::vector<JoinHandle<void>> hs;
+      for (std::size_t i = 0; i < 4; ++i) {
+        hs.push_back(spawn([](Semaphore& sem, std::size_t n, int id, std::mutex& m,
+                              std::vector<int>& order) -> Task<void> {
+          auto [ec, permit] = co_await sem.acquire(n);
+          if (ec) co_return;
+          std::lock_guard lock(m);
+          order.push_back(id);
+          permit.forget();  // keep them: the test hands out exactly what it wants
+        }(sem, needs[i], static_cast<int>(i), m, order)));
+        if (!co_await test::until([&] { return sem.waiter_count() == i + 1; })) co_return false;
+      }
+      // 2 permits: the first (1) runs, the second (3) takes the other one and waits;
+      // the third (1) must not overtake it.
+      if (sem.add_permits(2)) co_return false;
+      co_await hs[0];
+      if (!co_await test::until([&] { return sem.waiter_count() == 3; })) co_return false;
+      if (sem.available_permits() != 0) co_return false;
+      if (sem.add_permits(2)) co_return false;  // the second has 3 now
+      co_await hs[1];
+      if (sem.waiter_count() != 2) co_return false;
+      if (sem.add_permits(1)) co_return false;
+      co_await hs[2];
+      if (sem.add_permits(2)) co_return false;
+      co_await hs[3];
+      co_return sem.available_permits() == 0;
+    }(sem, m, order));
+    CHECK(ok);
+    CHECK(order == std::vector<int>{0, 1, 2, 3});
+  }
+}
+
+TEST_CASE("two tasks play ping-pong with two semaphores") {
+  for (Flavor f : test::kFlavors) {
+    CAPTURE(test::flavor_name(f));
+    auto rt = test::make_runtime(f);
+    Semaphore ping(0);
+    Semaphore pong(0);
+    constexpr int kRounds = 2000;
+    std::atomic<int> seen{0};
+    const bool ok = rt.block_on([](Semaphore& ping, Semaphore& pong, std::atomic<int>& seen) -> Task<bool> {
+      auto b = spawn([](Semaphore& ping, Semaphore& pong, std::atomic<int>& seen) -> Task<bool> {
+        for (int i = 0; i < kRounds; ++i) {
+          auto [ec, p] = co_await ping.acquire();
+          if (ec) co_return false;
+          p.forget();
+          seen.fetch_add(1);
+          if (pong.add_permits(1)) co_return false;
+        }
+        co_return true;
+      }(ping, pong, seen));
+      for (int i = 0; i < kRounds; ++i) {
+        if (ping.add_permits(1)) co_return false;
+        auto [ec, p] = co_await pong.acquire();
+        if (ec) co_return false;
+        p.forget();
+      }
+      co_return co_await b;
+    }(ping, pong, seen));
+    CHECK(ok);
+    CHECK(seen.load() == kRounds);
+  }
+}
+
+TEST_CASE("an aborted head waiter gives its partial permits to the next one") {
+  for (Flavor f : test::kFlavors) {
+    CAPTURE(test::flavor_name(f));
+    auto rt = test::make_runtime(f);
+    Semaphore sem(0);
+    std::atomic<int> done{0};
+    const int result = rt.block_on([](Semaphore& sem, std::atomic<int>& done) -> Task<int> {
+      auto a = spawn(take(sem, 3, done));
+      if (!co_await test::until([&] { return sem.waiter_count() == 1; })) co_return -1;
+      auto b = spawn(take(sem, 2, done));
+      if (!co_await test::until([&] { return sem.waiter_count() == 2; })) co_return -2;
+      if (sem.add_permits(2)) co_return -3;  // both assigned to a, which still needs one
+      if (sem.available_permits() != 0) co_return -4;
+      a.abort();
+      if (!co_await test::was_cancelled(a)) co_return -5;
+      // a's two went to b (without them, b would wait for ever: fail, not hang).
+      if (!co_await test::until([&] { return done.load() == 1; })) co_return -6;
+      const int got = co_await b;
+      co_return got * 10 + done.load();
+    }(sem, done));
+    CHECK(result == 21);
+    CHECK(sem.available_permits() == 2);
+  }
+}
+
+TEST_CASE("a waiter granted its permits and dropped before it resumed gives them all back") {
+  // current_thread: the releasing task keeps the thread, so the granted waiter cannot
+  // run before it is aborted.
+  auto rt = test::make_runtime(Flavor::current_thread);
+  Semaphore sem(0);
+  std::atomic<int> done{0};
+  const int result = rt.block_on([](Semaphore& sem, std::atomic<int>& done) -> Task<int> {
+    auto a = spawn(take(sem, 2, done));
+    auto b = spawn(take(sem, 2, done));
+    if (!co_await test::until([&] { return sem.waiter_count() == 2; })) co_return -1;
+    if (sem.add_permits(2)) co_return -2;  // a is granted
+    a.abort();
+    if (!co_await test::was_cancelled(a)) co_return -3;
+    if (!co_await test::until([&] { return done.load() == 1; })) co_return -4;
+    co_return co_await b;
+  }(sem, done));
+  CHECK(result == 2);
+  CHECK(done.load() == 1);
+  CHECK(sem.available_permits() == 2);
+}
+
+TEST_CASE("close fails the waiters and later acquires; held permits still come back") {
+  for (Flavor f : test::kFlavors) {
+    CAPTURE(test::flavor_name(f));
+    auto rt = test::make_runtime(f);
+    Semaphore sem(1);
+    std::atomic<int> done{0};
+    const bool ok = rt.block_on([](Semaphore& sem, std::atomic<int>& done) -> Task<bool> {
+      auto held = sem.try_acquire(1);
+      if (!held) co_return false;
+      std::vector<JoinHandle<int>> hs;
+      // More waiters than one wake batch holds.
+      for (int i = 0; i < 40; ++i) hs.push_back(spawn(take(sem, 1, done)));
+      if (!co_await test::until([&] { return sem.waiter_count() == 40; })) co_return false;
+      sem.close();
+      for (auto& h : hs) {
+        if (co_await h != -1) co_return false;
+      }
+      if (!sem.is_closed() || sem.waiter_count() != 0) co_return false;
+      auto late = co_await sem.acquire(1);
+      if (late.error != std::errc::operation_canceled) co_return false;
+      if (sem.try_acquire(1).error != std::errc::operation_canceled) co_return false;
+      held.permit.release();
+      co_return sem.available_permits() == 1 && done.load() == 0;
+    }(sem, done));
+    CHECK(ok);
+  }
+}
+
+TEST_CASE("close gives back the permits assigned to a waiting head") {
+  auto rt = test::make_runtime(Flavor::current_thread);
+  Semaphore sem(2);
+  std::atomic<int> done{0};
+  const int got = rt.block_on([](Semaphore& sem, std::atomic<int>& done) -> Task<int> {
+    auto a = spawn(take(sem, 5, done));
+    co_await test::until([&] { return sem.waiter_count() == 1; });
+    sem.close();
+    co_return co_await a;
+  }(sem, done));
+  CHECK(got == -1);
+  CHECK(sem.available_permits() == 2);
+}
+
+TEST_CASE("stress: four tasks never hold more than the permits, on multi_thread") {
+  const int rounds = test::kSanitized ? 2000 : 20000;
+  auto rt = test::make_runtime(Flavor::multi_thread, 4);
+  Semaphore sem(3);
+  std::atomic<int> in_use{0};
+  std::atomic<int> over{0};
+  rt.block_on([](Semaphore& sem, std::atomic<int>& in_use, std::atomic<int>& over, int rounds) -> Task<void> {
+    std::vector<JoinHandle<void>> hs;
+    for (int t = 0; t < 4; ++t) {
+      hs.push_back(spawn([](Semaphore& sem, std::atomic<int>& in_use, std::atomic<int>& over,
+                            int rounds, int t) -> Task<void> {
+        for (int i = 0; i < rounds; ++i) {
+          const std::size_t n = static_cast<std::size_t>(1 + (i + t) % 2);
+          auto [ec, permit] = co_await sem.acquire(n);
+          if (ec) co_return;
+          if (in_use.fetch_add(static_cast<int>(n)) + static_cast<int>(n) > 3) over.fetch_add(1);
+          if (i % 3 == 0) co_await yield_now();
+          in_use.fetch_sub(static_cast<int>(n));
+        }
+      }(sem, in_use, over, rounds, t)));
+    }
+    for (auto& h : hs) co_await h;
+  }(sem, in_use, over, rounds));
+  CHECK(over.load() == 0);
+  CHECK(sem.available_permits() == 3);
+}
+
+TEST_CASE("stress: aborted waiters racing releases lose no permit") {
+  const int rounds = test::kSanitized ? 20 : 200;
+  for (Flavor f : test::kFlavors) {
+    CAPTURE(test::flavor_name(f));
+    auto rt = test::make_runtime(f, 4);
+    int bad_round = -1;
+    for (int r = 0; r < rounds && bad_round < 0; ++r) {
+      Semaphore sem(0);
+      std::atomic<int> done{0};
+      const bool ok = rt.block_on([](Semaphore& sem, std::atomic<int>& done) -> Task<bool> {
+        std::vector<JoinHandle<int>> hs;
+        for (std::size_t i = 0; i < 8; ++i) hs.push_back(spawn(take(sem, 1 + i % 3, done)));
+        if (!co_await test::until([&] { return sem.waiter_count() == 8; })) co_return false;
+        auto aborter = spawn([](std::vector<JoinHandle<int>>& hs) -> Task<void> {
+          for (std::size_t i = 0; i < hs.size(); i += 2) hs[i].abort();
+          co_return;
+        }(hs));
+        for (int i = 0; i < 6; ++i) {
+          if (sem.add_permits(1)) co_return false;
+        }
+        co_await aborter;
+        // Whatever ran gave its permits back on return, and whatever was dropped gave
+        // back what it had been assigned: feed the rest, then all 6 + 16 must be free.
+        if (sem.add_permits(16)) co_return false;
+        for (auto& h : hs) co_await test::was_cancelled(h);
+        co_return sem.available_permits() == 22 && sem.waiter_count() == 0;
+      }(sem, done));
+      if (!ok) bad_round = r;
+    }
+    CHECK(bad_round == -1);
+  }
+}
