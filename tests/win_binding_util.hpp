@@ -66,9 +66,10 @@ inline auto read_into(void* buffer, DWORD size) {
   };
 }
 
-// Polls until a completion with `token` arrives; returns it.
+// Polls until a completion with `token` arrives; returns it. The limit only ends a wait
+// that would never end: a loaded machine under Wine can be many times slower.
 inline pollux::Event wait_completion(pollux::Poll& poll, pollux::Events& events, pollux::Token token) {
-  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
   while (std::chrono::steady_clock::now() < deadline) {
     REQUIRE(!poll.poll(events, 100ms));
     for (const auto& e : events) {

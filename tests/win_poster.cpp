@@ -1,6 +1,6 @@
 // win::Poster: completions carrying a Token and a value, posted from any thread.
 
-#include "util.hpp"
+#include "win_binding_util.hpp"
 
 #include <pollux/win/poster.hpp>
 
@@ -16,26 +16,8 @@ using pollux::Interest;
 using pollux::Token;
 using pollux::win::Poster;
 
-namespace {
-
-void add(pollux::Poll& poll, Poster& poster, Token token) {
-  auto ec = poll.registry().add(poster, token, Interest::readable);
-  REQUIRE_MESSAGE(!ec, ec.message());
-}
-
-Event wait_completion(pollux::Poll& poll, Events& events, Token token) {
-  const auto deadline = std::chrono::steady_clock::now() + 5s;
-  while (std::chrono::steady_clock::now() < deadline) {
-    REQUIRE(!poll.poll(events, 100ms));
-    for (const auto& e : events) {
-      if (e.token() == token && e.is_completion()) return e;
-    }
-  }
-  FAIL("no completion for token " << token.value());
-  return {};
-}
-
-}  // namespace
+using test::binding::add;
+using test::binding::wait_completion;
 
 TEST_CASE("Poster: values from many threads, each delivered once, in order per thread") {
   auto poll = test::init_with_poll();
