@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs, from Debian/Ubuntu packages, whatever the build needs and is missing.
-#   scripts/install-deps.sh          compilers (gcc, clang), meson, ninja, doctest
+#   scripts/install-deps.sh          compilers (gcc, clang), meson, ninja, doctest, cmake
 #   scripts/install-deps.sh windows  also mingw-w64 (posix), Wine and asio for the Windows suite
 set -euo pipefail
 
-want=(g++ clang meson ninja-build doctest-dev pkg-config)
+want=(g++ clang meson ninja-build doctest-dev pkg-config cmake)
 if [ "${1:-}" = windows ]; then
   want+=(g++-mingw-w64-x86-64-posix mingw-w64-tools wine64 wine libasio-dev)
 fi
