@@ -66,15 +66,15 @@ std::span<const FutexOps* const> compiled_futexes() noexcept;
 /// POLLUX_EXEC_PARKER (read once), else the first available one.
 const FutexOps& current_futex() noexcept;
 
-// Test hooks: exported so that the suites can run every backend in one process, also
-// against a shared build; not part of the public headers.
+// Test hooks, so that the suites can run every backend in one process. Not exported: a
+// shared build's suites that use them link pollux_exec_hooks_dep (lib/exec/meson.build).
 
 /// Names of the backends compiled for this host that this process can use, best first.
-POLLUX_EXEC_API std::span<const std::string_view> parker_backends() noexcept;
+std::span<const std::string_view> parker_backends() noexcept;
 /// Makes Parkers constructed from now on use the named backend; false (and nothing
 /// changes) when it is unknown or unavailable. An empty name restores the default.
-POLLUX_EXEC_API bool force_parker_backend(std::string_view name) noexcept;
+bool force_parker_backend(std::string_view name) noexcept;
 /// The backend that a Parker constructed now would use.
-POLLUX_EXEC_API std::string_view parker_backend() noexcept;
+std::string_view parker_backend() noexcept;
 
 }  // namespace pollux::exec::sys

@@ -7,9 +7,9 @@
 #   run.sh SOURCE_ROOT WORK_DIR [SOVERSION]
 set -euo pipefail
 src=$(cd "$1" && pwd)
-work=$2
-rm -rf "$work"
-mkdir -p "$work/subprojects"
+rm -rf "$2"
+mkdir -p "$2/subprojects"
+work=$(cd "$2" && pwd)
 cp "$src"/tests/consumer/project/* "$work/"
 ln -s "$src" "$work/subprojects/pollux"
 meson setup "$work/build" "$work" -Dwerror=true -Dpollux:default_library=shared >"$work/setup.log" 2>&1 ||
@@ -28,4 +28,18 @@ if [ -n "${3:-}" ]; then
   dynamic NEEDED "$work/build/consumer" | grep -qxF "libpollux.so.$3" ||
     { echo "consumer does not need libpollux.so.$3:"; readelf -d "$work/build/consumer"; exit 1; }
   echo "sonames ok: libpollux.so.$3, libpollux-exec.so.$3"
+fi
+
+# Exports (ELF): each shared library exports only what the installed headers declare. The
+# consumer builds in debug, where an unversioned library would also export hundreds of
+# std:: instantiations.
+if [ -n "${3:-}" ]; then
+  meson install -C "$work/build" --destdir "$work/root" >"$work/install.log" 2>&1 ||
+    { cat "$work/install.log"; exit 1; }
+  include=$(find "$work/root" -type d -path '*/include/pollux' | head -n 1)
+  [ -n "$include" ] || { echo "no include/pollux installed under $work/root"; exit 1; }
+  include=$(dirname "$include")
+  python3 "$src/tests/consumer/check_exports.py" "$include" \
+    "$work/build/subprojects/pollux/lib/libpollux.so" \
+    "$work/build/subprojects/pollux/lib/exec/libpollux-exec.so"
 fi
