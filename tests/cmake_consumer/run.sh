@@ -5,6 +5,9 @@
 # its own location. Then asks for a version the package must refuse (0.1 is compatible
 # with 0.1.x only, see README "Versions and stability").
 #   run.sh SOURCE_ROOT WORK_DIR [MESON_SETUP_ARGS...]
+#   run.sh SOURCE_ROOT WORK_DIR --installed-from BUILD_DIR PREFIX
+# The second form installs the build that runs the test (meson install --destdir) instead
+# of configuring and building pollux once more, which keeps the test command's time down.
 set -euo pipefail
 command -v cmake >/dev/null || { echo "cmake not installed: skipped"; exit 77; }
 src=$(cd "$1" && pwd)
@@ -16,11 +19,17 @@ mkdir -p "$work"
 # Meson's cmake module runs `cmake --system-information`, which works in a fixed folder
 # under the current one: two of these scripts run side by side must not share it.
 cd "$work"
-meson setup "$work/build" "$src" --prefix="$work/installed" -Dtests=disabled \
-  -Dexamples=disabled -Dbenchmarks=disabled "$@" >"$work/setup.log" 2>&1 ||
-  { cat "$work/setup.log"; exit 1; }
-meson install -C "$work/build" >"$work/install.log" 2>&1 || { cat "$work/install.log"; exit 1; }
-mv "$work/installed" "$work/moved"
+if [ "${1:-}" = --installed-from ]; then
+  meson install -C "$2" --no-rebuild --destdir "$work/staging" >"$work/install.log" 2>&1 ||
+    { cat "$work/install.log"; exit 1; }
+  mv "$work/staging$3" "$work/moved"
+else
+  meson setup "$work/build" "$src" --prefix="$work/installed" -Dtests=disabled \
+    -Dexamples=disabled -Dbenchmarks=disabled "$@" >"$work/setup.log" 2>&1 ||
+    { cat "$work/setup.log"; exit 1; }
+  meson install -C "$work/build" >"$work/install.log" 2>&1 || { cat "$work/install.log"; exit 1; }
+  mv "$work/installed" "$work/moved"
+fi
 prefix="$work/moved"
 
 # The headers must compile clean in a consumer's warnings too.
