@@ -70,7 +70,8 @@ std::error_code select_interrupted(Selector& selector, Events& events) noexcept 
       EventsAccess::set_size(events, 0);
       return errno_code();
     }
-    const int n = ::epoll_wait(selector.fd(), EventsAccess::records(events), max_of(events), -1);
+    const int n = ::epoll_wait(selector.fd(), libc::kernel_records(EventsAccess::records(events)),
+                               max_of(events), -1);
     if (n >= 0) {
       EventsAccess::set_size(events, static_cast<std::size_t>(n));
       return {};
@@ -93,7 +94,8 @@ std::error_code selector_select(Selector& selector,
                                 Events& events,
                                 std::optional<std::chrono::nanoseconds> timeout) {
   if (!timeout) return poll_select(&selector, events, timeout);
-  const int n = wait_timed(selector.fd(), EventsAccess::records(events), max_of(events), *timeout);
+  const int n = wait_timed(selector.fd(), libc::kernel_records(EventsAccess::records(events)),
+                             max_of(events), *timeout);
   if (n < 0) {
     EventsAccess::set_size(events, 0);
     return errno_code();

@@ -5,8 +5,6 @@
 // live here, inline, so that a program pays no call into the library for them (the
 // rest of the backend is in lib/unix/epoll_*.cpp).
 
-#include <sys/epoll.h>
-
 #include <array>
 #include <atomic>
 #include <cerrno>
@@ -22,6 +20,7 @@
 #include <pollux/detail/selector_fwd.hpp>
 #include <pollux/event.hpp>
 #include <pollux/interest.hpp>
+#include <pollux/sys/libc.hpp>
 #include <pollux/token.hpp>
 
 namespace pollux::sys {
@@ -31,10 +30,10 @@ namespace pollux::sys {
 inline constexpr auto kEpollInterest = [] {
   std::array<std::uint32_t, 8> table{};
   for (std::uint8_t bits = 0; bits < table.size(); ++bits) {
-    std::uint32_t events = EPOLLET;
-    if (bits & Interest::readable.bits()) events |= EPOLLIN | EPOLLRDHUP;
-    if (bits & Interest::writable.bits()) events |= EPOLLOUT;
-    if (bits & Interest::priority.bits()) events |= EPOLLPRI;
+    std::uint32_t events = libc::kEpollEt;
+    if (bits & Interest::readable.bits()) events |= libc::kEpollIn | libc::kEpollRdHup;
+    if (bits & Interest::writable.bits()) events |= libc::kEpollOut;
+    if (bits & Interest::priority.bits()) events |= libc::kEpollPri;
     table[bits] = events;
   }
   return table;
@@ -77,10 +76,10 @@ class Selector {
   }
   bool is_orphaned() const noexcept { return orphaned_.load(std::memory_order_relaxed); }
   std::error_code ctl(int op, int fd, Token token, Interest interest) noexcept {
-    epoll_event ev{};
+    libc::EpollEvent ev{};
     ev.events = kEpollInterest[interest.bits() & 7];
     ev.data.u64 = token.value();
-    if (::epoll_ctl(epfd_, op, fd, &ev) < 0) [[unlikely]] return errno_error(errno);
+    if (::epoll_ctl(epfd_, op, fd, libc::kernel_records(&ev)) < 0) [[unlikely]] return errno_error(errno);
     return {};
   }
 
@@ -103,7 +102,7 @@ inline std::error_code poll_select(Selector* selector,
   if (selector == nullptr || timeout.has_value()) [[unlikely]] return select_checked(selector, events, timeout);
   // Events of capacity zero need no test here: the kernel refuses a maxevents of zero
   // (EINVAL, which compares equal to std::errc::invalid_argument) before it waits.
-  const int n = ::epoll_wait(selector->fd(), EventsAccess::records(events),
+  const int n = ::epoll_wait(selector->fd(), libc::kernel_records(EventsAccess::records(events)),
                              static_cast<int>(EventsAccess::capacity(events)), -1);
   if (n < 0) [[unlikely]] return select_interrupted(*selector, events);
   EventsAccess::set_size(events, static_cast<std::size_t>(n));
@@ -163,7 +162,7 @@ inline std::error_code source_add(NativeHandle fd,
                                   Interest interest) noexcept {
   Selector* s = selector.get();
   if (state.selector() != nullptr) [[unlikely]] return source_add_again(fd, state, *s, token, interest);
-  if (auto ec = s->ctl(EPOLL_CTL_ADD, fd, token, interest)) [[unlikely]] return ec;
+  if (auto ec = s->ctl(libc::kEpollCtlAdd, fd, token, interest)) [[unlikely]] return ec;
   state.remember(s);
   return {};
 }
@@ -173,7 +172,7 @@ inline std::error_code source_modify(NativeHandle fd,
                                      const std::shared_ptr<Selector>& selector,
                                      Token token,
                                      Interest interest) noexcept {
-  return selector->ctl(EPOLL_CTL_MOD, fd, token, interest);
+  return selector->ctl(libc::kEpollCtlMod, fd, token, interest);
 }
 
 /// Removing a source that another Poll holds (or none): no_such_file_or_directory.
@@ -182,7 +181,7 @@ inline std::error_code source_modify(NativeHandle fd,
 inline std::error_code source_remove(NativeHandle fd, SourceState& state, const std::shared_ptr<Selector>& selector) noexcept {
   Selector* s = selector.get();
   if (state.selector() != s) [[unlikely]] return source_not_added();
-  if (::epoll_ctl(s->fd(), EPOLL_CTL_DEL, fd, nullptr) < 0) [[unlikely]] return errno_error(errno);
+  if (::epoll_ctl(s->fd(), libc::kEpollCtlDel, fd, nullptr) < 0) [[unlikely]] return errno_error(errno);
   state.forget_shared();
   return {};
 }

@@ -4,9 +4,6 @@
 // hot path of every event loop, and a call into the library around libc's wrapper cost
 // as much as the wrapper itself.
 
-#include <sys/socket.h>
-#include <sys/types.h>
-
 #include <cerrno>
 #include <cstddef>
 #include <span>
@@ -15,6 +12,7 @@
 #include <pollux/config.hpp>
 #include <pollux/detail/io_source.hpp>
 #include <pollux/detail/set_success.hpp>
+#include <pollux/sys/libc.hpp>
 #include <pollux/would_block.hpp>
 
 namespace pollux::sys {
@@ -41,7 +39,7 @@ inline bool would_block(std::error_code& ec) noexcept {
 }
 
 inline std::size_t stream_read(detail::IoSource& io, std::span<std::byte> buf, std::error_code& ec) noexcept {
-  const ssize_t n = ::recv(io.handle(), buf.data(), buf.size(), 0);
+  const libc::SSize n = ::recv(io.handle(), buf.data(), buf.size(), 0);
   if (n < 0) [[unlikely]] return would_block(ec) ? 0 : stream_read_failed(io, buf, ec);
   detail::set_success(ec);
   return static_cast<std::size_t>(n);
@@ -49,7 +47,7 @@ inline std::size_t stream_read(detail::IoSource& io, std::span<std::byte> buf, s
 
 inline std::size_t stream_write(detail::IoSource& io, std::span<const std::byte> buf, std::error_code& ec) noexcept {
   // MSG_NOSIGNAL: a write to a closed peer fails with EPIPE instead of raising SIGPIPE.
-  const ssize_t n = ::send(io.handle(), buf.data(), buf.size(), MSG_NOSIGNAL);
+  const libc::SSize n = ::send(io.handle(), buf.data(), buf.size(), libc::kMsgNoSignal);
   if (n < 0) [[unlikely]] return would_block(ec) ? 0 : stream_write_failed(io, buf, ec);
   detail::set_success(ec);
   return static_cast<std::size_t>(n);

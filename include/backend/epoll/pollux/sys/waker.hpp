@@ -2,13 +2,12 @@
 // The epoll backend's Waker: an eventfd registered under the Waker's token. A wake is
 // one write, inline; the rest is lib/unix/epoll_waker.cpp.
 
-#include <unistd.h>
-
 #include <cstdint>
 #include <memory>
 #include <system_error>
 
 #include <pollux/config.hpp>
+#include <pollux/sys/libc.hpp>
 #include <pollux/sys/selector.hpp>
 
 namespace pollux::sys {
