@@ -4,6 +4,7 @@
 // (MODEL_SEED, see tests/model/meson.build) passes only if Relacy reports that bug.
 
 #include <cstdio>
+#include <chrono>
 #include <iostream>
 #include <ostream>
 
@@ -41,12 +42,14 @@ bool check(const char* name, rl::test_params params,
   params.progress_stream = &quiet;
   params.collect_history = expect_success;
   params.output_history = expect_success;
+  const auto start = std::chrono::steady_clock::now();
   rl::simulate<Suite>(params);
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
   std::cout.flush();
   const bool as_expected = params.test_result == expected;
-  std::printf("%-40s %s after %llu iterations (expected %s)\n", name,
+  std::printf("%-32s %s after %llu iterations, %.1f s (expected %s)\n", name,
               rl::test_result_str(params.test_result),
-              static_cast<unsigned long long>(params.stop_iteration),
+              static_cast<unsigned long long>(params.stop_iteration), took.count(),
               rl::test_result_str(expected));
   std::fflush(stdout);
   return as_expected;
