@@ -17,6 +17,8 @@
 
 #include MODEL_SOURCE
 
+#include "mailbox.hpp"
+
 namespace pollux::exec::detail {
 
 // The model's scheduler: a queue of task entries under a Relacy mutex.
@@ -97,47 +99,6 @@ using pollux::exec::detail::ModelScheduler;
 using pollux::exec::detail::run_task;
 using pollux::exec::detail::TaskHeader;
 using pollux::exec::detail::TaskVtable;
-using pollux::exec::detail::Waker;
-using pollux::exec::detail::WakerVtable;
-
-// A one-slot mailbox with a flag, under a Relacy mutex: how the model's threads hand a
-// Waker over or wait to be woken.
-struct Mailbox {
-  RlMutex lock;
-  rl::condition_variable cv;
-  Waker waker;
-  bool woken = false;
-
-  void put(Waker w) {
-    lock.lock($);
-    waker = std::move(w);
-    cv.notify_all($);
-    lock.unlock($);
-  }
-  Waker take() {
-    lock.lock($);
-    while (!waker) cv.wait(lock, $);
-    Waker w = std::move(waker);
-    lock.unlock($);
-    return w;
-  }
-  void wake() {
-    lock.lock($);
-    woken = true;
-    cv.notify_all($);
-    lock.unlock($);
-  }
-  void wait_woken() {
-    lock.lock($);
-    while (!woken) cv.wait(lock, $);
-    lock.unlock($);
-  }
-};
-
-void mailbox_wake(void* data) noexcept { static_cast<Mailbox*>(data)->wake(); }
-void mailbox_drop(void*) noexcept {}
-void* mailbox_clone(void* data) noexcept { return data; }
-constexpr WakerVtable kMailboxWaker{&mailbox_wake, &mailbox_drop, &mailbox_clone};
 
 // A task whose first poll gives a Waker away (to `wakes`) and waits, and whose second
 // finishes with 42.
@@ -193,7 +154,7 @@ struct TaskSuite : rl::test_suite<Derived, 4> {
   }
   // The JoinHandle's side: awaits the output, checks it, lets go of the task.
   void joiner() {
-    if (task->set_join_waker(Waker(&joined, &kMailboxWaker))) joined.wait_woken();
+    if (task->set_join_waker(joined.waker_to())) joined.wait_woken();
     RL_ASSERT(task->is_complete());
     static_cast<Derived*>(this)->check_output();
     task->drop_join_handle();
