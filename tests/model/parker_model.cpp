@@ -13,7 +13,9 @@
 // - KeyedEvent: keyed_event_windows.cpp's NtReleaseKeyedEvent is a rendezvous: it blocks
 //   until a wait on its key takes it, and a wait (timed or not) takes one release. There
 //   is no compare; a release that no wait takes blocks its thread for ever, which Relacy
-//   reports as a deadlock.
+//   reports as a deadlock. keyed_wait/keyed_wake_one/keyed_consume_wake below stand for
+//   the functions of the same names there (keyed_wait's re-wait on an NT timeout that
+//   comes before the steady_clock deadline is folded into "a timed wait may end").
 //
 // The checks, each under both backends:
 // - park_unpark: a parked owner is woken, and sees what the unparker wrote before unpark.

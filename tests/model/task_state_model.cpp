@@ -12,6 +12,8 @@
 //   and drops its handle. Every poll runs alone, the value is seen, the task is freed once.
 // - abort: the same task is aborted by a third thread instead of woken (while queued,
 //   running or idle); it completes cancelled, its future dropped once, never polled after.
+// - join_dropped: the JoinHandle stores its waker and is dropped while the task completes;
+//   whoever clears JOIN_WAKER drops the waker, and the task is still freed once.
 
 #include "model_run.hpp"
 
@@ -126,7 +128,11 @@ struct Task : TaskHeader {
     t->drops($) = t->drops($) + 1;
     h->set_error(std::errc::operation_canceled);
   }
-  static void dealloc(TaskHeader* h) noexcept { delete static_cast<Task*>(h); }
+  // The last reference is gone: the workers may stop once the queue is empty.
+  static void dealloc(TaskHeader* h) noexcept {
+    static_cast<ModelScheduler*>(h->scheduler)->close();
+    delete static_cast<Task*>(h);
+  }
   static void* output(TaskHeader*) noexcept { return nullptr; }
   static constexpr TaskVtable kVtable{&poll, &drop_future, &dealloc, &output};
 };
@@ -158,6 +164,7 @@ struct TaskSuite : rl::test_suite<Derived, 4> {
     RL_ASSERT(task->is_complete());
     static_cast<Derived*>(this)->check_output();
     task->drop_join_handle();
+    // The task may outlive this (a Waker of it still held), but needs no worker any more.
     scheduler.close();
   }
 };
@@ -196,6 +203,21 @@ struct Abort : TaskSuite<Abort> {
   }
 };
 
+// The JoinHandle stores its waker and is dropped at once (its awaiting task cancelled),
+// racing with the completion that may be taking the waker.
+struct JoinDropped : TaskSuite<JoinDropped> {
+  void thread(unsigned index) {
+    if (index < 2) {
+      worker();
+    } else if (index == 2) {
+      wakes.take().wake();
+    } else {
+      (void)task->set_join_waker(joined.waker_to());
+      task->drop_join_handle();
+    }
+  }
+};
+
 }  // namespace model
 
 int main() {
@@ -206,6 +228,7 @@ int main() {
   // in time; random schedules it is.
   ok &= check<WakeJoin>("wake_join (random)", random(10000));
   ok &= check<Abort>("abort (random)", random(10000));
+  ok &= check<JoinDropped>("join_dropped (random)", random(10000));
 #elif MODEL_SEED == 1
   // complete()'s CAS that sets COMPLETE loses its release half (acq_rel -> acquire): a
   // joiner that finds the task complete reads an output that was never published to it.
