@@ -155,11 +155,19 @@ struct TaskSuite : rl::test_suite<Derived, 4> {
     task->scheduler = &scheduler;
     scheduler.schedule(task, false);
   }
-  void worker() {
-    while (TaskHeader* t = scheduler.next()) run_task(t);
+  // Threads 0 and 1 are workers; 2 runs Derived::other(), 3 Derived::handle().
+  void thread(unsigned index) {
+    auto* self = static_cast<Derived*>(this);
+    if (index < 2) {
+      while (TaskHeader* t = scheduler.next()) run_task(t);
+    } else if (index == 2) {
+      self->other();
+    } else {
+      self->handle();
+    }
   }
   // The JoinHandle's side: awaits the output, checks it, lets go of the task.
-  void joiner() {
+  void handle() {
     if (task->set_join_waker(joined.waker_to())) joined.wait_woken();
     RL_ASSERT(task->is_complete());
     static_cast<Derived*>(this)->check_output();
@@ -167,18 +175,11 @@ struct TaskSuite : rl::test_suite<Derived, 4> {
     // The task may outlive this (a Waker of it still held), but needs no worker any more.
     scheduler.close();
   }
+  // Wakes the task with the Waker its first poll gave away.
+  void other() { wakes.take().wake(); }
 };
 
 struct WakeJoin : TaskSuite<WakeJoin> {
-  void thread(unsigned index) {
-    if (index < 2) {
-      worker();
-    } else if (index == 2) {
-      wakes.take().wake();
-    } else {
-      joiner();
-    }
-  }
   void check_output() {
     RL_ASSERT(task->outcome == pollux::exec::detail::Outcome::value);
     RL_ASSERT(task->value($) == 42);
@@ -187,15 +188,7 @@ struct WakeJoin : TaskSuite<WakeJoin> {
 };
 
 struct Abort : TaskSuite<Abort> {
-  void thread(unsigned index) {
-    if (index < 2) {
-      worker();
-    } else if (index == 2) {
-      task->abort();
-    } else {
-      joiner();
-    }
-  }
+  void other() { task->abort(); }
   void check_output() {
     RL_ASSERT(task->outcome == pollux::exec::detail::Outcome::error);
     RL_ASSERT(task->drops($) == 1);
@@ -206,15 +199,9 @@ struct Abort : TaskSuite<Abort> {
 // The JoinHandle stores its waker and is dropped at once (its awaiting task cancelled),
 // racing with the completion that may be taking the waker.
 struct JoinDropped : TaskSuite<JoinDropped> {
-  void thread(unsigned index) {
-    if (index < 2) {
-      worker();
-    } else if (index == 2) {
-      wakes.take().wake();
-    } else {
-      (void)task->set_join_waker(joined.waker_to());
-      task->drop_join_handle();
-    }
+  void handle() {
+    (void)task->set_join_waker(joined.waker_to());
+    task->drop_join_handle();
   }
 };
 
