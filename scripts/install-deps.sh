@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs, from Debian/Ubuntu packages, whatever the build needs and is missing.
-#   scripts/install-deps.sh          compilers (gcc, clang), meson, ninja, doctest, cmake
+#   scripts/install-deps.sh          compilers (gcc, clang), meson, ninja, doctest, cmake,
+#                                    relacy-dev (the model checker of tests/model/)
 #   scripts/install-deps.sh windows  also mingw-w64 (posix), Wine and asio for the Windows suite
 set -euo pipefail
 
-want=(g++ clang meson ninja-build doctest-dev pkg-config cmake)
+want=(g++ clang meson ninja-build doctest-dev pkg-config cmake relacy-dev)
 if [ "${1:-}" = windows ]; then
   want+=(g++-mingw-w64-x86-64-posix mingw-w64-tools wine64 wine libasio-dev)
 fi
