@@ -34,51 +34,38 @@
 #include <utility>
 
 #include <pollux/exec/config.hpp>
+#include <pollux/exec/detail/channel_ends.hpp>
 #include <pollux/exec/detail/wait_queue.hpp>
 
 namespace pollux::exec::watch {
 
 namespace detail {
 
-// The untyped part of the shared block (lib/exec/sync/watch.cpp): the ends' counts, the
-// version and the changed() waiters. The value is written under value_lock, and the
-// version bumped there; waiters check the version under the queue's lock, which a send
-// takes after the bump, so no change is missed.
-class POLLUX_EXEC_API Core {
+// The untyped part of the shared block: the ends' counts (ChannelEnds), the version and
+// the changed() waiters. The value is written under value_lock, and the version bumped
+// there; waiters check the version under the queue's lock, which a send takes after the
+// bump (to wake them), so no change is missed.
+class Core : public pollux::exec::detail::ChannelEnds {
  public:
-  using Destroy = void (*)(Core*) noexcept;
-  explicit Core(Destroy destroy) noexcept : destroy_(destroy) {}
-  Core(const Core&) = delete;
-  Core& operator=(const Core&) = delete;
+  using ChannelEnds::ChannelEnds;
 
-  void add_receiver() noexcept;
-  void drop_receiver() noexcept;
-  void drop_sender() noexcept;
-  std::size_t receiver_count() noexcept;
-  // The value changed (the version was bumped under value_lock): wake the waiters.
-  void notify_changed() noexcept;
   void bump_version() noexcept { version_.fetch_add(1, std::memory_order_release); }
   std::uint64_t version() const noexcept { return version_.load(std::memory_order_acquire); }
   // Under the queue's lock: something for a receiver that has seen `seen`.
-  bool ready_locked(std::uint64_t seen) const noexcept { return version() != seen || sender_gone_; }
+  bool ready_locked(std::uint64_t seen) const noexcept {
+    return version() != seen || senders_gone_locked();
+  }
 
-  pollux::exec::detail::WaitQueue queue;
   std::shared_mutex value_lock;
 
  private:
-  void unref_locked(std::unique_lock<std::mutex>& lock) noexcept;
-
-  Destroy destroy_;
   std::atomic<std::uint64_t> version_{0};
-  std::size_t refs_ = 2;       // guarded by queue.mutex: the receivers, and the sender
-  std::size_t receivers_ = 1;  // guarded by queue.mutex
-  bool sender_gone_ = false;   // guarded by queue.mutex
 };
 
 template <class T>
 struct Shared final : Core {
   explicit Shared(T initial) : Core(&destroy), value(std::move(initial)) {}
-  static void destroy(Core* c) noexcept { delete static_cast<Shared*>(c); }
+  static void destroy(ChannelEnds* c) noexcept { delete static_cast<Shared*>(c); }
   T value;  // guarded by value_lock
 };
 
@@ -213,13 +200,14 @@ class Sender {
       f(shared_->value);
       shared_->bump_version();
     }
-    shared_->notify_changed();
+    shared_->wake_all();
     if (shared_->receiver_count() == 0) return std::make_error_code(std::errc::broken_pipe);
     return {};
   }
   Ref<T> borrow() const { return Ref<T>(shared_); }
   /// A new receiver that has seen the current value.
   Receiver<T> subscribe() {
+    if (shared_ == nullptr) return {};
     shared_->add_receiver();
     std::shared_lock lock(shared_->value_lock);
     return Receiver<T>(shared_, shared_->version());
