@@ -328,3 +328,31 @@ TEST_CASE("blocking halves refuse to block a runtime's thread") {
     CHECK(rt.block_on([](JoinHandle<int> h) -> Task<int> { co_return co_await h; }(std::move(h))) == 1);
   }
 }
+
+TEST_CASE("reserve waits for a slot; a permit keeps the channel open until it is used") {
+  for (Flavor f : test::kFlavors) {
+    CAPTURE(test::flavor_name(f));
+    auto rt = test::make_runtime(f);
+    const std::string result = rt.block_on([]() -> Task<std::string> {
+      auto [tx, rx] = mpsc::channel<std::string>(1);
+      (void)tx.try_send("first");
+      auto reserver = spawn([](mpsc::Sender<std::string> tx) -> Task<mpsc::Permit<std::string>> {
+        auto [ec, permit] = co_await tx.reserve();  // waits: the one slot is taken
+        co_return std::move(permit);
+      }(std::move(tx)));
+      // The reserving task holds the only sender; the permit it gets keeps counting as one.
+      auto first = co_await rx.recv();
+      mpsc::Permit<std::string> permit = co_await reserver;  // its sender is gone now
+      if (!permit.valid()) co_return "no permit";
+      mpsc::Permit<std::string> other;
+      other = std::move(permit);  // moves the slot and the sender's reference
+      if (rx.try_recv().error != std::errc::resource_unavailable_try_again) co_return "ended";
+      if (other.send("second").error) co_return "send";
+      auto second = co_await rx.recv();
+      auto end = co_await rx.recv();  // the permit was the last sender
+      if (end.error != std::errc::broken_pipe) co_return "not the end";
+      co_return *first.value + ";" + *second.value;
+    }());
+    CHECK(result == "first;second");
+  }
+}
