@@ -46,7 +46,8 @@ Task<void> produce(Tx tx, long n) {
     if constexpr (requires { tx.send(i).error; }) {
       if (tx.send(i).error) fail("unbounded send");
     } else {
-      if ((co_await tx.send(i)).error) fail("bounded send");
+      auto sent = co_await tx.send(i);  // (co_await ...).error trips GCC 12 in a template
+      if (sent.error) fail("bounded send");
     }
   }
 }
