@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 using namespace pollux::exec;
@@ -298,5 +299,32 @@ TEST_CASE("stress: aborted waiters racing releases lose no permit") {
       if (!ok) bad_round = r;
     }
     CHECK(bad_round == -1);
+  }
+}
+
+TEST_CASE("blocking_acquire: a plain thread waits its turn; a runtime's thread is refused") {
+  for (Flavor f : test::kFlavors) {
+    CAPTURE(test::flavor_name(f));
+    auto rt = test::make_runtime(f);
+    Semaphore sem(0);
+    std::size_t got = 0;
+    std::thread thread([&sem, &got] {
+      auto [ec, permit] = sem.blocking_acquire(2);
+      if (!ec) got = permit.num_permits();
+    });
+    const bool ok = rt.block_on([](Semaphore& sem) -> Task<bool> {
+      auto refused = sem.blocking_acquire(1);
+      if (refused.error != std::errc::resource_deadlock_would_occur) co_return false;
+      if (!co_await test::until([&] { return sem.waiter_count() == 1; })) co_return false;
+      if (sem.add_permits(2)) co_return false;
+      // The thread gives its two back when it is done; then a task gets them.
+      auto [ec, p] = co_await sem.acquire(2);
+      co_return !ec;
+    }(sem));
+    thread.join();
+    CHECK(ok);
+    CHECK(got == 2);
+    sem.close();
+    CHECK(sem.blocking_acquire(1).error == std::errc::operation_canceled);
   }
 }

@@ -9,6 +9,8 @@
 #include <pollux/exec/task.hpp>
 
 #include <chrono>
+#include <optional>
+#include <utility>
 #include <system_error>
 
 namespace test {
@@ -36,6 +38,26 @@ pollux::exec::Task<bool> was_cancelled(pollux::exec::JoinHandle<T>& h) {
     co_return e.code() == std::errc::operation_canceled;
   }
   co_return false;
+}
+
+// The cancel-safety check of a channel's recv(): a task waits in `co_await rx.recv()` and
+// is aborted; `send()` runs before the abort (the waiter is woken but never resumes: on
+// current_thread the calling task keeps the thread) or after it. Either way the value
+// must still be there: returns rx.try_recv()'s result, or nullopt if the waiter was not
+// cancelled.
+template <class Rx, class Send>
+pollux::exec::Task<std::optional<decltype(std::declval<Rx&>().try_recv())>> recv_after_aborted_waiter(
+    Rx& rx, Send send, bool send_before_abort) {
+  auto waiter = pollux::exec::spawn([](Rx& rx) -> pollux::exec::Task<void> {
+    auto r = co_await rx.recv();
+    (void)r;
+  }(rx));
+  co_await pollux::exec::sleep(std::chrono::milliseconds(5));
+  if (send_before_abort) send();
+  waiter.abort();
+  if (!co_await was_cancelled(waiter)) co_return std::nullopt;
+  if (!send_before_abort) send();
+  co_return rx.try_recv();
 }
 
 }  // namespace test

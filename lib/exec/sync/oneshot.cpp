@@ -22,8 +22,7 @@ void Core::drop_sender() noexcept {
     sender_gone_ = true;
     if (!sent_) {
       // The receiver can only fail now: wake it to see that.
-      receiver_ = nullptr;
-      receiver = std::move(receiver_waker_);
+      receiver = receiver_.take();
     }
     last = --refs_ == 0;
   }
@@ -36,8 +35,7 @@ void Core::close_receiver() noexcept {
   {
     std::lock_guard lock(mutex);
     receiver_gone_ = true;
-    closed_waiter_ = nullptr;
-    closed = std::move(closed_waker_);
+    closed = closed_.take();
   }
   closed.wake();
 }
@@ -65,8 +63,7 @@ std::error_code Core::can_send_locked() const noexcept {
 
 Waker Core::value_stored_locked() noexcept {
   sent_ = true;
-  receiver_ = nullptr;
-  return std::move(receiver_waker_);
+  return receiver_.take();
 }
 
 bool Core::take_locked(std::error_code& ec) noexcept {
@@ -91,12 +88,11 @@ bool RecvWait::await_suspend(std::coroutine_handle<> h) noexcept {
     const bool settled = core_->sent_ || core_->taken_ || core_->sender_gone_ ||
                          core_->receiver_gone_;
     if (!settled) {
-      if (core_->receiver_ != nullptr && core_->receiver_ != this) {
+      if (core_->receiver_.busy_for(this)) {
         busy_ = true;
         return false;
       }
-      core_->receiver_ = this;
-      core_->receiver_waker_ = suspend_current(h);
+      core_->receiver_.wait(this, suspend_current(h));
       waiting_ = true;
       return true;
     }
@@ -110,10 +106,7 @@ RecvWait::~RecvWait() {
   if (!waiting_) return;
   Waker mine;
   std::lock_guard lock(core_->mutex);
-  if (core_->receiver_ == this) {
-    core_->receiver_ = nullptr;
-    mine = std::move(core_->receiver_waker_);
-  }
+  mine = core_->receiver_.leave(this);
 }
 
 bool ClosedWait::await_suspend(std::coroutine_handle<> h) noexcept {
@@ -124,12 +117,11 @@ bool ClosedWait::await_suspend(std::coroutine_handle<> h) noexcept {
   {
     std::lock_guard lock(core_->mutex);
     if (!core_->receiver_gone_) {
-      if (core_->closed_waiter_ != nullptr && core_->closed_waiter_ != this) {
+      if (core_->closed_.busy_for(this)) {
         error_ = std::make_error_code(std::errc::device_or_resource_busy);
         return false;
       }
-      core_->closed_waiter_ = this;
-      core_->closed_waker_ = suspend_current(h);
+      core_->closed_.wait(this, suspend_current(h));
       waiting_ = true;
       return true;
     }
@@ -141,10 +133,7 @@ ClosedWait::~ClosedWait() {
   if (!waiting_) return;
   Waker mine;
   std::lock_guard lock(core_->mutex);
-  if (core_->closed_waiter_ == this) {
-    core_->closed_waiter_ = nullptr;
-    mine = std::move(core_->closed_waker_);
-  }
+  mine = core_->closed_.leave(this);
 }
 
 }  // namespace pollux::exec::oneshot::detail

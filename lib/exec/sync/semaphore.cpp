@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include <pollux/exec/detail/task_header.hpp>
+#include <pollux/exec/detail/thread_park.hpp>
 
 #include "finish_now.hpp"
 #include "wake_list.hpp"
@@ -32,25 +33,7 @@ bool AcquireAwaiter::await_suspend(std::coroutine_handle<> h) noexcept {
   if (error_) return false;
   {
     std::lock_guard lock(sem_->mutex_);
-    engaged_ = true;
-    if (sem_->closed_) {
-      waiter_.state = State::closed;
-      return false;
-    }
-    const std::size_t needed = waiter_.needed;
-    if (needed == 0 || (sem_->waiters_.empty() && sem_->permits_ >= needed)) {
-      sem_->permits_ -= needed;
-      waiter_.assigned = needed;
-      waiter_.state = State::granted;
-    } else {
-      // Free permits mean an empty queue: this waiter becomes the head and takes them.
-      waiter_.assigned = sem_->permits_;
-      sem_->permits_ = 0;
-      waiter_.state = State::waiting;
-      waiter_.waker = suspend_current(h);
-      sem_->waiters_.push_back(waiter_);
-      return true;
-    }
+    if (sem_->start_locked(*this, [h] { return suspend_current(h); })) return true;
   }
   return finish_now(h);
 }
@@ -82,6 +65,52 @@ AcquireAwaiter::~AcquireAwaiter() {
 }
 
 }  // namespace detail
+
+template <class MakeWaker>
+bool Semaphore::start_locked(detail::AcquireAwaiter& a, MakeWaker make) noexcept {
+  using State = detail::AcquireAwaiter::State;
+  auto& waiter = a.waiter_;
+  a.engaged_ = true;
+  if (closed_) {
+    waiter.state = State::closed;
+    return false;
+  }
+  const std::size_t needed = waiter.needed;
+  if (needed == 0 || (waiters_.empty() && permits_ >= needed)) {
+    permits_ -= needed;
+    waiter.assigned = needed;
+    waiter.state = State::granted;
+    return false;
+  }
+  // Free permits mean an empty queue: this waiter becomes the head and takes them.
+  waiter.assigned = permits_;
+  permits_ = 0;
+  waiter.state = State::waiting;
+  waiter.waker = make();
+  waiters_.push_back(waiter);
+  return true;
+}
+
+AcquireResult Semaphore::blocking_acquire(std::size_t permits) noexcept {
+  if (auto ec = detail::blocking_allowed()) return {ec, {}};
+  // The awaiter's state, driven by this thread: its destructor is a no-op once
+  // await_resume has run.
+  detail::AcquireAwaiter a(*this, permits);
+  if (a.error_) return a.await_resume();
+  detail::ThreadPark park;
+  park.prepare();
+  std::unique_lock lock(mutex_);
+  if (start_locked(a, [&park] { return park.waker(); })) {
+    // Granted or closed only by whoever takes the waker, which then wakes us once.
+    while (a.waiter_.state == detail::AcquireAwaiter::State::waiting) {
+      lock.unlock();
+      park.park();
+      lock.lock();
+    }
+  }
+  lock.unlock();
+  return a.await_resume();
+}
 
 void Semaphore::release_locked(std::size_t permits, detail::WakeList& wakes,
                                std::unique_lock<std::mutex>& lock) noexcept {

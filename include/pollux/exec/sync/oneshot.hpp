@@ -30,25 +30,15 @@
 #include <utility>
 
 #include <pollux/exec/config.hpp>
+#include <pollux/exec/sync/channel_result.hpp>
+#include <pollux/exec/detail/wait_slot.hpp>
 #include <pollux/exec/detail/waker.hpp>
 
 namespace pollux::exec::oneshot {
 
-/// What recv()/try_recv() give: `auto [error, value] = ...;` exactly one is set.
-template <class T>
-struct [[nodiscard]] RecvResult {
-  std::error_code error;
-  std::optional<T> value;
-  explicit operator bool() const noexcept { return value.has_value(); }
-};
-
-/// What send() gives: on failure, the error and the value handed back.
-template <class T>
-struct [[nodiscard]] SendResult {
-  std::error_code error;
-  std::optional<T> value;
-  explicit operator bool() const noexcept { return !error; }
-};
+// The result types are the channels' common ones (<pollux/exec/sync/channel_result.hpp>).
+using pollux::exec::RecvResult;
+using pollux::exec::SendResult;
 
 namespace detail {
 
@@ -90,10 +80,8 @@ class POLLUX_EXEC_API Core {
   bool taken_ = false;                 // guarded by mutex
   bool sender_gone_ = false;           // guarded by mutex
   bool receiver_gone_ = false;         // guarded by mutex
-  const void* receiver_ = nullptr;     // the waiting recv(), guarded by mutex
-  Waker receiver_waker_;               // guarded by mutex
-  const void* closed_waiter_ = nullptr;  // the waiting closed(), guarded by mutex
-  Waker closed_waker_;                 // guarded by mutex
+  pollux::exec::detail::WaitSlot receiver_;  // the waiting recv(), guarded by mutex
+  pollux::exec::detail::WaitSlot closed_;    // the waiting closed(), guarded by mutex
 };
 
 template <class T>

@@ -17,6 +17,9 @@
 // - try_acquire(n) never waits: resource_unavailable_try_again when the permits are not
 //   there now (or others wait before it).
 // - Wakers run after the lock is released.
+// - blocking_acquire(n), for threads outside the runtime: the same FIFO queue, the thread
+//   parked until served (refused with resource_deadlock_would_occur on a runtime's
+//   thread; see <pollux/exec/detail/thread_park.hpp>).
 //
 // Cancel safety: a task dropped while it waits in acquire() gives back what it held:
 // the part already assigned to it, or, if it had been granted everything but did not
@@ -154,6 +157,9 @@ class POLLUX_EXEC_API Semaphore {
   Acquire acquire(std::size_t permits = 1) noexcept { return Acquire(*this, permits); }
   /// Takes `permits` now if they are free and nobody waits before.
   AcquireResult try_acquire(std::size_t permits = 1) noexcept;
+  /// acquire() for a thread outside the runtime: blocks it until served, in the same
+  /// FIFO queue as the tasks. resource_deadlock_would_occur on a runtime's thread.
+  AcquireResult blocking_acquire(std::size_t permits = 1) noexcept;
   /// Adds permits (waking waiters they satisfy). value_too_large, adding nothing, if
   /// the count would pass kMaxPermits.
   [[nodiscard]] std::error_code add_permits(std::size_t permits) noexcept;
@@ -168,6 +174,10 @@ class POLLUX_EXEC_API Semaphore {
   friend class SemaphorePermit;
   friend class detail::AcquireAwaiter;
   void release(std::size_t permits) noexcept;
+  // Under the lock: grants `w` at once or refuses it (false), or queues it with the
+  // Waker that make() gives (true). Defined and instantiated in semaphore.cpp.
+  template <class MakeWaker>
+  bool start_locked(detail::AcquireAwaiter& a, MakeWaker make) noexcept;
   // Adds `permits` and grants them to the queue's head while it can be satisfied; the
   // wakers go to `wakes`, flushed with the lock released when the list fills.
   void release_locked(std::size_t permits, detail::WakeList& wakes,

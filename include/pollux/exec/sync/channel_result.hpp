@@ -1,0 +1,26 @@
+#pragma once
+// The results of the channels' receive and send (oneshot, mpsc, broadcast): errors as
+// values, and a value that could not be sent handed back to the sender.
+
+#include <optional>
+#include <system_error>
+
+namespace pollux::exec {
+
+/// What a receive gives: `auto [error, value] = ...;` exactly one is set.
+template <class T>
+struct [[nodiscard]] RecvResult {
+  std::error_code error;
+  std::optional<T> value;
+  explicit operator bool() const noexcept { return value.has_value(); }
+};
+
+/// What a send gives: on failure, the error and the value handed back.
+template <class T>
+struct [[nodiscard]] SendResult {
+  std::error_code error;
+  std::optional<T> value;
+  explicit operator bool() const noexcept { return !error; }
+};
+
+}  // namespace pollux::exec

@@ -1,0 +1,390 @@
+#pragma once
+// mpsc: a multi-producer, single-consumer queue of values between tasks (tokio's
+// sync::mpsc), bounded or unbounded.
+//
+//   auto [tx, rx] = mpsc::channel<Job>(1024);        // bounded: at most 1024 queued
+//   co_await tx.send(job);                           // waits while the queue is full
+//   while (auto [ec, job] = co_await rx.recv(); job) { ... }   // ec: all senders gone
+//
+// - Bounded: channel<T>(capacity) allocates its ring of `capacity` slots once (0 counts
+//   as 1); send, reserve and blocking_send wait for a free slot, in FIFO order. A
+//   message moves into its slot and out of it: nothing is allocated per message.
+//   co_await tx.reserve() takes a slot first (a Permit); permit.send(v) then never waits.
+// - Unbounded: unbounded_channel<T>() never makes a sender wait; its ring doubles when
+//   full (so it allocates only while the backlog grows past what it ever was).
+// - Senders are copyable; the receiver is unique. recv() gives the messages in order;
+//   once every sender is gone and the queue is drained, broken_pipe (an empty value).
+// - rx.close(): later sends fail (broken_pipe, the value handed back), waiting senders
+//   get theirs back; what is queued stays receivable. Dropping the receiver closes too
+//   and destroys what was queued.
+// - try_send: resource_unavailable_try_again when full; try_recv: the same when empty.
+// - blocking_recv / blocking_send, for threads outside the runtime: the same queue and
+//   order, the thread parked until served; on a runtime's thread they refuse with
+//   resource_deadlock_would_occur instead of blocking it.
+//
+// Cancel safety: recv() is cancel-safe: the message is taken only when the task resumes,
+// so a task dropped while it waits (or after it was woken) loses nothing, and the next
+// recv() gets the message. send() and reserve() are cancel-safe in this sense: a send
+// dropped while it waits for a slot never enqueued its value (the value is destroyed
+// with the task, not half-sent), and its place and any slot assigned to it go to the
+// next sender. One task receives at a time: a second concurrent recv() completes at
+// once with device_or_resource_busy.
+//
+// Awaitables are awaited as temporaries (`co_await tx.send(v)`); their state lives in the
+// awaiting frame.
+
+#include <memory>
+#include <optional>
+#include <system_error>
+#include <utility>
+
+#include <pollux/exec/detail/mpsc_core.hpp>
+#include <pollux/exec/detail/thread_park.hpp>
+#include <pollux/exec/sync/channel_result.hpp>
+#include <pollux/exec/sync/semaphore.hpp>
+
+namespace pollux::exec::mpsc {
+
+template <class T>
+class Receiver;
+
+namespace detail {
+
+inline std::error_code errc(std::errc e) noexcept { return std::make_error_code(e); }
+
+// Enqueues `value` (in a slot held by `slot`, which is then used up, when bounded).
+template <class T>
+SendResult<T> push(Shared<T>* s, T&& value, SemaphorePermit* slot) {
+  Waker receiver;
+  {
+    std::lock_guard lock(s->mutex);
+    if (s->closed_locked()) return {errc(std::errc::broken_pipe), std::move(value)};
+    receiver = s->push_locked(std::move(value));
+    if (slot != nullptr) slot->forget();
+  }
+  receiver.wake();
+  return {};
+}
+
+// Holds one reference of the senders' (copy: another sender).
+template <class T>
+class SenderRef {
+ public:
+  SenderRef() noexcept = default;
+  explicit SenderRef(Shared<T>* s) noexcept : shared_(s) {}
+  SenderRef(const SenderRef& other) noexcept : shared_(other.shared_) {
+    if (shared_ != nullptr) shared_->add_sender();
+  }
+  SenderRef(SenderRef&& other) noexcept : shared_(std::exchange(other.shared_, nullptr)) {}
+  SenderRef& operator=(SenderRef other) noexcept {
+    std::swap(shared_, other.shared_);
+    return *this;
+  }
+  ~SenderRef() {
+    if (shared_ != nullptr) shared_->drop_sender();
+  }
+  bool valid() const noexcept { return shared_ != nullptr; }
+  /// The receiver closed or is gone: sends fail.
+  bool is_closed() const noexcept { return shared_ == nullptr || shared_->is_closed(); }
+  Shared<T>* shared() const noexcept { return shared_; }
+
+ protected:
+  Shared<T>* shared_ = nullptr;
+};
+
+}  // namespace detail
+
+/// A reserved slot of a bounded channel: send() neither waits nor fails for room. An
+/// unused Permit gives its slot back when destroyed. It counts as a sender while it lives.
+template <class T>
+class [[nodiscard]] Permit : detail::SenderRef<T> {
+ public:
+  Permit() noexcept = default;
+  Permit(Permit&&) noexcept = default;
+  Permit& operator=(Permit&& other) noexcept {
+    slot_ = std::move(other.slot_);  // our old slot goes back while our channel is held
+    detail::SenderRef<T>::operator=(std::move(other));
+    return *this;
+  }
+
+  using detail::SenderRef<T>::valid;
+  /// Enqueues `value`. broken_pipe (the value handed back) if the receiver closed since
+  /// the reservation; invalid_argument on an empty or used Permit.
+  SendResult<T> send(T value) {
+    if (this->shared_ == nullptr) {
+      return {detail::errc(std::errc::invalid_argument), std::move(value)};
+    }
+    auto r = detail::push(this->shared_, std::move(value), &slot_);
+    if (!r.error) *this = Permit();
+    return r;
+  }
+
+ private:
+  template <class U>
+  friend class ReserveAwaiter;
+  template <class U>
+  friend class Sender;
+  Permit(const detail::SenderRef<T>& sender, SemaphorePermit slot) noexcept
+      : detail::SenderRef<T>(sender), slot_(std::move(slot)) {}
+  SemaphorePermit slot_;  // destroyed first: the channel is still held
+};
+
+template <class T>
+struct [[nodiscard]] ReserveResult {
+  std::error_code error;
+  Permit<T> permit;
+  explicit operator bool() const noexcept { return !error; }
+};
+
+// Waits for a slot of `sender`'s channel: the common part of send() and reserve().
+template <class T>
+class SlotAwaiter {
+ public:
+  explicit SlotAwaiter(const detail::SenderRef<T>& sender) noexcept : sender_(sender) {
+    if (sender.valid()) acquire_.emplace(sender.shared()->slots(), 1);
+  }
+  SlotAwaiter(const SlotAwaiter&) = delete;
+  SlotAwaiter& operator=(const SlotAwaiter&) = delete;
+  bool await_ready() const noexcept { return false; }
+  bool await_suspend(std::coroutine_handle<> h) noexcept {
+    return acquire_ && acquire_->await_suspend(h);
+  }
+
+ protected:
+  // The slot, or invalid_argument (no channel), broken_pipe (closed).
+  std::error_code take_slot(SemaphorePermit& slot) noexcept {
+    if (!acquire_) return detail::errc(std::errc::invalid_argument);
+    auto [ec, permit] = acquire_->await_resume();
+    // The slots' semaphore is closed only with the channel.
+    if (ec) return detail::errc(std::errc::broken_pipe);
+    slot = std::move(permit);
+    return {};
+  }
+  const detail::SenderRef<T>& sender_;
+  std::optional<pollux::exec::detail::AcquireAwaiter> acquire_;
+};
+
+template <class T>
+class ReserveAwaiter : public SlotAwaiter<T> {
+ public:
+  using SlotAwaiter<T>::SlotAwaiter;
+  ReserveResult<T> await_resume() noexcept {
+    SemaphorePermit slot;
+    if (auto ec = this->take_slot(slot)) return {ec, {}};
+    return {{}, Permit<T>(this->sender_, std::move(slot))};
+  }
+};
+
+template <class T>
+class SendAwaiter : public SlotAwaiter<T> {
+ public:
+  SendAwaiter(const detail::SenderRef<T>& sender, T&& value)
+      : SlotAwaiter<T>(sender), value_(std::move(value)) {}
+  SendResult<T> await_resume() {
+    SemaphorePermit slot;
+    if (auto ec = this->take_slot(slot)) return {ec, std::move(value_)};
+    return detail::push(this->sender_.shared(), std::move(value_), &slot);
+  }
+
+ private:
+  T value_;
+};
+
+/// send()'s awaitable, only as a temporary: `co_await tx.send(v)`.
+template <class T>
+class [[nodiscard]] Send {
+ public:
+  Send(const Send&) = delete;
+  Send& operator=(const Send&) = delete;
+  SendAwaiter<T> operator co_await() && { return SendAwaiter<T>(sender_, std::move(value_)); }
+
+ private:
+  template <class U>
+  friend class Sender;
+  Send(const detail::SenderRef<T>& sender, T&& value) : sender_(sender), value_(std::move(value)) {}
+  const detail::SenderRef<T>& sender_;
+  T value_;
+};
+
+/// reserve()'s awaitable, only as a temporary: `co_await tx.reserve()`.
+template <class T>
+class [[nodiscard]] Reserve {
+ public:
+  Reserve(const Reserve&) = delete;
+  Reserve& operator=(const Reserve&) = delete;
+  ReserveAwaiter<T> operator co_await() && noexcept { return ReserveAwaiter<T>(sender_); }
+
+ private:
+  template <class U>
+  friend class Sender;
+  explicit Reserve(const detail::SenderRef<T>& sender) noexcept : sender_(sender) {}
+  const detail::SenderRef<T>& sender_;
+};
+
+/// The sending end of a bounded channel; copy it for more producers.
+template <class T>
+class Sender : public detail::SenderRef<T> {
+ public:
+  using detail::SenderRef<T>::SenderRef;
+
+  /// Waits for a slot, then enqueues; broken_pipe (value handed back) once closed.
+  Send<T> send(T value) { return Send<T>(*this, std::move(value)); }
+  /// Waits for a slot and holds it.
+  Reserve<T> reserve() noexcept { return Reserve<T>(*this); }
+  /// A slot now, or resource_unavailable_try_again (full), broken_pipe (closed).
+  ReserveResult<T> try_reserve() noexcept {
+    if (this->shared_ == nullptr) return {detail::errc(std::errc::invalid_argument), {}};
+    auto got = this->shared_->slots().try_acquire(1);
+    if (auto ec = channel_error(got.error)) return {ec, {}};
+    return {{}, Permit<T>(*this, std::move(got.permit))};
+  }
+  SendResult<T> try_send(T value) {
+    return send_with(std::move(value), [](Semaphore& slots) { return slots.try_acquire(1); });
+  }
+  /// send() for a thread outside the runtime (see the header comment).
+  SendResult<T> blocking_send(T value) {
+    return send_with(std::move(value), [](Semaphore& slots) { return slots.blocking_acquire(1); });
+  }
+  /// Free slots now (a snapshot).
+  std::size_t capacity() const noexcept {
+    return this->shared_ == nullptr ? 0 : this->shared_->slots().available_permits();
+  }
+  std::size_t max_capacity() const noexcept {
+    return this->shared_ == nullptr ? 0 : this->shared_->bound();
+  }
+
+ private:
+  // The slots' semaphore is closed only with the channel.
+  static std::error_code channel_error(std::error_code ec) noexcept {
+    return ec == std::errc::operation_canceled ? detail::errc(std::errc::broken_pipe) : ec;
+  }
+  template <class Acquire>
+  SendResult<T> send_with(T&& value, Acquire acquire) {
+    if (this->shared_ == nullptr) return {detail::errc(std::errc::invalid_argument), std::move(value)};
+    auto got = acquire(this->shared_->slots());
+    if (auto ec = channel_error(got.error)) return {ec, std::move(value)};
+    return detail::push(this->shared_, std::move(value), &got.permit);
+  }
+};
+
+/// The sending end of an unbounded channel: send() never waits.
+template <class T>
+class UnboundedSender : public detail::SenderRef<T> {
+ public:
+  using detail::SenderRef<T>::SenderRef;
+
+  /// Enqueues at once; broken_pipe (value handed back) once closed.
+  SendResult<T> send(T value) {
+    if (this->shared_ == nullptr) return {detail::errc(std::errc::invalid_argument), std::move(value)};
+    return detail::push(this->shared_, std::move(value), nullptr);
+  }
+};
+
+template <class T>
+class RecvAwaiter : public detail::RecvWait {
+ public:
+  using RecvWait::RecvWait;
+  RecvResult<T> await_resume() {
+    if (core_ == nullptr) return {detail::errc(std::errc::invalid_argument), {}};
+    if (outcome_ == Outcome::busy) return {detail::errc(std::errc::device_or_resource_busy), {}};
+    return Receiver<T>::take(static_cast<detail::Shared<T>*>(core_));
+  }
+};
+
+/// recv()'s awaitable, only as a temporary: `co_await rx.recv()`.
+template <class T>
+class [[nodiscard]] Recv {
+ public:
+  Recv(const Recv&) = delete;
+  Recv& operator=(const Recv&) = delete;
+  RecvAwaiter<T> operator co_await() && noexcept { return RecvAwaiter<T>(core_); }
+
+ private:
+  friend class Receiver<T>;
+  explicit Recv(detail::Core* core) noexcept : core_(core) {}
+  detail::Core* core_;
+};
+
+/// The receiving end (of either kind of channel). Move-only.
+template <class T>
+class Receiver {
+ public:
+  Receiver() noexcept = default;
+  explicit Receiver(detail::Shared<T>* s) noexcept : shared_(s) {}
+
+  bool valid() const noexcept { return shared_ != nullptr; }
+
+  /// The next message; broken_pipe once the senders are gone (or closed) and drained.
+  Recv<T> recv() noexcept { return Recv<T>(shared_.get()); }
+  /// The next message now; resource_unavailable_try_again when none is queued.
+  RecvResult<T> try_recv() {
+    if (shared_ == nullptr) return {detail::errc(std::errc::invalid_argument), {}};
+    return take(shared_.get());
+  }
+  /// recv() for a thread outside the runtime (see the header comment).
+  RecvResult<T> blocking_recv() {
+    if (shared_ == nullptr) return {detail::errc(std::errc::invalid_argument), {}};
+    if (auto ec = pollux::exec::detail::blocking_allowed()) return {ec, {}};
+    pollux::exec::detail::ThreadPark park;
+    for (;;) {
+      park.prepare();
+      std::unique_lock lock(shared_->mutex);
+      if (shared_->ready_locked()) {
+        lock.unlock();
+        return take(shared_.get());
+      }
+      if (!shared_->wait_locked(this, park.waker())) {
+        return {detail::errc(std::errc::device_or_resource_busy), {}};
+      }
+      lock.unlock();
+      park.park();  // until a message, the last sender's exit or close()
+    }
+  }
+  /// Sends fail from now on; what is queued stays receivable.
+  void close() noexcept {
+    if (shared_ != nullptr) shared_->close();
+  }
+
+ private:
+  friend class RecvAwaiter<T>;
+  static RecvResult<T> take(detail::Shared<T>* s) {
+    RecvResult<T> r;
+    {
+      std::lock_guard lock(s->mutex);
+      if (!s->pop_locked(r.value)) {
+        r.error = s->empty_error_locked();
+        return r;
+      }
+    }
+    s->slot_freed();
+    return r;
+  }
+  // Dropping the receiver closes the channel and empties it.
+  struct Release {
+    void operator()(detail::Shared<T>* s) const noexcept {
+      s->close();
+      // Closed: nothing pushes any more, and nobody else pops. The messages are
+      // destroyed outside the lock: their destructors may use this channel (a Sender
+      // sent in a message).
+      s->ring.clear();
+      s->drop_receiver();
+    }
+  };
+  std::unique_ptr<detail::Shared<T>, Release> shared_;
+};
+
+/// A bounded channel of `capacity` slots (0 counts as 1), allocated now.
+template <class T>
+std::pair<Sender<T>, Receiver<T>> channel(std::size_t capacity) {
+  auto* s = new detail::Shared<T>(capacity == 0 ? 1 : capacity, 0);
+  return {Sender<T>(s), Receiver<T>(s)};
+}
+
+/// An unbounded channel (its ring starts with 16 slots and doubles when full).
+template <class T>
+std::pair<UnboundedSender<T>, Receiver<T>> unbounded_channel() {
+  auto* s = new detail::Shared<T>(0, 16);
+  return {UnboundedSender<T>(s), Receiver<T>(s)};
+}
+
+}  // namespace pollux::exec::mpsc
