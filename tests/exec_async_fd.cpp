@@ -157,8 +157,10 @@ TEST_CASE("AsyncFd: writable after the peer drains a full socketpair") {
 
 TEST_CASE("AsyncFd: a pollux socket, and clear_ready by hand") {
   std::error_code ec;
-  auto [left, right] = net::UnixStream::pair(ec);
+  auto pair = net::UnixStream::pair(ec);
   REQUIRE_FALSE(ec);
+  net::UnixStream& left = pair.first;
+  net::UnixStream& right = pair.second;
   Runtime rt = test::make_runtime(Flavor::multi_thread);
   test::returns_or_die("pollux socket", [&] {
     const std::size_t n = test::run(rt, [](net::UnixStream s, net::UnixStream* peer) -> Task<std::size_t> {

@@ -145,7 +145,7 @@ class AsyncFdReadyGuard {
   AsyncFdReadyGuard() noexcept = default;
 
   Ready ready() const noexcept { return Ready(ready_); }
-  S& get_ref() const noexcept { return fd_->get_ref(); }
+  S& get_ref() const noexcept { return fd_->source_; }
   AsyncFd<S>& get_inner() const noexcept { return *fd_; }
 
   /// Forgets the readiness this guard saw (unless the driver saw a newer edge) and
@@ -165,7 +165,7 @@ class AsyncFdReadyGuard {
     using R = std::invoke_result_t<F&, S&>;
     static_assert(std::is_same_v<R, std::error_code> || requires(R r) { r.error; },
                   "try_io's function returns a std::error_code or an IoResult<T>");
-    R result = f(fd_->get_ref());
+    R result = f(fd_->source_);
     if constexpr (std::is_same_v<R, std::error_code>) {
       if (is_would_block(result)) clear_ready();
     } else {
@@ -200,7 +200,9 @@ class AsyncFd {
   }
 
   /// An AsyncFd that holds nothing: every wait reports bad_file_descriptor.
-  AsyncFd() = default;
+  AsyncFd()
+    requires std::is_default_constructible_v<S>
+  = default;
   AsyncFd(AsyncFd&& other) noexcept
       : source_(std::move(other.source_)), interest_(other.interest_), io_(std::move(other.io_)) {}
   AsyncFd& operator=(AsyncFd&& other) noexcept {
@@ -259,7 +261,7 @@ class AsyncFd {
     return {&source_, detail::kAddSource<S>, detail::kModifySource<S>};
   }
 
-  S source_{};
+  S source_;
   Interest interest_;
   detail::IoHandle io_;
 };
