@@ -47,6 +47,14 @@ Poll Poll::create(std::error_code& ec) {
 
 Poll::~Poll() = default;
 
+NativeHandle Poll::native_handle(std::error_code& ec) const noexcept {
+  if (!registry_.selector_) {
+    ec = std::make_error_code(std::errc::bad_file_descriptor);
+    return kInvalidHandle;
+  }
+  return sys::selector_native_handle(*registry_.selector_, ec);
+}
+
 namespace sys {
 
 std::error_code select_checked(Selector* selector,

@@ -17,6 +17,7 @@
 // Required of a backend, besides those headers:
 //   class Selector                      its selector state
 //   selector_create, selector_select    below
+//   selector_native_handle              below
 //   struct WakerState, waker_*          below (waker_wake only for the opaque header set)
 //   detail::IoSource::{release, close}
 //   the socket operations of lib/sys_net.hpp
@@ -47,6 +48,10 @@ std::shared_ptr<Selector> selector_create(std::error_code& ec);
 std::error_code selector_select(Selector& selector,
                                 Events& events,
                                 std::optional<std::chrono::nanoseconds> timeout);
+
+/// Poll::native_handle: the OS object that a Poll waits on, for nesting it in another
+/// event loop; kInvalidHandle with `ec` set where the backend has none.
+NativeHandle selector_native_handle(Selector& selector, std::error_code& ec) noexcept;
 
 struct WakerState;
 WakerState* waker_create(const std::shared_ptr<Selector>& selector,

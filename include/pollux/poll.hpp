@@ -98,6 +98,19 @@ class POLLUX_API Poll {
   const Registry& registry() const noexcept { return registry_; }
   bool is_open() const noexcept { return registry_.selector_ != nullptr; }
 
+  /// The OS object this Poll waits on, so that another event loop (GLib, Qt, libuv, a
+  /// raw epoll set or completion port) can wait for it and call poll() when it signals:
+  /// - epoll: the epoll fd, readable while the Poll has events;
+  /// - IOCP: the completion port HANDLE (cast it with reinterpret_cast<HANDLE>), which
+  ///   is signalled while it holds packets. Never dequeue from it yourself; and since
+  ///   socket registrations are applied by poll(), call poll() (a zero timeout will do)
+  ///   before each wait of the outer loop;
+  /// - poll(2): none (std::errc::operation_not_supported): the set lives in this process.
+  /// Events are hints there as everywhere: the handle may signal when poll() then
+  /// reports nothing. An empty Poll: std::errc::bad_file_descriptor. The handle stays
+  /// the Poll's: do not close it.
+  NativeHandle native_handle(std::error_code& ec) const noexcept;
+
  private:
   Registry registry_;
 };

@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include "context.hpp"
+#include "scheduler.hpp"
 #include "task_state.hpp"
 
 namespace pollux::exec::detail {
@@ -84,6 +85,7 @@ void BlockingPool::thread_main() noexcept {
   Context ctx;
   ctx.scheduler = owner_;
   ContextGuard guard(&ctx);
+  owner_->thread_started();
   std::unique_lock lock(mutex_);
   for (;;) {
     if (head_ != nullptr) {
@@ -111,6 +113,10 @@ void BlockingPool::thread_main() noexcept {
   }
   --threads_;
   if (!shutdown_) finished_.push_back(std::this_thread::get_id());
+  lock.unlock();
+  // Whoever reaps this thread (a submit, or shutdown) joins it, so the hook has
+  // returned before the runtime is gone.
+  owner_->thread_stopping();
 }
 
 void BlockingPool::shutdown() noexcept {

@@ -79,6 +79,7 @@ RuntimeStats MultiThread::stats() const noexcept {
 
 void MultiThread::worker_main(Worker& w) noexcept {
   ContextGuard guard(&w.ctx);
+  thread_started();
   while (!stopping_.load(std::memory_order_acquire)) {
     if (TaskHeader* task = next_task(w)) {
       run(w, task);
@@ -90,6 +91,7 @@ void MultiThread::worker_main(Worker& w) noexcept {
     }
   }
   release_worker_queue(w);
+  thread_stopping();
 }
 
 TaskHeader* MultiThread::next_task(Worker& w) noexcept {

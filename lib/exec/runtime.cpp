@@ -1,4 +1,4 @@
-// Runtime: the public face; everything it does is one of the two schedulers.
+// Runtime and Handle: the public face; everything they do is one of the two schedulers.
 
 #include <pollux/exec/runtime.hpp>
 
@@ -13,24 +13,22 @@ namespace pollux::exec {
 
 Runtime Runtime::create(const RuntimeOptions& options, std::error_code& ec) noexcept {
   ec.clear();
-  if (options.flavor == Flavor::current_thread) {
-    auto* s = new (std::nothrow) detail::CurrentThread(options);
-    if (s == nullptr) ec = std::make_error_code(std::errc::not_enough_memory);
+  try {
+    if (options.flavor == Flavor::current_thread) return Runtime{new detail::CurrentThread(options)};
+    unsigned workers = options.workers;
+    if (workers == 0) workers = std::max(1u, std::thread::hardware_concurrency());
+    auto* s = new detail::MultiThread(options, workers);
+    ec = s->start();
+    if (ec) {
+      s->release();  // stopped by start(): the only reference
+      return Runtime{};
+    }
     return Runtime{s};
-  }
-  unsigned workers = options.workers;
-  if (workers == 0) workers = std::max(1u, std::thread::hardware_concurrency());
-  auto* s = new (std::nothrow) detail::MultiThread(options, workers);
-  if (s == nullptr) {
+  } catch (const std::bad_alloc&) {
+    // The scheduler, its workers' state, or the copies of the options' hooks and name.
     ec = std::make_error_code(std::errc::not_enough_memory);
     return Runtime{};
   }
-  ec = s->start();
-  if (ec) {
-    delete s;
-    return Runtime{};
-  }
-  return Runtime{s};
 }
 
 Runtime& Runtime::operator=(Runtime&& other) noexcept {
@@ -46,7 +44,14 @@ Runtime::~Runtime() {
   // From one of its own threads the runtime cannot stop itself (it would join the
   // calling thread): it is left running rather than freed under its workers.
   if (scheduler_->shutdown()) return;
-  delete scheduler_;
+  // Handles may keep the stopped scheduler's memory for a while: they find it shut down.
+  scheduler_->release();
+}
+
+Handle Runtime::handle() const noexcept {
+  if (scheduler_ == nullptr) return Handle{};
+  scheduler_->retain();
+  return Handle{scheduler_};
 }
 
 std::error_code Runtime::shutdown() noexcept {
@@ -66,6 +71,29 @@ unsigned Runtime::workers() const noexcept { return scheduler_ ? scheduler_->wor
 
 RuntimeStats Runtime::stats() const noexcept {
   return scheduler_ ? scheduler_->stats() : RuntimeStats{};
+}
+
+Handle Handle::current() noexcept {
+  // A thread of the runtime runs only while the runtime holds its own reference
+  // (shutdown joins them before the Runtime lets go), so taking one more is safe here.
+  detail::Scheduler* s = detail::current_scheduler();
+  if (s == nullptr) return Handle{};
+  s->retain();
+  return Handle{s};
+}
+
+Handle Handle::current(std::error_code& ec) noexcept {
+  Handle h = current();
+  if (h.valid()) {
+    ec.clear();
+  } else {
+    ec = std::make_error_code(std::errc::operation_not_permitted);
+  }
+  return h;
+}
+
+bool Handle::is_shut_down() const noexcept {
+  return scheduler_ == nullptr || scheduler_->is_shut_down();
 }
 
 }  // namespace pollux::exec

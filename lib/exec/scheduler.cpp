@@ -8,17 +8,30 @@
 #include "context.hpp"
 #include "io_driver.hpp"
 #include "task_state.hpp"
+#include "thread_name.hpp"
 
 namespace pollux::exec::detail {
 
-Scheduler::Scheduler(const RuntimeOptions& options) noexcept
-    : blocking_(this, options.max_blocking_threads, options.blocking_keep_alive) {
+Scheduler::Scheduler(const RuntimeOptions& options)
+    : on_thread_start_(options.on_thread_start),
+      on_thread_stop_(options.on_thread_stop),
+      thread_name_(options.thread_name),
+      blocking_(this, options.max_blocking_threads, options.blocking_keep_alive) {
   std::error_code ec;
   try {
     io_driver_ = IoDriver::create(ec);
   } catch (const std::bad_alloc&) {
     io_driver_ = nullptr;
   }
+}
+
+void Scheduler::thread_started() const noexcept {
+  if (!thread_name_.empty()) set_current_thread_name(thread_name_);
+  if (on_thread_start_) on_thread_start_();
+}
+
+void Scheduler::thread_stopping() const noexcept {
+  if (on_thread_stop_) on_thread_stop_();
 }
 
 void Scheduler::spawn(TaskHeader* task) noexcept {
@@ -81,5 +94,9 @@ void spawn_blocking_cell(Scheduler* scheduler, TaskHeader* cell) noexcept {
 void block_until_complete(Scheduler* scheduler, TaskHeader* cell) noexcept {
   if (scheduler != nullptr) scheduler->block_until_complete(cell);
 }
+
+void scheduler_retain(Scheduler* scheduler) noexcept { scheduler->retain(); }
+
+void scheduler_release(Scheduler* scheduler) noexcept { scheduler->release(); }
 
 }  // namespace pollux::exec::detail

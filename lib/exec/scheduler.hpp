@@ -3,8 +3,11 @@
 // blocking pool, and the one virtual entry that puts a woken task back on a queue.
 
 #include <atomic>
+#include <cstddef>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <system_error>
 
 #include <pollux/exec/detail/task_header.hpp>
@@ -19,7 +22,8 @@ class IoDriver;
 
 class Scheduler {
  public:
-  explicit Scheduler(const RuntimeOptions& options) noexcept;
+  // Throws only std::bad_alloc (copying the options' hooks and name).
+  explicit Scheduler(const RuntimeOptions& options);
   virtual ~Scheduler() = default;
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
@@ -33,6 +37,19 @@ class Scheduler {
   virtual RuntimeStats stats() const noexcept = 0;
   // True on a thread that this scheduler runs tasks on.
   virtual bool on_own_thread() const noexcept = 0;
+
+  // The Runtime holds the first reference, each Handle one more; the last to let go
+  // deletes the scheduler. Only a scheduler that was shut down loses its last
+  // reference: the Runtime gives its own up after shutdown.
+  void retain() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void release() noexcept {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+
+  // Every thread the runtime starts (workers, blocking threads) calls these first and
+  // last: its name, then the user's hooks (RuntimeOptions).
+  void thread_started() const noexcept;
+  void thread_stopping() const noexcept;
 
   // A new task with two references (JoinHandle, queue entry).
   void spawn(TaskHeader* task) noexcept;
@@ -55,11 +72,18 @@ class Scheduler {
   // Drops queue entries that arrived while tasks were being cancelled.
   virtual void drain_queues() noexcept = 0;
 
+  // Declared before the threads' owners, so that they outlive every thread.
+  const std::function<void()> on_thread_start_;
+  const std::function<void()> on_thread_stop_;
+  const std::string thread_name_;
   OwnedTasks owned_;
   BlockingPool blocking_;
   std::atomic<bool> shut_down_{false};
   std::mutex shutdown_mutex_;
   std::shared_ptr<IoDriver> io_driver_;
+
+ private:
+  std::atomic<std::size_t> refs_{1};
 };
 
 }  // namespace pollux::exec::detail

@@ -90,6 +90,13 @@ std::shared_ptr<Selector> selector_create(std::error_code& ec) {
   return std::shared_ptr<Selector>(new Selector(fd), [](Selector* selector) { selector->orphan(); });
 }
 
+NativeHandle selector_native_handle(Selector& selector, std::error_code& ec) noexcept {
+  // The epoll fd is readable while its ready list holds an event: another loop can wait
+  // on it (epoll nests in epoll, poll(2), select) and call Poll::poll when it is.
+  ec.clear();
+  return selector.fd();
+}
+
 std::error_code selector_select(Selector& selector,
                                 Events& events,
                                 std::optional<std::chrono::nanoseconds> timeout) {

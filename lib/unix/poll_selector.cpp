@@ -107,6 +107,16 @@ Selector::~Selector() {
   ::close(wake_write_);
 }
 
+NativeHandle selector_native_handle(Selector&, std::error_code& ec) noexcept {
+  // poll(2) keeps the set in this process, not in a kernel object: no fd turns readable
+  // when the set has events. Emulating one would take a thread polling the same fds
+  // beside the caller's loop, with its own races and cost; the README says how to nest
+  // this backend instead (poll with a zero timeout from the outer loop, or a thread of
+  // its own that wakes the outer loop).
+  ec = std::make_error_code(std::errc::operation_not_supported);
+  return kInvalidHandle;
+}
+
 std::shared_ptr<Selector> selector_create(std::error_code& ec) {
   int fds[2];
   if ((ec = make_pipe(fds))) return nullptr;

@@ -212,6 +212,17 @@ NamedPipe::~NamedPipe() = default;
 bool NamedPipe::is_open() const noexcept { return state_ && state_->handle != INVALID_HANDLE_VALUE; }
 void* NamedPipe::handle() const noexcept { return state_ ? state_->handle : INVALID_HANDLE_VALUE; }
 
+std::error_code NamedPipe::take_error(std::error_code& ec) {
+  ec.clear();
+  if (!is_open()) {
+    ec = errc(std::errc::bad_file_descriptor);
+    return {};
+  }
+  std::lock_guard lock(state_->mutex);
+  if (state_->write_error) return std::exchange(state_->write_error, {});
+  return std::exchange(state_->read_error, {});
+}
+
 NamedPipe NamedPipe::adopt_server(Binding&& binding, const NamedPipeOptions& options) {
   NamedPipe pipe;
   pipe.state_ = std::make_unique<State>(binding.handle(), true, options);

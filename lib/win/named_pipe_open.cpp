@@ -4,6 +4,7 @@
 
 #include "error.hpp"
 #include "named_pipe_state.hpp"
+#include "nt.hpp"
 
 namespace pollux::win {
 
@@ -134,6 +135,63 @@ NamedPipe NamedPipe::open_client(std::string_view name,
     pipe.state_->connected = true;
   } catch (const std::bad_alloc&) {
     CloseHandle(h);
+    ec = std::make_error_code(std::errc::not_enough_memory);
+  }
+  return pipe;
+}
+
+namespace {
+
+// Whether `h` was opened for overlapped I/O: the I/O manager records synchronous mode
+// as FILE_SYNCHRONOUS_IO_(NON)ALERT in the handle's FileModeInformation.
+std::error_code check_overlapped(HANDLE h) noexcept {
+  constexpr ULONG kFileModeInformation = 16;
+  constexpr ULONG kSynchronousIo = 0x00000010 | 0x00000020;
+  if (auto ec = sys::nt::init()) return ec;
+  sys::nt::IoStatusBlock iosb{};
+  ULONG mode = 0;
+  const auto status = sys::nt::NtQueryInformationFile(h, &iosb, &mode, sizeof mode, kFileModeInformation);
+  if (!sys::nt::succeeded(status)) return sys::win_error(sys::nt::RtlNtStatusToDosError(status));
+  if ((mode & kSynchronousIo) != 0) return std::make_error_code(std::errc::invalid_argument);
+  return {};
+}
+
+}  // namespace
+
+NamedPipe NamedPipe::from_raw_handle(void* handle, const NamedPipeOptions& options, std::error_code& ec) {
+  if ((ec = detail::check(options))) return {};
+  HANDLE h = handle;
+  if (h == nullptr || h == INVALID_HANDLE_VALUE) {
+    ec = std::make_error_code(std::errc::bad_file_descriptor);
+    return {};
+  }
+  // GetNamedPipeInfo answers ERROR_INVALID_HANDLE for a closed handle and (under Wine)
+  // for a live one of another kind alike; GetHandleInformation tells them apart.
+  DWORD flags = 0;
+  if (!GetHandleInformation(h, &flags)) {
+    ec = std::make_error_code(std::errc::bad_file_descriptor);
+    return {};
+  }
+  if (!GetNamedPipeInfo(h, &flags, nullptr, nullptr, nullptr)) {
+    ec = std::make_error_code(std::errc::invalid_argument);
+    return {};
+  }
+  if ((ec = check_overlapped(h))) return {};
+  DWORD state = 0;
+  if (!GetNamedPipeHandleStateW(h, &state, nullptr, nullptr, nullptr, nullptr, 0)) {
+    ec = sys::win_error();
+    return {};
+  }
+  if (((state & PIPE_READMODE_MESSAGE) != 0) != (options.mode == PipeMode::message)) {
+    ec = std::make_error_code(std::errc::invalid_argument);
+    return {};
+  }
+  const bool server = (flags & PIPE_SERVER_END) != 0;
+  NamedPipe pipe;
+  try {
+    pipe.state_ = std::make_unique<State>(h, server, options);
+    pipe.state_->connected = !server;
+  } catch (const std::bad_alloc&) {
     ec = std::make_error_code(std::errc::not_enough_memory);
   }
   return pipe;

@@ -55,6 +55,8 @@ using IoApcRoutine = void(NTAPI*)(void* context, IoStatusBlock* iosb, ULONG rese
   X(NtStatus, NtDeviceIoControlFile,                                                        \
     (HANDLE file, HANDLE event, IoApcRoutine apc, void* apc_context, IoStatusBlock* iosb,   \
      ULONG code, void* in, ULONG in_size, void* out, ULONG out_size))                       \
+  X(NtStatus, NtQueryInformationFile,                                                       \
+    (HANDLE file, IoStatusBlock* iosb, void* information, ULONG length, ULONG info_class))  \
   X(NtStatus, NtSetInformationFile,                                                         \
     (HANDLE file, IoStatusBlock* iosb, void* information, ULONG length, ULONG info_class))  \
   X(ULONG, RtlNtStatusToDosError, (NtStatus status))

@@ -400,6 +400,14 @@ std::error_code Selector::select(Event* out,
   }
 }
 
+NativeHandle selector_native_handle(Selector& selector, std::error_code& ec) noexcept {
+  // The completion port. Its packets belong to this Selector: a loop that nests it
+  // waits for the port to be signalled (WaitForSingleObject, RegisterWaitForSingleObject)
+  // and then calls Poll::poll; it must never dequeue from the port itself.
+  ec.clear();
+  return reinterpret_cast<NativeHandle>(selector.port().handle());
+}
+
 std::shared_ptr<Selector> selector_create(std::error_code& ec) {
   auto selector = std::make_shared<Selector>();
   if ((ec = selector->open())) return nullptr;

@@ -18,6 +18,7 @@
 namespace pollux::exec {
 
 class Runtime;
+class Handle;
 namespace detail {
 struct JoinHandleAccess;  // timeout() waits on the task cell itself
 }
@@ -87,6 +88,7 @@ class [[nodiscard]] JoinHandle {
 
  private:
   friend class Runtime;
+  friend class Handle;
   friend struct detail::JoinHandleAccess;
   detail::OutputCell<T>* cell_ = nullptr;
 };

@@ -11,13 +11,16 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <string>
 #include <system_error>
 #include <type_traits>
 #include <utility>
 
 #include <pollux/exec/config.hpp>
 #include <pollux/exec/detail/task_header.hpp>
+#include <pollux/exec/handle.hpp>
 #include <pollux/exec/join_handle.hpp>
 #include <pollux/exec/task.hpp>
 
@@ -33,6 +36,17 @@ struct RuntimeOptions {
   unsigned max_blocking_threads = 64;
   /// How long an idle blocking thread waits for work before it exits.
   std::chrono::milliseconds blocking_keep_alive{10000};
+  /// Run first and last on every thread the runtime starts (multi_thread workers and
+  /// blocking-pool threads; not on threads that call block_on, which are the caller's),
+  /// as tokio's on_thread_start/on_thread_stop. They run on many threads at once and
+  /// must not throw: an exception from them ends the program.
+  std::function<void()> on_thread_start;
+  std::function<void()> on_thread_stop;
+  /// The name those threads carry, for debuggers and `top -H`: on Linux the first 15
+  /// bytes (pthread_setname_np's limit), on Windows through SetThreadDescription where
+  /// the system has it (Windows 10 1607+; elsewhere, Wine included, the name is skipped).
+  /// Empty: threads keep the name they are given by the system.
+  std::string thread_name;
 };
 
 /// Counters summed over the workers; relaxed, for tests and benchmarks.
@@ -43,14 +57,6 @@ struct RuntimeStats {
   std::uint64_t parks = 0;             // times a worker went to sleep
   std::uint64_t overflows = 0;         // local queue full: half moved to the injection queue
 };
-
-namespace detail {
-POLLUX_EXEC_API void spawn_cell(Scheduler* scheduler, TaskHeader* cell) noexcept;
-POLLUX_EXEC_API void spawn_blocking_cell(Scheduler* scheduler, TaskHeader* cell) noexcept;
-POLLUX_EXEC_API void block_until_complete(Scheduler* scheduler, TaskHeader* cell) noexcept;
-// The scheduler whose task or worker is running on this thread, or null.
-POLLUX_EXEC_API Scheduler* current_scheduler() noexcept;
-}  // namespace detail
 
 class POLLUX_EXEC_API Runtime {
  public:
@@ -72,15 +78,13 @@ class POLLUX_EXEC_API Runtime {
   /// (current_thread). An empty task completes at once with std::errc::invalid_argument.
   template <class T>
   JoinHandle<T> spawn(Task<T> task) {
-    return spawn_on(scheduler_, std::move(task));
+    return Handle::spawn_on(scheduler_, std::move(task));
   }
 
   /// Runs `fn()` on the blocking pool, for calls that block or take long.
   template <class F, class R = std::invoke_result_t<std::decay_t<F>&>>
   JoinHandle<R> spawn_blocking(F&& fn) {
-    auto* cell = new detail::BlockingCell<R, std::decay_t<F>>(std::forward<F>(fn));
-    detail::spawn_blocking_cell(scheduler_, cell);
-    return JoinHandle<R>{cell};
+    return Handle::spawn_blocking_on(scheduler_, std::forward<F>(fn));
   }
 
   /// Spawns `task` and waits for it on this thread: current_thread runs its tasks here
@@ -91,15 +95,12 @@ class POLLUX_EXEC_API Runtime {
   /// finish driving first.
   template <class T>
   T block_on(Task<T> task) {
-    JoinHandle<T> handle = spawn(std::move(task));
-    detail::block_until_complete(scheduler_, handle.cell_);
-    // Only a block_on nested in a task of a runtime being shut down returns before its
-    // task has finished: the task is dropped with the rest, later.
-    if (!handle.is_finished()) {
-      throw std::system_error(std::make_error_code(std::errc::operation_canceled));
-    }
-    return handle.cell_->take_output();
+    return Handle::block_on_with(scheduler_, std::move(task));
   }
+
+  /// A copyable reference to this runtime, usable from any thread and after the runtime
+  /// is gone (see <pollux/exec/handle.hpp>). Empty for an empty Runtime.
+  Handle handle() const noexcept;
 
   /// Stops the workers, drops every unfinished task (destroying its coroutine frame;
   /// its joiners see operation_canceled), cancels queued blocking calls and waits for
@@ -115,18 +116,12 @@ class POLLUX_EXEC_API Runtime {
   /// Spawns onto the given scheduler; empty schedulers give a cancelled handle.
   template <class T>
   static JoinHandle<T> spawn_on(detail::Scheduler* scheduler, Task<T> task) {
-    detail::OutputCell<T>* cell;
-    if (task.valid()) {
-      cell = detail::SpawnedTask<T>::attach(std::exchange(task.handle_, {}));
-    } else {
-      cell = new detail::OutputCell<T>(&detail::EmptyTask<T>::kVtable, 2);
-    }
-    detail::spawn_cell(scheduler, cell);
-    return JoinHandle<T>{cell};
+    return Handle::spawn_on(scheduler, std::move(task));
   }
 
  private:
   explicit Runtime(detail::Scheduler* s) noexcept : scheduler_(s) {}
+  // Holds one of the scheduler's references (Handles hold the others).
   detail::Scheduler* scheduler_ = nullptr;
 };
 

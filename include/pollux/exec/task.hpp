@@ -18,6 +18,7 @@ namespace pollux::exec {
 template <class T>
 class Task;
 class Runtime;
+class Handle;
 
 namespace detail {
 
@@ -139,6 +140,7 @@ class [[nodiscard]] Task {
 
  private:
   friend class Runtime;  // spawn takes the frame over
+  friend class pollux::exec::Handle;
 
   void reset() noexcept {
     if (handle_) std::exchange(handle_, {}).destroy();

@@ -101,6 +101,17 @@ class POLLUX_API NamedPipe {
   /// Adopts a connected server instance whose handle is already bound to a Poll (as
   /// win::NamedPipeListener hands them out); used by the listener.
   static NamedPipe adopt_server(Binding&& binding, const NamedPipeOptions& options);
+  /// Takes over a pipe HANDLE opened elsewhere (CreateNamedPipeW, CreateFileW, inherited),
+  /// either end, as mio's FromRawHandle does: the NamedPipe closes it when destroyed. It
+  /// must be opened for overlapped I/O (FILE_FLAG_OVERLAPPED), not bound to a completion
+  /// port yet, and its read mode must be `options.mode` (PIPE_READMODE_MESSAGE for
+  /// PipeMode::message). Only the pollux buffer sizes of `options` apply. A server end
+  /// starts unconnected: connect() answers at once when a client is there already.
+  /// Errors, on which the handle stays the caller's: a null or invalid handle:
+  /// bad_file_descriptor; not a pipe, a handle for synchronous I/O (its reads would
+  /// block the polling thread), or a read mode other than `options.mode`:
+  /// invalid_argument.
+  static NamedPipe from_raw_handle(void* handle, const NamedPipeOptions& options, std::error_code& ec);
 
   bool is_open() const noexcept;
   /// The pipe's HANDLE.
@@ -118,6 +129,13 @@ class POLLUX_API NamedPipe {
   /// Server: ends the connection (DisconnectNamedPipe), dropping buffered data, so that
   /// connect() can wait for the next client.
   [[nodiscard]] std::error_code disconnect();
+
+  /// The error that the pipe's I/O in the background met (a read, write or connect that
+  /// failed, which readiness reported with is_error()), and clears it, as TcpStream's
+  /// take_error reads SO_ERROR; empty when there is none. The other end closing is not
+  /// an error (read() returns 0), but a write after it is. ec: the pipe is not open
+  /// (bad_file_descriptor).
+  std::error_code take_error(std::error_code& ec);
 
   /// Copies buffered read data into `buffer`. 0 with no error is EOF; would-block when
   /// nothing is buffered yet. Message mode: one call returns bytes of one message only;

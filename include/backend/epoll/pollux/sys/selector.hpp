@@ -189,4 +189,9 @@ inline std::error_code source_remove(NativeHandle fd, SourceState& state, const 
 /// epoll is edge-triggered in the kernel: nothing to re-arm.
 inline void source_would_block(SourceState&) noexcept {}
 
+/// Whether a source's readiness, once reported, stays quiet until an operation on a
+/// pollux type meets would-block or Registry::modify re-arms it (I/O done on the raw
+/// handle needs the modify). Not on epoll.
+inline constexpr bool kEmulatedEdges = false;
+
 }  // namespace pollux::sys

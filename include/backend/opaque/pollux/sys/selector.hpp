@@ -43,4 +43,9 @@ POLLUX_API std::error_code source_remove(NativeHandle handle,
 /// Re-arms the emulated edges: an operation on the source met would-block.
 POLLUX_API void source_would_block(SourceState& state) noexcept;
 
+/// Whether a source's readiness, once reported, stays quiet until an operation on a
+/// pollux type meets would-block or Registry::modify re-arms it (I/O done on the raw
+/// handle needs the modify): on both backends of this header set, poll(2) and IOCP.
+inline constexpr bool kEmulatedEdges = true;
+
 }  // namespace pollux::sys

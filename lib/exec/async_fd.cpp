@@ -1,0 +1,104 @@
+// AsyncFd's out-of-line half: registration with the current runtime's driver, the
+// readiness wait (the driver's Readiness awaitable, built inside the caller's storage),
+// and the clear that try_io makes after would-block.
+
+#include <pollux/exec/async_fd.hpp>
+
+#include <new>
+
+#include "io_driver.hpp"
+#include "io_op.hpp"
+#include "scheduled_io.hpp"
+
+namespace pollux::exec::detail {
+
+namespace {
+
+static_assert(Ready::kReadable == ready::kReadable && Ready::kWritable == ready::kWritable &&
+              Ready::kReadClosed == ready::kReadClosed &&
+              Ready::kWriteClosed == ready::kWriteClosed && Ready::kError == ready::kError &&
+              Ready::kPriority == ready::kPriority);
+
+// What Registry::add and modify see: the caller's source, through its function pointers.
+// remove goes through IoHandle::deregister with the real source, never through this.
+struct Erased {
+  ErasedSource s;
+  std::error_code add_to(const Registry& r, Token t, Interest i) { return s.add(s.source, r, t, i); }
+  std::error_code modify_in(const Registry& r, Token t, Interest i) {
+    return s.modify(s.source, r, t, i);
+  }
+  std::error_code remove_from(const Registry&) {
+    return std::make_error_code(std::errc::operation_not_supported);
+  }
+};
+
+// The ready bits each Interest waits for; an error or a closed direction counts, as for
+// pollux-exec's own types, and so does the end of the registration (kShutdown).
+std::uint32_t wanted_bits(Interest interest) noexcept {
+  std::uint32_t bits = 0;
+  if (interest.is_readable()) bits |= ready::kForRead;
+  if (interest.is_writable()) bits |= ready::kForWrite;
+  if (interest.is_priority()) bits |= ready::kPriority | ready::kError | ready::kShutdown;
+  return bits;
+}
+
+Readiness* readiness(unsigned char* storage) noexcept {
+  return std::launder(reinterpret_cast<Readiness*>(storage));
+}
+
+}  // namespace
+
+std::error_code async_fd_register(IoHandle& handle, ErasedSource source, Interest interest) noexcept {
+  if (interest.is_empty()) return std::make_error_code(std::errc::invalid_argument);
+  Erased erased{source};
+  return register_source(handle, erased, interest);
+}
+
+void async_fd_clear(const IoHandle& handle,
+                    ErasedSource source,
+                    Interest interest,
+                    std::uint32_t ready,
+                    std::uint32_t tick) noexcept {
+  ScheduledIo* io = handle.io();
+  if (io == nullptr || ready == 0) return;
+  io->clear_readiness(ReadyEvent{ready, tick});
+  // poll(2) and IOCP report an edge once, then wait for a pollux operation to meet
+  // would-block; the caller's own I/O is not one, and modify is the documented re-arm.
+  // epoll needs none, and is spared the system call.
+  if constexpr (pollux::sys::kEmulatedEdges) {
+    Erased erased{source};
+    (void)handle.driver()->registry().modify(erased, IoDriver::token_of(io), interest);
+  }
+}
+
+ReadyWait::ReadyWait(const IoHandle& handle, Interest registered, Interest wanted) noexcept {
+  ScheduledIo* io = handle.io();
+  if (io == nullptr) {
+    error_ = std::make_error_code(std::errc::bad_file_descriptor);
+  } else if (wanted.is_empty() || wanted.remove(registered) != Interest{}) {
+    error_ = std::make_error_code(std::errc::invalid_argument);
+  } else {
+    static_assert(sizeof(Readiness) <= kStorage && alignof(Readiness) <= alignof(void*));
+    ::new (storage_) Readiness(*io, wanted_bits(wanted));
+  }
+}
+
+ReadyWait::~ReadyWait() {
+  if (!error_) readiness(storage_)->~Readiness();
+}
+
+bool ReadyWait::await_ready() noexcept { return error_ || readiness(storage_)->await_ready(); }
+
+bool ReadyWait::await_suspend(std::coroutine_handle<> h) noexcept {
+  return readiness(storage_)->await_suspend(h);
+}
+
+ReadyWait::Seen ReadyWait::await_resume() noexcept {
+  if (error_) return {error_};
+  const ReadyEvent ev = readiness(storage_)->await_resume();
+  // The driver stopped, or the source left it: waiting again would never end.
+  if ((ev.ready & ready::kShutdown) != 0) return {std::make_error_code(std::errc::bad_file_descriptor)};
+  return {{}, ev.ready, ev.tick};
+}
+
+}  // namespace pollux::exec::detail
