@@ -7,6 +7,8 @@
 //   (N scales spawn/chain/ping-pong; --only runs the benchmarks whose name contains NAME,
 //   so that a profiler sees one of them alone)
 
+#include "exec_bench.hpp"
+
 #include <pollux/exec/detail/task_header.hpp>
 #include <pollux/exec/runtime.hpp>
 
@@ -23,12 +25,6 @@
 using namespace pollux::exec;
 
 namespace {
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 // A one-slot signal between two tasks, built on the hook every runtime-aware awaitable
 // uses (suspend_current): post() wakes the waiter, or makes its next wait() not wait.
@@ -122,61 +118,12 @@ struct Row {
   const char* reference;
 };
 
-template <class Make>
-void measure(const Row& row, Flavor flavor, long ops, int runs, Make make) {
-  std::vector<double> rates, cpu_rates;
-  for (int r = 0; r < runs; ++r) {
-    RuntimeOptions options;
-    options.flavor = flavor;
-    options.workers = 2;
-    std::error_code ec;
-    auto rt = Runtime::create(options, ec);
-    if (ec) {
-      std::fprintf(stderr, "Runtime::create: %s\n", ec.message().c_str());
-      std::exit(1);
-    }
-    const std::clock_t c0 = std::clock();
-    const auto t0 = std::chrono::steady_clock::now();
-    rt.block_on(make());
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const double cpu = double(std::clock() - c0) / CLOCKS_PER_SEC;
-    rates.push_back(ops / s);
-    cpu_rates.push_back(ops / cpu);
-  }
-  const double m = median(rates);
-  // On a shared machine the wall-clock rate is mostly other processes' load; the rate
-  // per CPU-second (all threads of this process) shows our own cost.
-  std::printf("%-26s %-14s %7.2fM %s/s (%4.0f ns)  per CPU-s %6.2fM   ref: %s\n", row.name,
-              flavor == Flavor::multi_thread ? "2 workers" : "current-thread", m / 1e6,
-              row.unit, 1e9 / m, median(cpu_rates) / 1e6, row.reference);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  long n = 1'000'000;
-  int runs = 5;
-  std::string only, flavor;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string arg = argv[i];
-    if (arg == "--iters") {
-      n = std::atol(argv[i + 1]);
-    } else if (arg == "--runs") {
-      runs = std::atoi(argv[i + 1]);
-    } else if (arg == "--only") {
-      only = argv[i + 1];
-    } else if (arg == "--flavor") {
-      flavor = argv[i + 1];
-    } else {
-      n = 0;  // unknown option: print the usage
-    }
-  }
-  if (n <= 0 || runs <= 0 || argc % 2 == 0 ||
-      (!flavor.empty() && flavor != "mt" && flavor != "ct")) {
-    std::fprintf(stderr, "usage: %s [--iters N] [--runs R] [--only NAME] [--flavor mt|ct]\n",
-                 argv[0]);
-    return 2;
-  }
+  const bench::ExecOptions opt = bench::parse_exec_options(argc, argv, 1'000'000, 1);
+  const long n = opt.n;
+  const int runs = opt.runs;
   const int fib_n = 25;
   const long calls = fib_calls(fib_n);
 
@@ -188,9 +135,9 @@ int main(int argc, char** argv) {
 
   std::printf("n = %ld, fib(%d) = %ld calls, median of %d runs\n", n, fib_n, calls, runs);
   for (Flavor f : {Flavor::multi_thread, Flavor::current_thread}) {
-    if (flavor == (f == Flavor::multi_thread ? "ct" : "mt")) continue;
+    if (!opt.wants(f)) continue;
     auto run = [&](const Row& row, long ops, auto make) {
-      if (std::string(row.name).find(only) != std::string::npos) measure(row, f, ops, runs, make);
+      if (opt.wants(row.name)) bench::measure(row.name, row.unit, row.reference, f, ops, runs, make);
     };
     run(spawn_row, n, [&] { return spawn_and_join(n); });
     run(ping_row, n, [&] { return ping_pong(n); });

@@ -9,6 +9,8 @@
 //   (--only runs the benchmarks whose name contains NAME, so that a profiler such as
 //   valgrind --tool=callgrind sees one of them alone: divide its instructions by N)
 
+#include "exec_bench.hpp"
+
 #include <pollux/exec/runtime.hpp>
 #include <pollux/exec/sync/mpsc.hpp>
 #include <pollux/exec/sync/mutex.hpp>
@@ -17,23 +19,13 @@
 #include <pollux/exec/sync/semaphore.hpp>
 #include <pollux/exec/yield_now.hpp>
 
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
-#include <string>
 #include <vector>
 
 using namespace pollux::exec;
 
 namespace {
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 [[noreturn]] void fail(const char* what) {
   std::fprintf(stderr, "bench_exec_sync: %s\n", what);
@@ -111,63 +103,18 @@ Task<void> contended(long n, Each each) {
   for (auto& h : hs) co_await std::move(h);
 }
 
-template <class Make>
-void measure(const char* name, const char* unit, Flavor flavor, long ops, int runs, Make make) {
-  std::vector<double> rates, cpu_rates;
-  for (int r = 0; r < runs; ++r) {
-    RuntimeOptions options;
-    options.flavor = flavor;
-    options.workers = 2;
-    std::error_code ec;
-    auto rt = Runtime::create(options, ec);
-    if (ec) fail("Runtime::create");
-    const std::clock_t c0 = std::clock();
-    const auto t0 = std::chrono::steady_clock::now();
-    rt.block_on(make());
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const double cpu = double(std::clock() - c0) / CLOCKS_PER_SEC;
-    rates.push_back(ops / s);
-    cpu_rates.push_back(ops / cpu);
-  }
-  const double m = median(rates);
-  std::printf("%-32s %-14s %7.2fM %s/s (%5.0f ns)  per CPU-s %6.2fM\n", name,
-              flavor == Flavor::multi_thread ? "2 workers" : "current-thread", m / 1e6, unit,
-              1e9 / m, median(cpu_rates) / 1e6);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  long n = 1'000'000;
-  int runs = 5;
-  std::string only, flavor;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string arg = argv[i];
-    if (arg == "--iters") {
-      n = std::atol(argv[i + 1]);
-    } else if (arg == "--runs") {
-      runs = std::atoi(argv[i + 1]);
-    } else if (arg == "--only") {
-      only = argv[i + 1];
-    } else if (arg == "--flavor") {
-      flavor = argv[i + 1];
-    } else {
-      n = 0;  // unknown option: print the usage
-    }
-  }
-  if (n < 4 || runs <= 0 || argc % 2 == 0 ||
-      (!flavor.empty() && flavor != "mt" && flavor != "ct")) {
-    std::fprintf(stderr, "usage: %s [--iters N>=4] [--runs R] [--only NAME] [--flavor mt|ct]\n",
-                 argv[0]);
-    return 2;
-  }
-  std::printf("n = %ld operations per run, median of %d runs\n", n, runs);
+  const bench::ExecOptions opt = bench::parse_exec_options(argc, argv, 1'000'000, 4);
+  const long n = opt.n;
+  std::printf("n = %ld operations per run, median of %d runs\n", n, opt.runs);
   const auto bounded = [] { return mpsc::channel<long>(1024); };
   const auto unbounded = [] { return mpsc::unbounded_channel<long>(); };
   for (Flavor f : {Flavor::multi_thread, Flavor::current_thread}) {
-    if (flavor == (f == Flavor::multi_thread ? "ct" : "mt")) continue;
+    if (!opt.wants(f)) continue;
     auto run = [&](const char* name, const char* unit, auto make) {
-      if (std::string(name).find(only) != std::string::npos) measure(name, unit, f, n, runs, make);
+      if (opt.wants(name)) bench::measure(name, unit, "", f, n, opt.runs, make);
     };
     run("mpsc bounded 1024, 1 producer", "msgs", [&] { return mpsc_run(bounded, 1, n); });
     run("mpsc bounded 1024, 4 producers", "msgs", [&] { return mpsc_run(bounded, 4, n); });

@@ -198,7 +198,10 @@ TEST_CASE("a second concurrent recv fails at once with device_or_resource_busy")
           auto r = co_await rx;
           co_return r.value.value_or(-1);
         }(rx));
-        co_await sleep(std::chrono::milliseconds(5));
+        // current_thread: yielding lets `first` run up to its wait. (A 5 ms sleep did
+        // not: on a loaded machine its deadline passed before it was awaited, this task
+        // went on, waited in `first`'s place and was never sent to: a hang.)
+        co_await yield_now();
         auto second = co_await rx.recv();
         if (second.error != std::errc::device_or_resource_busy) co_return false;
         (void)tx.send(3);
