@@ -23,10 +23,11 @@ namespace pollux::exec {
 ///
 /// One task may read while another writes; two tasks reading (or writing) at once each
 /// get some of the data, in no defined split. Results come back by value, as
-/// <pollux/exec/io_result.hpp> says for every exec I/O type (which also states what must
-/// live until an await completes); the awaited Tasks throw nothing but std::bad_alloc. Once the runtime it was made on has
-/// shut down, its operations fail with std::errc::bad_file_descriptor (nothing drives
-/// its readiness any more); the same holds for every exec I/O type.
+/// <pollux/exec/io_result.hpp> says for every exec I/O type (it also says what must live
+/// until an await completes); the awaited Tasks throw nothing but std::bad_alloc. Once
+/// the runtime it was made on has shut down, its operations fail with
+/// std::errc::bad_file_descriptor (nothing drives its readiness any more); the same
+/// holds for every exec I/O type.
 class POLLUX_EXEC_API TcpStream {
  public:
   TcpStream() noexcept = default;
