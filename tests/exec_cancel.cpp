@@ -175,7 +175,8 @@ TEST_CASE("cancel: abort during a process wait; the next wait gets the status") 
 // may_fail until timeout() runs its operation in the awaiting task (issue 13 item 2):
 // today's timeout() spawns the read as a task of its own and, when the deadline comes
 // as that task completes, reports timed_out and drops the bytes it read. Seen under
-// Wine (IOCP): 10 of 100 bytes lost, in 2 runs of 3; not seen on epoll or poll(2).
+// Wine (IOCP: 10 of 100 bytes lost, in 2 runs of 3) and under ASan on epoll
+// (multi_thread); not seen in plain epoll, poll(2) and TSan runs.
 TEST_CASE("cancel: timeouts racing reads lose and duplicate nothing" * doctest::may_fail()) {
   test::each_flavor([]() -> Task<void> {
     auto [a, b] = co_await tcp_pair();
