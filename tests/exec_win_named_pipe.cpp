@@ -1,6 +1,7 @@
 // exec::NamedPipeListener and exec::NamedPipe (Windows; run under Wine): many clients
 // echoed concurrently through a listener, in both scheduler flavours, a server instance
-// waiting for its client, and a read cancelled by a timeout.
+// waiting for its client, a read cancelled by a timeout, and a task aborted while it
+// waits in read, write, accept or connect.
 
 #include "exec_task_check.hpp"
 #include "exec_util.hpp"
@@ -9,6 +10,7 @@
 #include <pollux/exec/runtime.hpp>
 #include <pollux/exec/sleep.hpp>
 #include <pollux/exec/timeout.hpp>
+#include <pollux/would_block.hpp>
 
 #include <array>
 #include <string>
@@ -213,5 +215,43 @@ TEST_CASE("cancel: abort during a named-pipe connect that waits for its server")
     TASK_REQUIRE(!co_await server.write_all(bytes("ok")));
     std::array<std::byte, 2> buf;
     TASK_CHECK((co_await client.read_exact(buf)).value == 2);
+  });
+}
+
+TEST_CASE("cancel: abort during a named-pipe write; nothing of it is sent") {
+  test::each_flavor([]() -> Task<void> {
+    auto [client, server] = co_await pipe_pair(pipe_name("abort-write"));
+    // Fill the pipe behind the runtime's back. would-block means a write is in flight,
+    // not that the pipe is full: it is, once the write stays in flight for a while.
+    const std::string fill(16 * 1024, 'f');
+    std::size_t filled = 0;
+    for (int stuck = 0; stuck < 20;) {
+      std::error_code ec;
+      const std::size_t n = client.get().write(bytes(fill), ec);
+      if (ec) {
+        TASK_REQUIRE_MESSAGE(is_would_block(ec), ec.message());
+        ++stuck;
+        co_await sleep(5ms);
+        continue;
+      }
+      filled += n;
+      stuck = 0;
+    }
+    const std::string lost(512, 'X');
+    auto writer = spawn([](exec::NamedPipe* p, const std::string* what,
+                           test::Tracker) -> Task<void> {
+      (void)co_await p->write(bytes(*what));
+    }(&client, &lost, test::Tracker{}));
+    co_await test::abort_while_waiting(writer);
+    // Reading lets the write in flight finish: what the aborted writer waited for.
+    std::string got(filled, '\0');
+    const auto all = co_await server.read_exact(
+        std::as_writable_bytes(std::span<char>(got.data(), got.size())));
+    TASK_CHECK(!all.error);
+    TASK_REQUIRE(!co_await client.write_all(bytes("tail")));
+    std::array<std::byte, 4> tail;
+    TASK_CHECK((co_await server.read_exact(tail)).value == 4);
+    TASK_CHECK(std::string(reinterpret_cast<const char*>(tail.data()), 4) == "tail");
+    TASK_CHECK(got.find('X') == std::string::npos);
   });
 }
