@@ -28,6 +28,7 @@
 //   cancel safety), next to its declaration.
 
 #include <system_error>
+#include <type_traits>
 
 namespace pollux::exec {
 
@@ -37,6 +38,18 @@ struct [[nodiscard]] IoResult {
   T value{};
 
   /// True when the operation succeeded.
+  explicit operator bool() const noexcept { return !error; }
+};
+
+// A T without a default constructor (ExitStatus) gets no default member initializer:
+// asking whether the result is default constructible (std::optional does) must answer
+// no rather than fail to compile (clang instantiates the initializer to find out).
+template <class T>
+  requires(!std::is_default_constructible_v<T>)
+struct [[nodiscard]] IoResult<T> {
+  std::error_code error;
+  T value;
+
   explicit operator bool() const noexcept { return !error; }
 };
 
