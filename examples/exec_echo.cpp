@@ -5,6 +5,11 @@
 // N workers of the multi-thread runtime (default 1); N = 0 runs the current-thread
 // runtime on the main thread. Prints exactly one line, "listening on IP:PORT", then
 // echoes every client until SIGINT or SIGTERM, and exits with 0.
+//
+// Memory per connection is bounded: its task's frame holds one kBuffer-byte buffer that
+// is never cleared (a read only writes what it returns), and nothing more is read
+// until what was read has been written back, so a client that does not read its echo
+// stalls only its own task.
 
 #include <pollux/exec/runtime.hpp>
 #include <pollux/exec/sleep.hpp>
@@ -28,16 +33,18 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// One page: enough for a message or a burst of them; bulk transfers take more reads.
+constexpr std::size_t kBuffer = 4096;
+
 std::atomic<bool> g_stop{false};
 
 extern "C" void on_signal(int) { g_stop.store(true); }
 
 exec::Task<void> echo(exec::TcpStream stream) {
   (void)stream.set_nodelay(true);
-  std::array<std::byte, 16 * 1024> buf;
+  std::array<std::byte, kBuffer> buf;  // left uninitialised: reads fill what they return
   for (;;) {
-    std::error_code ec;
-    const std::size_t n = co_await stream.read(buf, ec);
+    const auto [ec, n] = co_await stream.read(buf);
     if (ec) co_return;
     if (n == 0) {
       (void)stream.shutdown(net::Shutdown::write);
@@ -49,8 +56,7 @@ exec::Task<void> echo(exec::TcpStream stream) {
 
 exec::Task<void> accept_loop(exec::TcpListener& listener) {
   for (;;) {
-    std::error_code ec;
-    exec::TcpStream stream = co_await listener.accept(ec);
+    auto [ec, stream] = co_await listener.accept();
     if (ec == std::errc::too_many_files_open || ec == std::errc::too_many_files_open_in_system) {
       // The backlog keeps the rest: try again once some connection may have closed.
       co_await exec::sleep(10ms);

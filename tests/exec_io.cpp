@@ -30,8 +30,7 @@ constexpr Flavor kFlavors[] = {Flavor::current_thread, Flavor::multi_thread};
 Task<void> echo_conn(exec::TcpStream s) {
   std::array<std::byte, 4096> buf;
   for (;;) {
-    std::error_code ec;
-    const std::size_t n = co_await s.read(buf, ec);
+    const auto [ec, n] = co_await s.read(buf);
     if (ec || n == 0) co_return;
     if (co_await s.write_all(std::span<const std::byte>(buf.data(), n))) co_return;
   }
@@ -40,8 +39,7 @@ Task<void> echo_conn(exec::TcpStream s) {
 Task<void> serve(exec::TcpListener* listener, int connections) {
   std::vector<JoinHandle<void>> handles;
   for (int i = 0; i < connections; ++i) {
-    std::error_code ec;
-    exec::TcpStream s = co_await listener->accept(ec);
+    auto [ec, s] = co_await listener->accept();
     TASK_REQUIRE_MESSAGE(!ec, ec.message());
     handles.push_back(spawn(echo_conn(std::move(s))));
   }
@@ -50,8 +48,7 @@ Task<void> serve(exec::TcpListener* listener, int connections) {
 
 // One client: `rounds` messages, each written whole and read back exactly.
 Task<int> client(net::SocketAddr addr, int id, int rounds) {
-  std::error_code ec;
-  exec::TcpStream s = co_await exec::TcpStream::connect(addr, ec);
+  auto [ec, s] = co_await exec::TcpStream::connect(addr);
   if (ec) co_return -1;
   int ok = 0;
   for (int r = 0; r < rounds; ++r) {
@@ -59,8 +56,8 @@ Task<int> client(net::SocketAddr addr, int id, int rounds) {
     msg.resize(64, '.');
     if (co_await s.write_all(test::bytes(msg))) co_return -2;
     std::array<std::byte, 64> back;
-    const std::size_t n = co_await s.read_exact(back, ec);
-    if (ec || n != back.size()) co_return -3;
+    const auto [rec, n] = co_await s.read_exact(back);
+    if (rec || n != back.size()) co_return -3;
     if (test::text(back) == msg) ++ok;
   }
   co_return ok;
@@ -109,24 +106,25 @@ TEST_CASE("tcp: EOF after the peer shuts down its write side; reads then return 
       std::error_code ec;
       auto listener = exec::TcpListener::bind(test::loopback_v4(), ec);
       TASK_REQUIRE(!ec);
-      std::error_code accept_ec;  // the accepting task's own: it runs concurrently
-      auto accepting = spawn(listener.accept(accept_ec));
-      auto a = co_await exec::TcpStream::connect(listener.local_addr(ec), ec);
-      TASK_REQUIRE_MESSAGE(!ec, ec.message());
+      auto accepting = spawn(listener.accept());
+      auto [cec, a] = co_await exec::TcpStream::connect(listener.local_addr(ec));
+      TASK_REQUIRE_MESSAGE(!cec, cec.message());
       auto b = co_await std::move(accepting);
-      TASK_REQUIRE_MESSAGE(!accept_ec, accept_ec.message());
-      TASK_REQUIRE(b.is_open());
+      TASK_REQUIRE_MESSAGE(!b.error, b.error.message());
+      TASK_REQUIRE(b.value.is_open());
       TASK_REQUIRE(!co_await a.write_all(test::bytes("bye")));
       TASK_REQUIRE(!a.shutdown(net::Shutdown::write));
       std::array<std::byte, 16> buf;
-      std::error_code rec;
-      TASK_CHECK(co_await b.read_exact(std::span<std::byte>(buf.data(), 3), rec) == 3);
-      TASK_CHECK(!rec);
-      TASK_CHECK(co_await b.read(buf, rec) == 0);
-      TASK_CHECK(!rec);
-      // read_exact reports EOF that comes too early.
-      TASK_CHECK(co_await b.read_exact(buf, rec) == 0);
-      TASK_CHECK(rec == std::errc::no_message_available);
+      const auto three = co_await b.value.read_exact(std::span<std::byte>(buf.data(), 3));
+      TASK_CHECK(!three.error);
+      TASK_CHECK(three.value == 3);
+      const auto eof = co_await b.value.read(buf);
+      TASK_CHECK(!eof.error);
+      TASK_CHECK(eof.value == 0);
+      // read_exact reports EOF that comes too early, with the count read before it.
+      const auto early = co_await b.value.read_exact(buf);
+      TASK_CHECK(early.value == 0);
+      TASK_CHECK(early.error == std::errc::no_message_available);
     }());
   }
 }
@@ -141,18 +139,18 @@ TEST_CASE("tcp: connecting to a closed port reports the OS's error") {
       TASK_REQUIRE(!ec);
       addr = l.local_addr(ec);
     }
-    auto r = co_await timeout(exec::TcpStream::connect(addr, ec), 10s);
+    auto r = co_await timeout(exec::TcpStream::connect(addr), 10s);
     TASK_REQUIRE(r.has_value());
-    TASK_CHECK(ec == std::errc::connection_refused);
-    TASK_CHECK(!r.value().is_open());
+    TASK_CHECK(r.value().error == std::errc::connection_refused);
+    TASK_CHECK(!r.value().value.is_open());
   }());
 }
 
 namespace {
 
-Task<std::size_t> read_into(exec::TcpStream* s, std::array<std::byte, 64>* buf,
-                            std::error_code* ec) {
-  co_return co_await s->read(*buf, *ec);
+Task<std::size_t> read_into(exec::TcpStream* s, std::array<std::byte, 64>* buf) {
+  const auto [ec, n] = co_await s->read(*buf);
+  co_return ec ? 0 : n;
 }
 
 // A connected pair on the current runtime.
@@ -160,14 +158,13 @@ Task<std::pair<exec::TcpStream, exec::TcpStream>> tcp_pair() {
   std::error_code ec;
   auto listener = exec::TcpListener::bind(test::loopback_v4(), ec);
   TASK_REQUIRE(!ec);
-  std::error_code accept_ec;  // the accepting task's own: it runs concurrently
-  auto accepting = spawn(listener.accept(accept_ec));
-  auto a = co_await exec::TcpStream::connect(listener.local_addr(ec), ec);
-  TASK_REQUIRE_MESSAGE(!ec, ec.message());
+  auto accepting = spawn(listener.accept());
+  auto [cec, a] = co_await exec::TcpStream::connect(listener.local_addr(ec));
+  TASK_REQUIRE_MESSAGE(!cec, cec.message());
   auto b = co_await std::move(accepting);
-  TASK_REQUIRE_MESSAGE(!accept_ec, accept_ec.message());
-  TASK_REQUIRE(b.is_open());
-  co_return std::pair<exec::TcpStream, exec::TcpStream>(std::move(a), std::move(b));
+  TASK_REQUIRE_MESSAGE(!b.error, b.error.message());
+  TASK_REQUIRE(b.value.is_open());
+  co_return std::pair<exec::TcpStream, exec::TcpStream>(std::move(a), std::move(b.value));
 }
 
 }  // namespace
@@ -180,8 +177,7 @@ TEST_CASE("cancelling a pending read: abort drops it, and the data goes to the n
     test::run(rt, []() -> Task<void> {
       auto [a, b] = co_await tcp_pair();
       std::array<std::byte, 64> lost{};
-      std::error_code lost_ec;
-      auto pending = spawn(read_into(&b, &lost, &lost_ec));
+      auto pending = spawn(read_into(&b, &lost));
       co_await sleep(20ms);
       TASK_CHECK(!pending.is_finished());
       pending.abort();
@@ -195,8 +191,9 @@ TEST_CASE("cancelling a pending read: abort drops it, and the data goes to the n
       // The aborted read took nothing: everything written now reaches the next reader.
       TASK_REQUIRE(!co_await a.write_all(test::bytes("after the abort")));
       std::array<std::byte, 15> got;
-      std::error_code ec;
-      TASK_CHECK(co_await b.read_exact(got, ec) == got.size());
+      const auto r = co_await b.read_exact(got);
+      TASK_CHECK(!r.error);
+      TASK_CHECK(r.value == got.size());
       TASK_CHECK(test::text(got) == "after the abort");
     }());
   }
@@ -210,19 +207,18 @@ TEST_CASE("timeout cancels a read that gets no data, and the stream stays usable
     test::run(rt, []() -> Task<void> {
       auto [a, b] = co_await tcp_pair();
       std::array<std::byte, 64> buf{};
-      std::error_code ec;
       const auto start = std::chrono::steady_clock::now();
-      auto r = co_await timeout(b.read(buf, ec), 50ms);
+      auto r = co_await timeout(b.read(buf), 50ms);
       const auto took = std::chrono::steady_clock::now() - start;
       TASK_CHECK(!r);
       TASK_CHECK(r.error() == std::errc::timed_out);
       TASK_CHECK(took >= 50ms);
       // In time: the value comes through.
       TASK_REQUIRE(!co_await a.write_all(test::bytes("x")));
-      auto r2 = co_await timeout(b.read(buf, ec), 10s);
+      auto r2 = co_await timeout(b.read(buf), 10s);
       TASK_REQUIRE(r2.has_value());
-      TASK_CHECK(r2.value() == 1);
-      TASK_CHECK(!ec);
+      TASK_CHECK(r2.value().value == 1);
+      TASK_CHECK(!r2.value().error);
     }());
   }
 }
@@ -241,20 +237,23 @@ TEST_CASE("udp: datagrams both ways, recv waits for one") {
       const auto xa = x.local_addr(ec);
       const auto ya = y.local_addr(ec);
       std::array<std::byte, 32> buf;
-      net::SocketAddr from;
-      std::error_code rec;
-      auto receiving = spawn(y.recv_from(buf, from, rec));
+      auto receiving = spawn(y.recv_from(buf));
       co_await sleep(10ms);
       TASK_CHECK(!receiving.is_finished());
-      TASK_CHECK(co_await x.send_to(test::bytes("ping"), ya, ec) == 4);
-      TASK_CHECK(co_await std::move(receiving) == 4);
-      TASK_CHECK(!rec);
-      TASK_CHECK(from == xa);
+      const auto sent = co_await x.send_to(test::bytes("ping"), ya);
+      TASK_CHECK(!sent.error);
+      TASK_CHECK(sent.value == 4);
+      const auto got = co_await std::move(receiving);
+      TASK_CHECK(!got.error);
+      TASK_CHECK(got.value.size == 4);
+      TASK_CHECK(got.value.from == xa);
       TASK_CHECK(test::text(std::span<const std::byte>(buf.data(), 4)) == "ping");
       TASK_REQUIRE(!y.connect(xa));
-      TASK_CHECK(co_await y.send(test::bytes("pong"), ec) == 4);
-      TASK_CHECK(co_await x.recv_from(buf, from, ec) == 4);
-      TASK_CHECK(from == ya);
+      TASK_CHECK((co_await y.send(test::bytes("pong"))).value == 4);
+      const auto [rec, back] = co_await x.recv_from(buf);
+      TASK_CHECK(!rec);
+      TASK_CHECK(back.size == 4);
+      TASK_CHECK(back.from == ya);
     }());
   }
 }
@@ -271,20 +270,20 @@ TEST_CASE("waiting for a child process") {
       const std::vector<std::string> quick{child, "exit", "3"};
       auto p = exec::Process::spawn(quick, ec);
       TASK_REQUIRE_MESSAGE(!ec, ec.message());
-      const ExitStatus s = co_await p.wait(ec);
-      TASK_CHECK(!ec);
+      const auto [wec, s] = co_await p.wait();
+      TASK_CHECK(!wec);
       TASK_CHECK(s.code() == 3);
       // Waiting again gives the kept status.
-      TASK_CHECK((co_await p.wait(ec)).code() == 3);
+      TASK_CHECK((co_await p.wait()).value.code() == 3);
 
       // A wait that is dropped by a timeout, then resumed by another wait.
       const std::vector<std::string> slow{child, "sleep", "300", "5"};
       auto q = exec::Process::spawn(slow, ec);
       TASK_REQUIRE(!ec);
-      auto r = co_await timeout(q.wait(ec), 20ms);
+      auto r = co_await timeout(q.wait(), 20ms);
       TASK_CHECK(!r);
-      const ExitStatus s2 = co_await q.wait(ec);
-      TASK_CHECK(!ec);
+      const auto [wec2, s2] = co_await q.wait();
+      TASK_CHECK(!wec2);
       TASK_CHECK(s2.code() == 5);
 
       // Several children at once, each awaited by its own task.
@@ -296,8 +295,8 @@ TEST_CASE("waiting for a child process") {
                                               std::to_string(i)};
           auto p = exec::Process::spawn(argv, ec);
           if (ec) co_return -1;
-          const ExitStatus s = co_await p.wait(ec);
-          co_return ec ? -2 : s.code().value_or(-3);
+          const auto [wec, s] = co_await p.wait();
+          co_return wec ? -2 : s.code().value_or(-3);
         }(child, i)));
       }
       for (int i = 0; i < 8; ++i) TASK_CHECK(co_await std::move(waits[i]) == i);
@@ -317,9 +316,10 @@ TEST_CASE("outside a runtime: async types refuse to be made") {
   test::run(rt, []() -> Task<void> {
     exec::TcpStream s;
     std::array<std::byte, 4> buf;
-    std::error_code ec;
-    TASK_CHECK(co_await s.read(buf, ec) == 0);
+    const auto [ec, n] = co_await s.read(buf);
+    TASK_CHECK(n == 0);
     TASK_CHECK(ec == std::errc::bad_file_descriptor);
+    TASK_CHECK(co_await s.write_all(test::bytes("x")) == std::errc::bad_file_descriptor);
   }());
 }
 
@@ -332,8 +332,7 @@ TEST_CASE("streams outlive their runtime safely, and shutdown drops tasks blocke
     for (int i = 0; i < 10; ++i) {
       rt.spawn([](exec::TcpStream* s, test::Tracker) -> Task<void> {
           std::array<std::byte, 8> buf;
-          std::error_code ec;
-          (void)co_await s->read(buf, ec);
+          (void)co_await s->read(buf);
         }(&b, test::Tracker{})).detach();
     }
     TASK_CHECK(test::eventually([] { return test::Tracker::live.load() == 10; }));
@@ -346,9 +345,8 @@ TEST_CASE("streams outlive their runtime safely, and shutdown drops tasks blocke
   Runtime other = test::make_runtime(Flavor::current_thread);
   test::run(other, [](exec::TcpStream* s) -> Task<void> {
     std::array<std::byte, 8> buf;
-    std::error_code ec;
-    auto r = co_await timeout(s->read(buf, ec), 10s);
+    auto r = co_await timeout(s->read(buf), 10s);
     TASK_REQUIRE(r.has_value());
-    TASK_CHECK(ec == std::errc::bad_file_descriptor);
+    TASK_CHECK(r.value().error == std::errc::bad_file_descriptor);
   }(&kept));
 }

@@ -4,11 +4,15 @@
 #include <doctest/doctest.h>
 
 #include <pollux/exec/runtime.hpp>
+#include <pollux/exec/sleep.hpp>
+
+#include "exec_task_check.hpp"
 
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <thread>
 
 namespace test {
@@ -79,6 +83,35 @@ void returns_or_die(const char* what, F fn, std::chrono::seconds limit = std::ch
     std::_Exit(EXIT_FAILURE);
   }
   thread.join();
+}
+
+// Runs the task `make_test()` makes on a fresh runtime of each flavour, the Tracker
+// count reset first.
+template <class F>
+void each_flavor(F make_test) {
+  for (auto f : {pollux::exec::Flavor::current_thread, pollux::exec::Flavor::multi_thread}) {
+    const std::string flavor = flavor_name(f);
+    CAPTURE(flavor);
+    Tracker::live = 0;
+    pollux::exec::Runtime rt = make_runtime(f);
+    run(rt, make_test());
+  }
+}
+
+// For the cancellation tests: gives `h` time to reach its suspension point, aborts it,
+// and waits (polling: the handle itself is not awaited) until it has been dropped.
+// Checks that it was still waiting when aborted and that its frame, which held the only
+// live Tracker, is destroyed.
+template <class T>
+pollux::exec::Task<void> abort_while_waiting(pollux::exec::JoinHandle<T>& h) {
+  using namespace std::chrono_literals;
+  co_await pollux::exec::sleep(20ms);
+  TASK_CHECK(!h.is_finished());
+  TASK_CHECK(Tracker::live.load() == 1);
+  h.abort();
+  for (int i = 0; i < 10000 && !h.is_finished(); ++i) co_await pollux::exec::sleep(1ms);
+  TASK_CHECK(h.is_finished());
+  TASK_CHECK(Tracker::live.load() == 0);
 }
 
 }  // namespace test

@@ -8,6 +8,7 @@
 
 #include <pollux/exec/coop.hpp>
 #include <pollux/exec/detail/io_handle.hpp>
+#include <pollux/exec/io_result.hpp>
 #include <pollux/exec/task.hpp>
 #include <pollux/interest.hpp>
 #include <pollux/would_block.hpp>
@@ -42,26 +43,26 @@ std::error_code register_source(IoHandle& handle, S& source, Interest interest) 
 
 inline bool is_would_block(const std::error_code& ec) noexcept { return pollux::is_would_block(ec); }
 
+inline std::error_code no_source() noexcept {
+  return std::make_error_code(std::errc::bad_file_descriptor);
+}
+
 // Runs `op(ec)` until it does not report would-block, waiting for `interest` between
-// tries. Cancel-safe as long as `op` is: nothing happens while it waits.
+// tries; the error and the value come back together. Cancel-safe as long as `op` is:
+// nothing happens while it waits.
 template <class R, class Op>
-Task<R> io_loop(const IoHandle& handle, std::uint32_t interest, std::error_code& ec, Op op) {
+Task<IoResult<R>> io_loop(const IoHandle& handle, std::uint32_t interest, Op op) {
   ScheduledIo* io = handle.io();
-  if (io == nullptr) {
-    ec = std::make_error_code(std::errc::bad_file_descriptor);
-    co_return R{};
-  }
+  if (io == nullptr) co_return IoResult<R>{no_source()};
   // An operation that always succeeds at once must still let the others run.
   co_await consume_budget();
   for (;;) {
     const ReadyEvent ev = co_await Readiness(*io, interest);
-    if ((ev.ready & ready::kShutdown) != 0) {
-      ec = std::make_error_code(std::errc::bad_file_descriptor);
-      co_return R{};
-    }
+    if ((ev.ready & ready::kShutdown) != 0) co_return IoResult<R>{no_source()};
     if (ev.ready == 0) continue;
-    R r = op(ec);
-    if (!is_would_block(ec)) co_return r;
+    IoResult<R> r;
+    r.value = op(r.error);
+    if (!is_would_block(r.error)) co_return r;
     io->clear_readiness(ev);
   }
 }

@@ -24,19 +24,21 @@ NamedPipe NamedPipe::from_win(win::NamedPipe pipe, std::error_code& ec) {
   return p;
 }
 
-Task<NamedPipe> NamedPipe::connect(std::string name, win::NamedPipeOptions options,
-                                   std::chrono::milliseconds timeout, std::error_code& ec) {
+Task<IoResult<NamedPipe>> NamedPipe::connect(std::string name, win::NamedPipeOptions options,
+                                             std::chrono::milliseconds timeout) {
   const auto deadline = detail::saturating_deadline(std::chrono::steady_clock::now(), timeout);
   for (;;) {
-    ec.clear();
+    std::error_code ec;
     win::NamedPipe raw = win::NamedPipe::open_client(name, options, ec);
-    if (!ec) co_return from_win(std::move(raw), ec);
+    if (!ec) {
+      NamedPipe p = from_win(std::move(raw), ec);
+      co_return {ec, std::move(p)};
+    }
     if (ec != std::errc::device_or_resource_busy && ec != std::errc::no_such_file_or_directory) {
-      co_return NamedPipe{};
+      co_return {ec};
     }
     if (std::chrono::steady_clock::now() >= deadline) {
-      ec = std::make_error_code(std::errc::timed_out);
-      co_return NamedPipe{};
+      co_return {std::make_error_code(std::errc::timed_out)};
     }
     co_await sleep(kClientRetry);
   }
@@ -55,16 +57,16 @@ Task<std::error_code> NamedPipe::wait_for_client() {
   co_return std::make_error_code(std::errc::broken_pipe);
 }
 
-Task<std::size_t> NamedPipe::read(std::span<std::byte> buf, std::error_code& ec) {
-  return detail::stream_read(io_, pipe_, buf, ec);
+Task<IoResult<std::size_t>> NamedPipe::read(std::span<std::byte> buf) {
+  return detail::stream_read(io_, pipe_, buf);
 }
 
-Task<std::size_t> NamedPipe::write(std::span<const std::byte> buf, std::error_code& ec) {
-  return detail::stream_write(io_, pipe_, buf, ec);
+Task<IoResult<std::size_t>> NamedPipe::write(std::span<const std::byte> buf) {
+  return detail::stream_write(io_, pipe_, buf);
 }
 
-Task<std::size_t> NamedPipe::read_exact(std::span<std::byte> buf, std::error_code& ec) {
-  return detail::stream_read_exact(io_, pipe_, buf, ec);
+Task<IoResult<std::size_t>> NamedPipe::read_exact(std::span<std::byte> buf) {
+  return detail::stream_read_exact(io_, pipe_, buf);
 }
 
 Task<std::error_code> NamedPipe::write_all(std::span<const std::byte> buf) {
@@ -82,13 +84,11 @@ NamedPipeListener NamedPipeListener::create(std::string_view name,
   return l;
 }
 
-Task<NamedPipe> NamedPipeListener::accept(std::error_code& ec) {
-  ec.clear();
-  win::NamedPipe raw = co_await detail::io_loop<win::NamedPipe>(
-      io_, detail::ready::kForRead, ec,
-      [this](std::error_code& e) { return listener_.accept(e); });
-  if (ec) co_return NamedPipe{};
-  co_return NamedPipe::from_win(std::move(raw), ec);
+Task<IoResult<NamedPipe>> NamedPipeListener::accept() {
+  return detail::io_loop<NamedPipe>(io_, detail::ready::kForRead, [this](std::error_code& e) {
+    win::NamedPipe raw = listener_.accept(e);
+    return e ? NamedPipe{} : NamedPipe::from_win(std::move(raw), e);
+  });
 }
 
 }  // namespace pollux::exec

@@ -18,28 +18,24 @@ Process Process::spawn(std::span<const std::string> argv, std::error_code& ec) {
   return from_process(std::move(raw), ec);
 }
 
-Task<ExitStatus> Process::wait(std::error_code& ec) {
-  ec.clear();
+Task<IoResult<ExitStatus>> Process::wait() {
+  const auto failed = [](std::error_code ec) {
+    return IoResult<ExitStatus>{ec, ExitStatus::exited(-1)};
+  };
   detail::ScheduledIo* io = io_.io();
-  if (io == nullptr) {
-    ec = std::make_error_code(std::errc::bad_file_descriptor);
-    co_return ExitStatus::exited(-1);
-  }
+  if (io == nullptr) co_return failed(detail::no_source());
   for (;;) {
     // The status is kept once collected: ask first, then wait.
     const detail::ReadyEvent ev = io->ready_event(detail::ready::kForRead);
+    std::error_code ec;
     const ExitStatus status = process_.exit_status(ec);
-    if (!detail::is_would_block(ec)) co_return status;
-    ec.clear();
+    if (!detail::is_would_block(ec)) co_return IoResult<ExitStatus>{ec, status};
     if (ev.ready != 0) {
       io->clear_readiness(ev);
       continue;
     }
     const detail::ReadyEvent woke = co_await detail::Readiness(*io, detail::ready::kForRead);
-    if ((woke.ready & detail::ready::kShutdown) != 0) {
-      ec = std::make_error_code(std::errc::bad_file_descriptor);
-      co_return ExitStatus::exited(-1);
-    }
+    if ((woke.ready & detail::ready::kShutdown) != 0) co_return failed(detail::no_source());
   }
 }
 

@@ -1,81 +1,98 @@
 #pragma once
-// The operations TcpStream and UnixStream share, written once over any pollux stream
-// with read/write/take_error/peer_addr.
+// The operations TcpStream, UnixStream and NamedPipe share, written once over any
+// pollux stream with read/write/take_error/peer_addr.
 
 #include <cstddef>
 #include <span>
 #include <system_error>
+#include <type_traits>
 
 #include "io_op.hpp"
 
 namespace pollux::exec::detail {
 
 template <class S>
-Task<std::size_t> stream_read(const IoHandle& h, S& s, std::span<std::byte> buf,
-                              std::error_code& ec) {
-  return io_loop<std::size_t>(h, ready::kForRead, ec,
+Task<IoResult<std::size_t>> stream_read(const IoHandle& h, S& s, std::span<std::byte> buf) {
+  return io_loop<std::size_t>(h, ready::kForRead,
                               [&s, buf](std::error_code& e) { return s.read(buf, e); });
 }
 
 template <class S>
-Task<std::size_t> stream_write(const IoHandle& h, S& s, std::span<const std::byte> buf,
-                               std::error_code& ec) {
-  return io_loop<std::size_t>(h, ready::kForWrite, ec,
+Task<IoResult<std::size_t>> stream_write(const IoHandle& h, S& s,
+                                         std::span<const std::byte> buf) {
+  return io_loop<std::size_t>(h, ready::kForWrite,
                               [&s, buf](std::error_code& e) { return s.write(buf, e); });
 }
 
-template <class S>
-Task<std::size_t> stream_read_exact(const IoHandle& h, S& s, std::span<std::byte> buf,
-                                    std::error_code& ec) {
-  ec.clear();
-  std::size_t done = 0;
-  while (done < buf.size()) {
-    const std::size_t n = co_await stream_read(h, s, buf.subspan(done), ec);
-    if (ec) co_return done;
-    if (n == 0) {
-      ec = std::make_error_code(std::errc::no_message_available);
-      co_return done;
+// read_exact and write_all: the loop of io_loop, carried on until `total` bytes have
+// moved, in one coroutine frame (not one per chunk: an echo server pays for every frame).
+// `step(done, ec)` moves some of what is left and returns how much; 0 with no error
+// means the peer is gone (EOF), reported as `on_zero`. `Result` is IoResult<size_t>
+// (the count so far comes with the error) or std::error_code.
+template <class Result, class Step>
+Task<Result> transfer_all(const IoHandle& h, std::uint32_t interest, std::size_t total,
+                          std::errc on_zero, Step step) {
+  auto finish = [](std::error_code ec, std::size_t done) {
+    if constexpr (std::is_same_v<Result, std::error_code>) {
+      (void)done;
+      return ec;
+    } else {
+      return Result{ec, done};
     }
+  };
+  std::size_t done = 0;
+  if (total == 0) co_return finish({}, done);
+  ScheduledIo* io = h.io();
+  if (io == nullptr) co_return finish(no_source(), done);
+  co_await consume_budget();
+  while (done < total) {
+    const ReadyEvent ev = co_await Readiness(*io, interest);
+    if ((ev.ready & ready::kShutdown) != 0) co_return finish(no_source(), done);
+    if (ev.ready == 0) continue;
+    std::error_code ec;
+    const std::size_t n = step(done, ec);
+    if (is_would_block(ec)) {
+      io->clear_readiness(ev);
+      continue;
+    }
+    if (ec) co_return finish(ec, done);
+    if (n == 0) co_return finish(std::make_error_code(on_zero), done);
     done += n;
   }
-  co_return done;
+  co_return finish({}, done);
 }
 
 template <class S>
+Task<IoResult<std::size_t>> stream_read_exact(const IoHandle& h, S& s, std::span<std::byte> buf) {
+  return transfer_all<IoResult<std::size_t>>(
+      h, ready::kForRead, buf.size(), std::errc::no_message_available,
+      [&s, buf](std::size_t done, std::error_code& e) { return s.read(buf.subspan(done), e); });
+}
+
+// A write that takes nothing without an error is not expected from any stream; it is
+// reported (broken_pipe) rather than retried forever.
+template <class S>
 Task<std::error_code> stream_write_all(const IoHandle& h, S& s, std::span<const std::byte> buf) {
-  std::error_code ec;
-  std::size_t done = 0;
-  while (done < buf.size()) {
-    done += co_await stream_write(h, s, buf.subspan(done), ec);
-    if (ec) co_return ec;
-  }
-  co_return ec;
+  return transfer_all<std::error_code>(
+      h, ready::kForWrite, buf.size(), std::errc::broken_pipe,
+      [&s, buf](std::size_t done, std::error_code& e) { return s.write(buf.subspan(done), e); });
 }
 
 // Waits for a connect started on `s` to finish: writable, then the socket's pending
-// error or, if none, a peer address. Returns false with `ec` set when it failed.
+// error or, if none, a peer address. Empty when connected.
 template <class S>
-Task<bool> stream_connected(const IoHandle& h, S& s, std::error_code& ec) {
+Task<std::error_code> stream_connected(const IoHandle& h, S& s) {
   ScheduledIo* io = h.io();
   for (;;) {
     const ReadyEvent ev = co_await Readiness(*io, ready::kForWrite);
-    if ((ev.ready & ready::kShutdown) != 0) {
-      ec = std::make_error_code(std::errc::bad_file_descriptor);
-      co_return false;
-    }
+    if ((ev.ready & ready::kShutdown) != 0) co_return no_source();
     if (ev.ready == 0) continue;
     std::error_code err;
     const std::error_code pending = s.take_error(err);
-    if (err || pending) {
-      ec = err ? err : pending;
-      co_return false;
-    }
+    if (err || pending) co_return err ? err : pending;
     (void)s.peer_addr(err);
-    if (!err) co_return true;
-    if (err != std::errc::not_connected) {
-      ec = err;
-      co_return false;
-    }
+    if (!err) co_return std::error_code{};
+    if (err != std::errc::not_connected) co_return err;
     // Woken before the attempt was over (a spurious edge): wait for the next one.
     io->clear_readiness(ev);
   }

@@ -18,22 +18,20 @@ TcpListener TcpListener::bind(const net::SocketAddr& addr, std::error_code& ec) 
   return from_net(std::move(raw), ec);
 }
 
-Task<TcpStream> TcpListener::accept(net::SocketAddr& peer, std::error_code& ec) {
-  ec.clear();
-  net::TcpStream raw = co_await detail::io_loop<net::TcpStream>(
-      io_, detail::ready::kForRead, ec,
-      [this, &peer](std::error_code& e) { return listener_.accept(peer, e); });
-  if (ec) co_return TcpStream{};
-  co_return TcpStream::from_net(std::move(raw), ec);
+Task<IoResult<TcpAccepted>> TcpListener::accept_with_peer() {
+  return detail::io_loop<TcpAccepted>(io_, detail::ready::kForRead, [this](std::error_code& e) {
+    TcpAccepted a;
+    net::TcpStream raw = listener_.accept(a.peer, e);
+    if (!e) a.stream = TcpStream::from_net(std::move(raw), e);
+    return a;
+  });
 }
 
-Task<TcpStream> TcpListener::accept(std::error_code& ec) {
-  ec.clear();
-  net::TcpStream raw = co_await detail::io_loop<net::TcpStream>(
-      io_, detail::ready::kForRead, ec,
-      [this](std::error_code& e) { return listener_.accept(e); });
-  if (ec) co_return TcpStream{};
-  co_return TcpStream::from_net(std::move(raw), ec);
+Task<IoResult<TcpStream>> TcpListener::accept() {
+  return detail::io_loop<TcpStream>(io_, detail::ready::kForRead, [this](std::error_code& e) {
+    net::TcpStream raw = listener_.accept(e);
+    return e ? TcpStream{} : TcpStream::from_net(std::move(raw), e);
+  });
 }
 
 }  // namespace pollux::exec

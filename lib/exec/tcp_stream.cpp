@@ -12,26 +12,26 @@ TcpStream TcpStream::from_net(net::TcpStream stream, std::error_code& ec) {
   return s;
 }
 
-Task<TcpStream> TcpStream::connect(net::SocketAddr addr, std::error_code& ec) {
-  ec.clear();
+Task<IoResult<TcpStream>> TcpStream::connect(net::SocketAddr addr) {
+  std::error_code ec;
   net::TcpStream raw = net::TcpStream::connect(addr, ec);
-  if (ec) co_return TcpStream{};
+  if (ec) co_return {ec};
   TcpStream s = from_net(std::move(raw), ec);
-  if (ec) co_return TcpStream{};
-  if (!co_await detail::stream_connected(s.io_, s.stream_, ec)) co_return TcpStream{};
-  co_return std::move(s);
+  if (ec) co_return {ec};
+  if (auto err = co_await detail::stream_connected(s.io_, s.stream_)) co_return {err};
+  co_return {{}, std::move(s)};
 }
 
-Task<std::size_t> TcpStream::read(std::span<std::byte> buf, std::error_code& ec) {
-  return detail::stream_read(io_, stream_, buf, ec);
+Task<IoResult<std::size_t>> TcpStream::read(std::span<std::byte> buf) {
+  return detail::stream_read(io_, stream_, buf);
 }
 
-Task<std::size_t> TcpStream::write(std::span<const std::byte> buf, std::error_code& ec) {
-  return detail::stream_write(io_, stream_, buf, ec);
+Task<IoResult<std::size_t>> TcpStream::write(std::span<const std::byte> buf) {
+  return detail::stream_write(io_, stream_, buf);
 }
 
-Task<std::size_t> TcpStream::read_exact(std::span<std::byte> buf, std::error_code& ec) {
-  return detail::stream_read_exact(io_, stream_, buf, ec);
+Task<IoResult<std::size_t>> TcpStream::read_exact(std::span<std::byte> buf) {
+  return detail::stream_read_exact(io_, stream_, buf);
 }
 
 Task<std::error_code> TcpStream::write_all(std::span<const std::byte> buf) {

@@ -18,29 +18,31 @@ UdpSocket UdpSocket::bind(const net::SocketAddr& addr, std::error_code& ec) {
   return from_net(std::move(raw), ec);
 }
 
-Task<std::size_t> UdpSocket::send_to(std::span<const std::byte> buf, net::SocketAddr to,
-                                     std::error_code& ec) {
+Task<IoResult<std::size_t>> UdpSocket::send_to(std::span<const std::byte> buf,
+                                               net::SocketAddr to) {
   return detail::io_loop<std::size_t>(
-      io_, detail::ready::kForWrite, ec,
+      io_, detail::ready::kForWrite,
       [this, buf, to](std::error_code& e) { return socket_.send_to(buf, to, e); });
 }
 
-Task<std::size_t> UdpSocket::recv_from(std::span<std::byte> buf, net::SocketAddr& from,
-                                       std::error_code& ec) {
-  return detail::io_loop<std::size_t>(
-      io_, detail::ready::kForRead, ec,
-      [this, buf, &from](std::error_code& e) { return socket_.recv_from(buf, from, e); });
+Task<IoResult<UdpReceived>> UdpSocket::recv_from(std::span<std::byte> buf) {
+  return detail::io_loop<UdpReceived>(io_, detail::ready::kForRead,
+                                      [this, buf](std::error_code& e) {
+                                        UdpReceived got;
+                                        got.size = socket_.recv_from(buf, got.from, e);
+                                        return got;
+                                      });
 }
 
-Task<std::size_t> UdpSocket::send(std::span<const std::byte> buf, std::error_code& ec) {
+Task<IoResult<std::size_t>> UdpSocket::send(std::span<const std::byte> buf) {
   return detail::io_loop<std::size_t>(
-      io_, detail::ready::kForWrite, ec,
+      io_, detail::ready::kForWrite,
       [this, buf](std::error_code& e) { return socket_.send(buf, e); });
 }
 
-Task<std::size_t> UdpSocket::recv(std::span<std::byte> buf, std::error_code& ec) {
+Task<IoResult<std::size_t>> UdpSocket::recv(std::span<std::byte> buf) {
   return detail::io_loop<std::size_t>(
-      io_, detail::ready::kForRead, ec,
+      io_, detail::ready::kForRead,
       [this, buf](std::error_code& e) { return socket_.recv(buf, e); });
 }
 

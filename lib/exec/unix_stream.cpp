@@ -25,26 +25,26 @@ std::pair<UnixStream, UnixStream> UnixStream::pair(std::error_code& ec) {
   return {std::move(x), std::move(y)};
 }
 
-Task<UnixStream> UnixStream::connect(net::SocketAddr addr, std::error_code& ec) {
-  ec.clear();
+Task<IoResult<UnixStream>> UnixStream::connect(net::SocketAddr addr) {
+  std::error_code ec;
   net::UnixStream raw = net::UnixStream::connect(addr, ec);
-  if (ec) co_return UnixStream{};
+  if (ec) co_return {ec};
   UnixStream s = from_net(std::move(raw), ec);
-  if (ec) co_return UnixStream{};
-  if (!co_await detail::stream_connected(s.io_, s.stream_, ec)) co_return UnixStream{};
-  co_return std::move(s);
+  if (ec) co_return {ec};
+  if (auto err = co_await detail::stream_connected(s.io_, s.stream_)) co_return {err};
+  co_return {{}, std::move(s)};
 }
 
-Task<std::size_t> UnixStream::read(std::span<std::byte> buf, std::error_code& ec) {
-  return detail::stream_read(io_, stream_, buf, ec);
+Task<IoResult<std::size_t>> UnixStream::read(std::span<std::byte> buf) {
+  return detail::stream_read(io_, stream_, buf);
 }
 
-Task<std::size_t> UnixStream::write(std::span<const std::byte> buf, std::error_code& ec) {
-  return detail::stream_write(io_, stream_, buf, ec);
+Task<IoResult<std::size_t>> UnixStream::write(std::span<const std::byte> buf) {
+  return detail::stream_write(io_, stream_, buf);
 }
 
-Task<std::size_t> UnixStream::read_exact(std::span<std::byte> buf, std::error_code& ec) {
-  return detail::stream_read_exact(io_, stream_, buf, ec);
+Task<IoResult<std::size_t>> UnixStream::read_exact(std::span<std::byte> buf) {
+  return detail::stream_read_exact(io_, stream_, buf);
 }
 
 Task<std::error_code> UnixStream::write_all(std::span<const std::byte> buf) {
@@ -65,13 +65,11 @@ UnixListener UnixListener::bind(const net::SocketAddr& addr, std::error_code& ec
   return from_net(std::move(raw), ec);
 }
 
-Task<UnixStream> UnixListener::accept(std::error_code& ec) {
-  ec.clear();
-  net::UnixStream raw = co_await detail::io_loop<net::UnixStream>(
-      io_, detail::ready::kForRead, ec,
-      [this](std::error_code& e) { return listener_.accept(e); });
-  if (ec) co_return UnixStream{};
-  co_return UnixStream::from_net(std::move(raw), ec);
+Task<IoResult<UnixStream>> UnixListener::accept() {
+  return detail::io_loop<UnixStream>(io_, detail::ready::kForRead, [this](std::error_code& e) {
+    net::UnixStream raw = listener_.accept(e);
+    return e ? UnixStream{} : UnixStream::from_net(std::move(raw), e);
+  });
 }
 
 }  // namespace pollux::exec

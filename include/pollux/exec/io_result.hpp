@@ -7,8 +7,28 @@
 //
 // `value` is meaningful as each operation documents it (a read's count is valid even with
 // an error set: it says how much was transferred before the error).
+//
+// The rules every exec I/O type (TcpStream, TcpListener, UdpSocket, UnixStream,
+// UnixListener, NamedPipe, NamedPipeListener, Process) follows; each includes this header:
+//
+// - An operation that produces a value returns Task<IoResult<T>>; one that produces only
+//   an outcome returns Task<std::error_code>. Nothing is written through a reference the
+//   caller passed in: the operation's arguments are copied into its frame when it is
+//   called (a span, an address, a name), and its result comes back with the co_await.
+//   Calls that never suspend (bind, from_net, pair, local_addr, ...) keep the
+//   `std::error_code&` last out-parameter of the synchronous API.
+// - What an operation still refers to: the I/O object it was called on, and the buffer
+//   it reads into or writes from. Both must live, and not move, until the co_await that
+//   runs it has returned, or until the task awaiting it has been dropped (an aborted task
+//   lets go of both when its frame is destroyed). Await an operation where you make it:
+//   `co_await s.read(buf)`. The Task it returns can only be awaited as an rvalue and
+//   cannot be copied; keeping one to await later, or spawning it, leaves both lifetimes
+//   to you.
+// - Each operation says what dropping it before it completes does to the data (its
+//   cancel safety), next to its declaration.
 
 #include <system_error>
+#include <type_traits>
 
 namespace pollux::exec {
 
@@ -18,6 +38,18 @@ struct [[nodiscard]] IoResult {
   T value{};
 
   /// True when the operation succeeded.
+  explicit operator bool() const noexcept { return !error; }
+};
+
+// A T without a default constructor (ExitStatus) gets no default member initializer:
+// asking whether the result is default constructible (std::optional does) must answer
+// no rather than fail to compile (clang instantiates the initializer to find out).
+template <class T>
+  requires(!std::is_default_constructible_v<T>)
+struct [[nodiscard]] IoResult<T> {
+  std::error_code error;
+  T value;
+
   explicit operator bool() const noexcept { return !error; }
 };
 

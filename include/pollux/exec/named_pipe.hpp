@@ -11,6 +11,7 @@
 
 #include <pollux/exec/config.hpp>
 #include <pollux/exec/detail/io_handle.hpp>
+#include <pollux/exec/io_result.hpp>
 #include <pollux/exec/task.hpp>
 #include <pollux/win/named_pipe.hpp>
 #include <pollux/win/named_pipe_listener.hpp>
@@ -20,8 +21,10 @@ namespace pollux::exec {
 /// A win::NamedPipe registered with the runtime's I/O driver. Make it inside a task of a
 /// runtime (elsewhere: std::errc::operation_not_permitted). As win::NamedPipe requires,
 /// one task at a time uses a given pipe (unlike sockets, no reader and writer at once).
-/// Cancel safety as exec::TcpStream's: read and write are safe; read_exact and write_all
-/// are not; a dropped connect leaves nothing behind.
+/// Results by value as <pollux/exec/io_result.hpp> says. Cancel safety as
+/// exec::TcpStream's: read and write are safe (a read or write dropped while it waits
+/// has moved no byte); read_exact and write_all are not; a dropped connect leaves
+/// nothing behind; a dropped wait_for_client leaves the instance waiting for a client.
 class POLLUX_EXEC_API NamedPipe {
  public:
   NamedPipe() noexcept = default;
@@ -29,8 +32,8 @@ class POLLUX_EXEC_API NamedPipe {
   /// Opens the client end of `name`, retrying while the server has no free instance
   /// (or none yet), every few milliseconds on the runtime's timers, for up to `timeout`:
   /// then std::errc::timed_out. Other errors: as win::NamedPipe::open_client.
-  static Task<NamedPipe> connect(std::string name, win::NamedPipeOptions options,
-                                 std::chrono::milliseconds timeout, std::error_code& ec);
+  static Task<IoResult<NamedPipe>> connect(std::string name, win::NamedPipeOptions options,
+                                           std::chrono::milliseconds timeout);
   /// Registers a pipe (a server instance, or a client end) with the current runtime.
   static NamedPipe from_win(win::NamedPipe pipe, std::error_code& ec);
 
@@ -47,9 +50,9 @@ class POLLUX_EXEC_API NamedPipe {
 
   /// Server instance made with win::NamedPipe::create_server: waits for a client.
   Task<std::error_code> wait_for_client();
-  Task<std::size_t> read(std::span<std::byte> buf, std::error_code& ec);
-  Task<std::size_t> write(std::span<const std::byte> buf, std::error_code& ec);
-  Task<std::size_t> read_exact(std::span<std::byte> buf, std::error_code& ec);
+  Task<IoResult<std::size_t>> read(std::span<std::byte> buf);
+  Task<IoResult<std::size_t>> write(std::span<const std::byte> buf);
+  Task<IoResult<std::size_t>> read_exact(std::span<std::byte> buf);
   Task<std::error_code> write_all(std::span<const std::byte> buf);
 
   bool is_open() const noexcept { return pipe_.is_open(); }
@@ -80,8 +83,9 @@ class POLLUX_EXEC_API NamedPipeListener {
     return *this;
   }
 
-  /// The next connected client, registered with the same runtime.
-  Task<NamedPipe> accept(std::error_code& ec);
+  /// The next connected client, registered with the same runtime:
+  /// `auto [ec, pipe] = co_await listener.accept();`
+  Task<IoResult<NamedPipe>> accept();
 
  private:
   detail::IoHandle io_;

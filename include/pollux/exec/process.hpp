@@ -8,6 +8,7 @@
 
 #include <pollux/exec/config.hpp>
 #include <pollux/exec/detail/io_handle.hpp>
+#include <pollux/exec/io_result.hpp>
 #include <pollux/exec/task.hpp>
 #include <pollux/process.hpp>
 
@@ -36,9 +37,10 @@ class POLLUX_EXEC_API Process {
     return *this;
   }
 
-  /// How the process ended, once it has. Cancel safety: safe (the status is kept; a
-  /// later wait returns it).
-  Task<ExitStatus> wait(std::error_code& ec);
+  /// How the process ended, once it has: `auto [ec, status] = co_await p.wait();`
+  /// (on an error, status is ExitStatus::exited(-1)). Cancel safety: safe (the status is
+  /// kept; a later wait returns it).
+  Task<IoResult<ExitStatus>> wait();
   [[nodiscard]] std::error_code kill() noexcept { return process_.kill(); }
   pollux::Process::Id id() const noexcept { return process_.id(); }
   bool is_open() const noexcept { return process_.is_open(); }

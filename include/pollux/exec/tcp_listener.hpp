@@ -6,12 +6,19 @@
 
 #include <pollux/exec/config.hpp>
 #include <pollux/exec/detail/io_handle.hpp>
+#include <pollux/exec/io_result.hpp>
 #include <pollux/exec/task.hpp>
 #include <pollux/exec/tcp_stream.hpp>
 #include <pollux/net/socket_addr.hpp>
 #include <pollux/net/tcp_listener.hpp>
 
 namespace pollux::exec {
+
+/// A connection accepted with the address of its peer.
+struct TcpAccepted {
+  TcpStream stream;
+  net::SocketAddr peer;
+};
 
 /// A net::TcpListener registered with the runtime's I/O driver. Make it inside a task
 /// of a runtime (elsewhere: std::errc::operation_not_permitted).
@@ -34,10 +41,12 @@ class POLLUX_EXEC_API TcpListener {
     return *this;
   }
 
-  /// The next connection, registered with the same runtime. Cancel safety: safe (a
-  /// connection is taken from the backlog only when it completes).
-  Task<TcpStream> accept(std::error_code& ec);
-  Task<TcpStream> accept(net::SocketAddr& peer, std::error_code& ec);
+  /// The next connection, registered with the same runtime: `auto [ec, conn] =
+  /// co_await listener.accept();`. Cancel safety: safe (a connection is taken from the
+  /// backlog only when it completes).
+  Task<IoResult<TcpStream>> accept();
+  /// As accept(), with the peer's address. Cancel safety: safe.
+  Task<IoResult<TcpAccepted>> accept_with_peer();
 
   net::SocketAddr local_addr(std::error_code& ec) const { return listener_.local_addr(ec); }
   bool is_open() const noexcept { return listener_.is_open(); }

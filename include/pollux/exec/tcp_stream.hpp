@@ -8,6 +8,7 @@
 
 #include <pollux/exec/config.hpp>
 #include <pollux/exec/detail/io_handle.hpp>
+#include <pollux/exec/io_result.hpp>
 #include <pollux/exec/task.hpp>
 #include <pollux/net/shutdown.hpp>
 #include <pollux/net/socket_addr.hpp>
@@ -21,17 +22,20 @@ namespace pollux::exec {
 /// std::errc::operation_not_permitted. It may be used from any runtime's tasks after.
 ///
 /// One task may read while another writes; two tasks reading (or writing) at once each
-/// get some of the data, in no defined split. Errors are std::error_code results; the
-/// awaited Tasks throw nothing but std::bad_alloc. Once the runtime it was made on has
-/// shut down, its operations fail with std::errc::bad_file_descriptor (nothing drives
-/// its readiness any more); the same holds for every exec I/O type.
+/// get some of the data, in no defined split. Results come back by value, as
+/// <pollux/exec/io_result.hpp> says for every exec I/O type (it also says what must live
+/// until an await completes); the awaited Tasks throw nothing but std::bad_alloc. Once
+/// the runtime it was made on has shut down, its operations fail with
+/// std::errc::bad_file_descriptor (nothing drives its readiness any more); the same
+/// holds for every exec I/O type.
 class POLLUX_EXEC_API TcpStream {
  public:
   TcpStream() noexcept = default;
 
-  /// Connects. Errors: the OS's (connection_refused, network_unreachable, ...).
+  /// Connects: `auto [ec, stream] = co_await TcpStream::connect(addr);`. Errors: the
+  /// OS's (connection_refused, network_unreachable, ...).
   /// Cancel safety: dropping it closes the socket; nothing else is left behind.
-  static Task<TcpStream> connect(net::SocketAddr addr, std::error_code& ec);
+  static Task<IoResult<TcpStream>> connect(net::SocketAddr addr);
   /// Adopts a pollux stream (connected or connecting) and registers it.
   static TcpStream from_net(net::TcpStream stream, std::error_code& ec);
 
@@ -47,14 +51,17 @@ class POLLUX_EXEC_API TcpStream {
     return *this;
   }
 
-  /// Reads what is available (waiting until something is); 0 into a non-empty buffer
-  /// is EOF. Cancel safety: safe (no data is consumed until it completes).
-  Task<std::size_t> read(std::span<std::byte> buf, std::error_code& ec);
-  /// Writes some of `buf` (waiting until some fits). Cancel safety: safe.
-  Task<std::size_t> write(std::span<const std::byte> buf, std::error_code& ec);
-  /// Fills `buf` entirely; EOF first: std::errc::no_message_available, and the count
-  /// read so far. Cancel safety: NOT safe: bytes read before the drop are lost.
-  Task<std::size_t> read_exact(std::span<std::byte> buf, std::error_code& ec);
+  /// Reads what is available (waiting until something is): `auto [ec, n] = co_await
+  /// s.read(buf);` n == 0 into a non-empty buffer is EOF.
+  /// Cancel safety: safe (no data is consumed until it completes).
+  Task<IoResult<std::size_t>> read(std::span<std::byte> buf);
+  /// Writes some of `buf` (waiting until some fits); the count written.
+  /// Cancel safety: safe (nothing is sent until it completes).
+  Task<IoResult<std::size_t>> write(std::span<const std::byte> buf);
+  /// Fills `buf` entirely; EOF first: std::errc::no_message_available. The count read so
+  /// far comes with any error. Cancel safety: NOT safe: bytes read before the drop are
+  /// in `buf` but reported to nobody.
+  Task<IoResult<std::size_t>> read_exact(std::span<std::byte> buf);
   /// Writes all of `buf`. Cancel safety: NOT safe: an unknown prefix may have been sent.
   Task<std::error_code> write_all(std::span<const std::byte> buf);
 

@@ -8,11 +8,18 @@
 
 #include <pollux/exec/config.hpp>
 #include <pollux/exec/detail/io_handle.hpp>
+#include <pollux/exec/io_result.hpp>
 #include <pollux/exec/task.hpp>
 #include <pollux/net/socket_addr.hpp>
 #include <pollux/net/udp_socket.hpp>
 
 namespace pollux::exec {
+
+/// What recv_from() received: the datagram's size (as stored in the buffer) and sender.
+struct UdpReceived {
+  std::size_t size = 0;
+  net::SocketAddr from;
+};
 
 /// A net::UdpSocket registered with the runtime's I/O driver. Make it inside a task of
 /// a runtime (elsewhere: std::errc::operation_not_permitted). Every operation is
@@ -36,15 +43,15 @@ class POLLUX_EXEC_API UdpSocket {
     return *this;
   }
 
-  Task<std::size_t> send_to(std::span<const std::byte> buf, net::SocketAddr to,
-                            std::error_code& ec);
-  /// One datagram; a longer one than `buf` is truncated.
-  Task<std::size_t> recv_from(std::span<std::byte> buf, net::SocketAddr& from,
-                              std::error_code& ec);
+  /// Sends `buf` as one datagram to `to`: `auto [ec, n] = co_await u.send_to(buf, to);`
+  Task<IoResult<std::size_t>> send_to(std::span<const std::byte> buf, net::SocketAddr to);
+  /// One datagram and its sender: `auto [ec, got] = co_await u.recv_from(buf);` A longer
+  /// one than `buf` is truncated.
+  Task<IoResult<UdpReceived>> recv_from(std::span<std::byte> buf);
   /// Fixes the peer for send/recv (no waiting involved).
   [[nodiscard]] std::error_code connect(const net::SocketAddr& addr) { return socket_.connect(addr); }
-  Task<std::size_t> send(std::span<const std::byte> buf, std::error_code& ec);
-  Task<std::size_t> recv(std::span<std::byte> buf, std::error_code& ec);
+  Task<IoResult<std::size_t>> send(std::span<const std::byte> buf);
+  Task<IoResult<std::size_t>> recv(std::span<std::byte> buf);
 
   net::SocketAddr local_addr(std::error_code& ec) const { return socket_.local_addr(ec); }
   bool is_open() const noexcept { return socket_.is_open(); }

@@ -6,6 +6,7 @@
 
 #include <pollux/exec/config.hpp>
 #include <pollux/exec/detail/io_handle.hpp>
+#include <pollux/exec/io_result.hpp>
 #include <pollux/exec/task.hpp>
 #include <pollux/exec/unix_stream.hpp>
 #include <pollux/net/socket_addr.hpp>
@@ -32,7 +33,8 @@ class POLLUX_EXEC_API UnixListener {
     return *this;
   }
 
-  Task<UnixStream> accept(std::error_code& ec);
+  /// `auto [ec, conn] = co_await listener.accept();` Cancel safety: safe.
+  Task<IoResult<UnixStream>> accept();
 
   net::SocketAddr local_addr(std::error_code& ec) const { return listener_.local_addr(ec); }
   bool is_open() const noexcept { return listener_.is_open(); }

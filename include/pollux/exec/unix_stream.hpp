@@ -9,6 +9,7 @@
 
 #include <pollux/exec/config.hpp>
 #include <pollux/exec/detail/io_handle.hpp>
+#include <pollux/exec/io_result.hpp>
 #include <pollux/exec/task.hpp>
 #include <pollux/net/shutdown.hpp>
 #include <pollux/net/socket_addr.hpp>
@@ -16,13 +17,14 @@
 
 namespace pollux::exec {
 
-/// As exec::TcpStream, over net::UnixStream; the same cancel safety per operation
-/// (read, write: safe; read_exact, write_all: not safe; connect: drops the socket).
+/// As exec::TcpStream, over net::UnixStream; the same results by value
+/// (<pollux/exec/io_result.hpp>) and the same cancel safety per operation (read, write:
+/// safe; read_exact, write_all: not safe; connect: drops the socket).
 class POLLUX_EXEC_API UnixStream {
  public:
   UnixStream() noexcept = default;
 
-  static Task<UnixStream> connect(net::SocketAddr addr, std::error_code& ec);
+  static Task<IoResult<UnixStream>> connect(net::SocketAddr addr);
   /// Two connected streams (socketpair), both registered.
   static std::pair<UnixStream, UnixStream> pair(std::error_code& ec);
   static UnixStream from_net(net::UnixStream stream, std::error_code& ec);
@@ -38,9 +40,9 @@ class POLLUX_EXEC_API UnixStream {
     return *this;
   }
 
-  Task<std::size_t> read(std::span<std::byte> buf, std::error_code& ec);
-  Task<std::size_t> write(std::span<const std::byte> buf, std::error_code& ec);
-  Task<std::size_t> read_exact(std::span<std::byte> buf, std::error_code& ec);
+  Task<IoResult<std::size_t>> read(std::span<std::byte> buf);
+  Task<IoResult<std::size_t>> write(std::span<const std::byte> buf);
+  Task<IoResult<std::size_t>> read_exact(std::span<std::byte> buf);
   Task<std::error_code> write_all(std::span<const std::byte> buf);
 
   [[nodiscard]] std::error_code shutdown(net::Shutdown how) { return stream_.shutdown(how); }
