@@ -45,7 +45,7 @@ Task<void> serve(exec::TcpListener* listener, int connections) {
     TASK_REQUIRE_MESSAGE(!ec, ec.message());
     handles.push_back(spawn(echo_conn(std::move(s))));
   }
-  for (auto& h : handles) co_await std::move(h);
+  for (auto& h : handles) (co_await std::move(h)).value_or_throw();
 }
 
 // One client: `rounds` messages, each written whole and read back exactly.
@@ -77,11 +77,11 @@ Task<int> echo_round_trips(int clients, int rounds) {
   for (int i = 0; i < clients; ++i) handles.push_back(spawn(client(addr, i, rounds)));
   int total = 0;
   for (auto& h : handles) {
-    const int ok = co_await std::move(h);
+    const int ok = (co_await std::move(h)).value_or_throw();
     TASK_CHECK(ok == rounds);
     total += ok;
   }
-  co_await std::move(server);
+  (co_await std::move(server)).value_or_throw();
   co_return total;
 }
 
@@ -113,7 +113,7 @@ TEST_CASE("tcp: EOF after the peer shuts down its write side; reads then return 
       auto accepting = spawn(listener.accept(accept_ec));
       auto a = co_await exec::TcpStream::connect(listener.local_addr(ec), ec);
       TASK_REQUIRE_MESSAGE(!ec, ec.message());
-      auto b = co_await std::move(accepting);
+      auto b = (co_await std::move(accepting)).value_or_throw();
       TASK_REQUIRE_MESSAGE(!accept_ec, accept_ec.message());
       TASK_REQUIRE(b.is_open());
       TASK_REQUIRE(!co_await a.write_all(test::bytes("bye")));
@@ -164,7 +164,7 @@ Task<std::pair<exec::TcpStream, exec::TcpStream>> tcp_pair() {
   auto accepting = spawn(listener.accept(accept_ec));
   auto a = co_await exec::TcpStream::connect(listener.local_addr(ec), ec);
   TASK_REQUIRE_MESSAGE(!ec, ec.message());
-  auto b = co_await std::move(accepting);
+  auto b = (co_await std::move(accepting)).value_or_throw();
   TASK_REQUIRE_MESSAGE(!accept_ec, accept_ec.message());
   TASK_REQUIRE(b.is_open());
   co_return std::pair<exec::TcpStream, exec::TcpStream>(std::move(a), std::move(b));
@@ -187,7 +187,7 @@ TEST_CASE("cancelling a pending read: abort drops it, and the data goes to the n
       pending.abort();
       bool cancelled = false;
       try {
-        (void)co_await std::move(pending);
+        (void)(co_await std::move(pending)).value_or_throw();
       } catch (const std::system_error& e) {
         cancelled = e.code() == std::errc::operation_canceled;
       }
@@ -247,7 +247,7 @@ TEST_CASE("udp: datagrams both ways, recv waits for one") {
       co_await sleep(10ms);
       TASK_CHECK(!receiving.is_finished());
       TASK_CHECK(co_await x.send_to(test::bytes("ping"), ya, ec) == 4);
-      TASK_CHECK(co_await std::move(receiving) == 4);
+      TASK_CHECK((co_await std::move(receiving)).value_or_throw() == 4);
       TASK_CHECK(!rec);
       TASK_CHECK(from == xa);
       TASK_CHECK(test::text(std::span<const std::byte>(buf.data(), 4)) == "ping");
@@ -300,7 +300,7 @@ TEST_CASE("waiting for a child process") {
           co_return ec ? -2 : s.code().value_or(-3);
         }(child, i)));
       }
-      for (int i = 0; i < 8; ++i) TASK_CHECK(co_await std::move(waits[i]) == i);
+      for (int i = 0; i < 8; ++i) TASK_CHECK((co_await std::move(waits[i])).value_or_throw() == i);
     }(child));
   }
 }
