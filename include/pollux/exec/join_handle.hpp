@@ -15,12 +15,15 @@
 #include <system_error>
 #include <utility>
 
+#include <pollux/exec/abort_handle.hpp>
 #include <pollux/exec/detail/task_header.hpp>
 #include <pollux/exec/join_result.hpp>
 
 namespace pollux::exec {
 
 class Runtime;
+template <class T>
+class JoinSet;
 
 template <class T>
 class [[nodiscard]] JoinHandle {
@@ -52,6 +55,9 @@ class [[nodiscard]] JoinHandle {
   void abort() const noexcept {
     if (cell_) cell_->abort();
   }
+  /// A copyable handle that can abort the task (and tell whether it finished) while
+  /// this one keeps the output.
+  AbortHandle abort_handle() const noexcept { return AbortHandle(cell_); }
 
   class Awaiter {
    public:
@@ -96,6 +102,7 @@ class [[nodiscard]] JoinHandle {
 
  private:
   friend class Runtime;
+  friend class JoinSet<T>;
   detail::OutputCell<T>* cell_ = nullptr;
 };
 
