@@ -21,28 +21,27 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// What the aborted task owns and its inner operation uses. On the heap, so that ASan
-// sees its end whatever the frame allocator does.
+// What the aborted task owns and its inner operation writes to. On the heap, so that
+// ASan sees its end whatever the frame allocator does.
 struct OuterState {
-  Notify notify;
   int written = 0;
 };
 
-// The inner operation: waits on the outer task's Notify and writes into its state, both
-// when it resumes and when it is destroyed.
-Task<void> inner_op(test::Tracker, OuterState& state) {
+// The inner operation: waits on `wake` and writes into the outer task's state, both when
+// it resumes and when it is destroyed. `started` (if any) learns it is about to wait.
+Task<void> inner_op(test::Tracker, OuterState& state, Notify& wake, Notify* started = nullptr) {
   struct WriteOnDrop {
     OuterState& state;
     ~WriteOnDrop() { state.written += 1; }
   } guard{state};
-  co_await state.notify.notified();
+  if (started != nullptr) started->notify_one();
+  co_await wake.notified();
   state.written += 10;
 }
 
-Task<void> outer_task(Notify& started) {
+Task<void> outer_task(Notify& wake, Notify& started) {
   auto state = std::make_unique<OuterState>();
-  started.notify_one();
-  (void)co_await timeout(inner_op(test::Tracker{}, *state), 1h);
+  (void)co_await timeout(inner_op(test::Tracker{}, *state, wake, &started), 1h);
 }
 
 Task<int> ready(int v) { co_return v; }
@@ -66,10 +65,11 @@ TEST_CASE("aborting a task that waits in timeout() cancels the inner operation b
     test::run(rt, []() -> Task<void> {
       for (int round = 0; round < 20; ++round) {
         test::Tracker::live = 0;
+        Notify wake;
         Notify started;
-        auto h = spawn(outer_task(started));
-        co_await started.notified();
-        co_await yield_now();  // let it reach the wait in timeout()
+        auto h = spawn(outer_task(wake, started));
+        co_await started.notified();  // the inner operation runs, about to wait
+        co_await yield_now();
         h.abort();
         try {
           (void)co_await h;
@@ -77,7 +77,9 @@ TEST_CASE("aborting a task that waits in timeout() cancels the inner operation b
         }
         // The inner operation is gone already, not merely on its way out.
         TASK_CHECK(test::Tracker::live.load() == 0);
-        // Whatever was still queued runs now: nothing of it may touch the freed state.
+        // Whatever was still queued runs now, and the inner operation's Notify fires:
+        // nothing may touch the freed state.
+        wake.notify_one();
         for (int i = 0; i < 5; ++i) co_await yield_now();
         co_await sleep(1ms);
       }
@@ -90,18 +92,19 @@ TEST_CASE("timeout: in time gives the value; late cancels the operation before r
     CAPTURE(test::flavor_name(f));
     Runtime rt = test::make_runtime(f);
     test::run(rt, []() -> Task<void> {
-      auto state = std::make_unique<OuterState>();
+      OuterState state;
+      Notify wake;
       test::Tracker::live = 0;
-      auto r = co_await timeout(inner_op(test::Tracker{}, *state), 5ms);
+      auto r = co_await timeout(inner_op(test::Tracker{}, state, wake), 5ms);
       TASK_CHECK(!r);
       TASK_CHECK(r.error() == std::errc::timed_out);
       TASK_CHECK(test::Tracker::live.load() == 0);
-      TASK_CHECK(state->written == 1);  // destroyed, never resumed
-      TASK_CHECK(state->notify.waiter_count() == 0);
+      TASK_CHECK(state.written == 1);  // destroyed, never resumed
+      TASK_CHECK(wake.waiter_count() == 0);
 
       // Awaitables that are not tasks, by reference: notified() with a permit.
-      state->notify.notify_one();
-      auto r2 = co_await timeout(state->notify.notified(), 1h);
+      wake.notify_one();
+      auto r2 = co_await timeout(wake.notified(), 1h);
       TASK_CHECK(r2.has_value());
       auto r3 = co_await timeout(after_sleep(3), 1h);
       TASK_REQUIRE(r3.has_value());
