@@ -281,17 +281,14 @@ void TaskHeader::clear_join_waker() noexcept {
   }
 }
 
-Outcome TaskHeader::take_outcome(std::exception_ptr& e) noexcept {
+Outcome TaskHeader::take_outcome() noexcept {
   // Before COMPLETE only a handle awaited twice at once gets here.
   if ((state.load(std::memory_order_acquire) & kComplete) == 0) return Outcome::taken;
   const Outcome o = outcome;
   switch (o) {
     case Outcome::value:
-      outcome = Outcome::taken;
-      break;
     case Outcome::exception:
-      e = std::move(*static_cast<std::exception_ptr*>(vtable->output(this)));
-      outcome = Outcome::taken;
+      outcome = Outcome::taken;  // the storage stays until the cell is freed
       break;
     case Outcome::error:
       break;  // stays: every later take reports the same error

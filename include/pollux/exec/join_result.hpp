@@ -26,12 +26,12 @@ class JoinOutcome {
  public:
   static R failed(std::exception_ptr e) noexcept {
     R r;
-    r.exception_ = std::move(e);
+    r.exception_.emplace(std::move(e));
     return r;
   }
   static R from_error(std::errc e) noexcept {
     R r;
-    r.error_ = std::make_error_code(e);
+    r.error_ = e;
     return r;
   }
 
@@ -39,20 +39,24 @@ class JoinOutcome {
   /// spawn the runtime refused (std::errc::operation_canceled).
   bool is_cancelled() const noexcept { return error_ == std::errc::operation_canceled; }
   /// An exception escaped the task; exception() holds it.
-  bool is_failed() const noexcept { return exception_ != nullptr; }
+  bool is_failed() const noexcept { return exception_.has_value(); }
   /// Why there is no value, when not an exception: operation_canceled (cancelled),
   /// invalid_argument (an empty handle, an empty Task, or a value taken already), or
   /// what refused the task (not_enough_memory). Empty when completed or failed.
-  std::error_code error() const noexcept { return error_; }
-  const std::exception_ptr& exception() const noexcept { return exception_; }
+  std::error_code error() const noexcept {
+    return error_ == std::errc{} ? std::error_code{} : std::make_error_code(error_);
+  }
+  std::exception_ptr exception() const noexcept { return exception_ ? *exception_ : nullptr; }
 
  protected:
   [[noreturn]] void rethrow() const {
-    if (exception_) std::rethrow_exception(exception_);
-    throw std::system_error(error_);
+    if (exception_) std::rethrow_exception(*exception_);
+    throw std::system_error(std::make_error_code(error_));
   }
-  std::error_code error_;
-  std::exception_ptr exception_;
+  // Kept cheap to build and destroy for the common case (a value): no error_code (its
+  // default category is a call) and no exception_ptr (its destructor is one).
+  std::errc error_{};
+  std::optional<std::exception_ptr> exception_;
 };
 
 }  // namespace detail

@@ -81,10 +81,10 @@ struct POLLUX_EXEC_API TaskHeader {
   // dropped the wait): the slot is freed, unless the task completed and its completer
   // owns the waker already.
   void clear_join_waker() noexcept;
-  // After COMPLETE, once: what the task left (Outcome::value: the caller moves the value
-  // out; Outcome::exception: moved into `e`; Outcome::error: see `error`). Before
-  // COMPLETE, or taken already: Outcome::taken.
-  Outcome take_outcome(std::exception_ptr& e) noexcept;
+  // After COMPLETE, once: what the task left, marked taken (Outcome::value and
+  // Outcome::exception: the caller moves it out of vtable->output(); Outcome::error: see
+  // `error`). Before COMPLETE, or taken already: Outcome::taken.
+  Outcome take_outcome() noexcept;
   void set_error(std::errc e) noexcept {
     outcome = Outcome::error;
     error = static_cast<std::int16_t>(e);
@@ -132,8 +132,7 @@ template <class T>
 struct OutputCell : TaskHeader {
   using TaskHeader::TaskHeader;
   JoinResult<T> take_result() noexcept(std::is_void_v<T> || std::is_nothrow_move_constructible_v<T>) {
-    std::exception_ptr e;
-    switch (take_outcome(e)) {
+    switch (take_outcome()) {
       case Outcome::value:
         if constexpr (std::is_void_v<T>) {
           return JoinResult<T>::completed();
@@ -142,7 +141,8 @@ struct OutputCell : TaskHeader {
               std::move(**static_cast<std::optional<T>*>(vtable->output(this))));
         }
       case Outcome::exception:
-        return JoinResult<T>::failed(std::move(e));
+        return JoinResult<T>::failed(
+            std::move(*static_cast<std::exception_ptr*>(vtable->output(this))));
       case Outcome::error:
         return JoinResult<T>::from_error(static_cast<std::errc>(error));
       case Outcome::pending:
