@@ -67,7 +67,7 @@ Task<void> spawn_and_join(long n) {
   std::vector<JoinHandle<void>> handles;
   handles.reserve(n);
   for (long i = 0; i < n; ++i) handles.push_back(spawn(trivial()));
-  for (auto& h : handles) co_await std::move(h);
+  for (auto& h : handles) (co_await std::move(h)).value_or_throw();
 }
 
 Task<void> pong(Baton* in, Baton* out, long n) {
@@ -84,7 +84,7 @@ Task<void> ping_pong(long n) {
     to_pong.post();
     co_await to_ping.wait();
   }
-  co_await std::move(other);
+  (co_await std::move(other)).value_or_throw();
 }
 
 Task<void> link(long n, Baton* done) {
@@ -106,8 +106,8 @@ Task<long> fib(int n) {
   if (n < 2) co_return n;
   auto a = spawn(fib(n - 1));
   auto b = spawn(fib(n - 2));
-  const long x = co_await std::move(a);
-  co_return x + co_await std::move(b);
+  const long x = (co_await std::move(a)).value_or_throw();
+  co_return x + (co_await std::move(b)).value_or_throw();
 }
 
 long fib_calls(int n) { return n < 2 ? 1 : 1 + fib_calls(n - 1) + fib_calls(n - 2); }

@@ -126,7 +126,7 @@ double tasks_run(Flavor flavor, int n) {
     for (auto& h : handles) h.abort();
     for (auto& h : handles) {
       try {
-        co_await std::move(h);
+        (co_await std::move(h)).value_or_throw();
       } catch (const std::system_error&) {
       }
     }

@@ -87,7 +87,7 @@ exec::Task<int> serve(net::SocketAddr addr) {
   while (!g_stop.load()) co_await exec::sleep(50ms);
   acceptor.abort();
   try {
-    co_await std::move(acceptor);
+    (co_await std::move(acceptor)).value_or_throw();
   } catch (const std::system_error&) {
     // Aborted, as asked.
   }

@@ -25,7 +25,7 @@ TEST_CASE("spawn_blocking returns its value to an awaiting task") {
       std::this_thread::sleep_for(5ms);
       return 11;
     });
-    CHECK(rt.block_on([](JoinHandle<int> h) -> Task<int> { co_return co_await std::move(h); }(
+    CHECK(rt.block_on([](JoinHandle<int> h) -> Task<int> { co_return (co_await std::move(h)).value_or_throw(); }(
               std::move(h))) == 11);
   }
 }
@@ -34,7 +34,7 @@ TEST_CASE("an exception in a blocking call reaches the joiner") {
   auto rt = test::make_runtime(Flavor::multi_thread);
   auto h = rt.spawn_blocking([]() -> int { throw std::out_of_range("blocking"); });
   CHECK_THROWS_AS(rt.block_on([](JoinHandle<int> h) -> Task<int> {
-    co_return co_await std::move(h);
+    co_return (co_await std::move(h)).value_or_throw();
   }(std::move(h))), std::out_of_range);
 }
 
@@ -59,7 +59,7 @@ TEST_CASE("the blocking pool never runs more threads than its bound") {
     }));
   }
   rt.block_on([](std::vector<JoinHandle<void>>* hs) -> Task<void> {
-    for (auto& h : *hs) co_await std::move(h);
+    for (auto& h : *hs) (co_await std::move(h)).value_or_throw();
   }(&handles));
   CHECK(done.load() == 12);
   CHECK(peak.load() <= 3);
@@ -72,8 +72,8 @@ TEST_CASE("a blocking call may spawn onto its runtime") {
     return spawn([]() -> Task<int> { co_return 5; }());
   });
   CHECK(rt.block_on([](JoinHandle<JoinHandle<int>> h) -> Task<int> {
-    auto inner = co_await std::move(h);
-    co_return co_await std::move(inner);
+    auto inner = (co_await std::move(h)).value_or_throw();
+    co_return (co_await std::move(inner)).value_or_throw();
   }(std::move(h))) == 5);
 }
 
@@ -117,7 +117,7 @@ TEST_CASE("calls that race with idle threads' keep-alive all run, once") {
     if (i % 3 == 0) std::this_thread::sleep_for(std::chrono::microseconds(i % 2000));
   }
   rt.block_on([](std::vector<JoinHandle<void>>* hs) -> Task<void> {
-    for (auto& h : *hs) co_await std::move(h);
+    for (auto& h : *hs) (co_await std::move(h)).value_or_throw();
   }(&handles));
   CHECK(runs.load() == kCalls);
 }
@@ -141,7 +141,7 @@ TEST_CASE("shutdown wakes the idle blocking threads and joins them") {
   REQUIRE(test::eventually([&] { return started.load() == 4; }));
   release.store(true);
   rt.block_on([](std::vector<JoinHandle<void>>* hs) -> Task<void> {
-    for (auto& h : *hs) co_await std::move(h);
+    for (auto& h : *hs) (co_await std::move(h)).value_or_throw();
   }(&handles));
   // Joins the four parked threads: returns only if each was woken (the suite's timeout
   // guards against a hang).

@@ -43,7 +43,7 @@ Task<void> serve(exec::TcpListener* listener, int connections) {
     TASK_REQUIRE_MESSAGE(!ec, ec.message());
     handles.push_back(spawn(echo_conn(std::move(s))));
   }
-  for (auto& h : handles) co_await std::move(h);
+  for (auto& h : handles) (co_await std::move(h)).value_or_throw();
 }
 
 // One client: `rounds` messages, each written whole and read back exactly.
@@ -74,11 +74,11 @@ Task<int> echo_round_trips(int clients, int rounds) {
   for (int i = 0; i < clients; ++i) handles.push_back(spawn(client(addr, i, rounds)));
   int total = 0;
   for (auto& h : handles) {
-    const int ok = co_await std::move(h);
+    const int ok = (co_await std::move(h)).value_or_throw();
     TASK_CHECK(ok == rounds);
     total += ok;
   }
-  co_await std::move(server);
+  (co_await std::move(server)).value_or_throw();
   co_return total;
 }
 
@@ -109,7 +109,7 @@ TEST_CASE("tcp: EOF after the peer shuts down its write side; reads then return 
       auto accepting = spawn(listener.accept());
       auto [cec, a] = co_await exec::TcpStream::connect(listener.local_addr(ec));
       TASK_REQUIRE_MESSAGE(!cec, cec.message());
-      auto b = co_await std::move(accepting);
+      auto b = (co_await std::move(accepting)).value_or_throw();
       TASK_REQUIRE_MESSAGE(!b.error, b.error.message());
       TASK_REQUIRE(b.value.is_open());
       TASK_REQUIRE(!co_await a.write_all(test::bytes("bye")));
@@ -161,7 +161,7 @@ Task<std::pair<exec::TcpStream, exec::TcpStream>> tcp_pair() {
   auto accepting = spawn(listener.accept());
   auto [cec, a] = co_await exec::TcpStream::connect(listener.local_addr(ec));
   TASK_REQUIRE_MESSAGE(!cec, cec.message());
-  auto b = co_await std::move(accepting);
+  auto b = (co_await std::move(accepting)).value_or_throw();
   TASK_REQUIRE_MESSAGE(!b.error, b.error.message());
   TASK_REQUIRE(b.value.is_open());
   co_return std::pair<exec::TcpStream, exec::TcpStream>(std::move(a), std::move(b.value));
@@ -183,7 +183,7 @@ TEST_CASE("cancelling a pending read: abort drops it, and the data goes to the n
       pending.abort();
       bool cancelled = false;
       try {
-        (void)co_await std::move(pending);
+        (void)(co_await std::move(pending)).value_or_throw();
       } catch (const std::system_error& e) {
         cancelled = e.code() == std::errc::operation_canceled;
       }
@@ -243,7 +243,7 @@ TEST_CASE("udp: datagrams both ways, recv waits for one") {
       const auto sent = co_await x.send_to(test::bytes("ping"), ya);
       TASK_CHECK(!sent.error);
       TASK_CHECK(sent.value == 4);
-      const auto got = co_await std::move(receiving);
+      const auto got = (co_await std::move(receiving)).value_or_throw();
       TASK_CHECK(!got.error);
       TASK_CHECK(got.value.size == 4);
       TASK_CHECK(got.value.from == xa);
@@ -299,7 +299,7 @@ TEST_CASE("waiting for a child process") {
           co_return wec ? -2 : s.code().value_or(-3);
         }(child, i)));
       }
-      for (int i = 0; i < 8; ++i) TASK_CHECK(co_await std::move(waits[i]) == i);
+      for (int i = 0; i < 8; ++i) TASK_CHECK((co_await std::move(waits[i])).value_or_throw() == i);
     }(child));
   }
 }

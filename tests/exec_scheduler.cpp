@@ -30,7 +30,7 @@ Task<long> fan_out_in(int n) {
   handles.reserve(n);
   for (int i = 0; i < n; ++i) handles.push_back(spawn(value(i)));
   long sum = 0;
-  for (auto& h : handles) sum += co_await std::move(h);
+  for (auto& h : handles) sum += (co_await std::move(h)).value_or_throw();
   co_return sum;
 }
 
@@ -41,7 +41,7 @@ Task<void> spawn_many(int n, std::atomic<int>* done) {
 
 Task<int> chain(int n) {
   if (n == 0) co_return 0;
-  co_return 1 + co_await spawn(chain(n - 1));
+  co_return 1 + (co_await spawn(chain(n - 1))).value_or_throw();
 }
 
 Task<void> spin_us(int us) {
@@ -65,7 +65,7 @@ Task<int> yield_forever_int(std::atomic<int>* turns) {
   }
 }
 
-Task<int> wait_on(JoinHandle<int> h, test::Tracker) { co_return co_await std::move(h); }
+Task<int> wait_on(JoinHandle<int> h, test::Tracker) { co_return (co_await std::move(h)).value_or_throw(); }
 
 Task<void> throws_logic() {
   throw std::logic_error("from a task");
@@ -74,7 +74,7 @@ Task<void> throws_logic() {
 
 Task<std::string> join_throwing() {
   try {
-    co_await spawn(throws_logic());
+    (co_await spawn(throws_logic())).value_or_throw();
   } catch (const std::logic_error& e) {
     co_return e.what();
   }
@@ -116,7 +116,7 @@ Task<bool> flag_set_during_ready_joins(std::atomic<int>* ticks) {
   auto ticker = spawn(bump(ticks));
   ticker.detach();
   const int before = ticks->load();
-  for (auto& h : ready) co_await std::move(h);  // each is ready: no natural suspension
+  for (auto& h : ready) (co_await std::move(h)).value_or_throw();  // each is ready: no natural suspension
   co_return ticks->load() > before;
 }
 
@@ -129,7 +129,7 @@ TEST_CASE("spawn and join a value, in both flavours") {
     CHECK(rt.flavor() == f);
     CHECK(rt.block_on(value(5)) == 5);
     auto h = rt.spawn(value(6));
-    CHECK(rt.block_on([](JoinHandle<int> h) -> Task<int> { co_return co_await std::move(h); }(
+    CHECK(rt.block_on([](JoinHandle<int> h) -> Task<int> { co_return (co_await std::move(h)).value_or_throw(); }(
               std::move(h))) == 6);
   }
 }
@@ -211,7 +211,7 @@ Task<void> hold_until_stolen(Runtime* rt) {
   const auto deadline = std::chrono::steady_clock::now() + 20s;
   while (rt->stats().steal_operations == 0 && std::chrono::steady_clock::now() < deadline) {
   }
-  for (auto& h : handles) co_await std::move(h);
+  for (auto& h : handles) (co_await std::move(h)).value_or_throw();
 }
 
 TEST_CASE("an idle worker steals from a busy one") {
@@ -243,7 +243,7 @@ TEST_CASE("abort drops a running-forever task and its joiner sees operation_canc
       while (turns->load() < 10) co_await yield_now();
       h.abort();
       try {
-        co_await std::move(h);
+        (co_await std::move(h)).value_or_throw();
       } catch (const std::system_error& e) {
         co_return e.code() == std::errc::operation_canceled ? 1 : 2;
       }
@@ -270,12 +270,12 @@ TEST_CASE("abort of an idle task waiting on another") {
     auto waiter = rt.spawn(wait_on(std::move(never), test::Tracker{}));
     waiter.abort();
     CHECK_THROWS_AS(rt.block_on([](JoinHandle<int> h) -> Task<int> {
-      co_return co_await std::move(h);
+      co_return (co_await std::move(h)).value_or_throw();
     }(std::move(waiter))), std::system_error);
     forever.abort();
     rt.block_on([](JoinHandle<void> h) -> Task<void> {
       try {
-        co_await std::move(h);
+        (co_await std::move(h)).value_or_throw();
       } catch (const std::system_error&) {
       }
     }(std::move(forever)));
@@ -306,8 +306,8 @@ TEST_CASE("yield_now lets the other task run (fairness)") {
     // Spawned from the driving thread, both go to its local FIFO.
     auto x = spawn(count_turns(1000, a, b, ba));
     auto y = spawn(count_turns(1000, b, a, ab));
-    co_await std::move(x);
-    co_await std::move(y);
+    (co_await std::move(x)).value_or_throw();
+    (co_await std::move(y)).value_or_throw();
   }(&a, &b, &b_when_a_done, &a_when_b_done));
   // One thread, FIFO after each yield: the two interleave turn by turn.
   CHECK(b_when_a_done >= 999);
@@ -323,7 +323,7 @@ TEST_CASE("budget: a task that never waits does not starve another") {
     CHECK(rt.block_on([](std::atomic<bool>* flag) -> Task<bool> {
       auto busy = spawn(busy_until_flag(flag, 10'000'000));
       spawn(set_flag(flag)).detach();
-      co_return co_await std::move(busy);
+      co_return (co_await std::move(busy)).value_or_throw();
     }(&flag)));
   }
 }

@@ -27,7 +27,7 @@ Task<void> yield_forever(test::Tracker) {
   for (;;) co_await yield_now();
 }
 
-Task<void> wait_forever(JoinHandle<void> h, test::Tracker) { co_await std::move(h); }
+Task<void> wait_forever(JoinHandle<void> h, test::Tracker) { (co_await std::move(h)).value_or_throw(); }
 
 }  // namespace
 
@@ -65,7 +65,7 @@ TEST_CASE("shutdown with tasks pending destroys every frame") {
       auto r = [](JoinHandle<void>& h) -> std::error_code {
         try {
           auto rt = test::make_runtime(Flavor::current_thread);
-          rt.block_on([](JoinHandle<void>& h) -> Task<void> { co_await h; }(h));
+          rt.block_on([](JoinHandle<void>& h) -> Task<void> { (co_await h).value_or_throw(); }(h));
         } catch (const std::system_error& e) {
           return e.code();
         }
@@ -131,7 +131,7 @@ TEST_CASE("tasks still queued at shutdown complete as cancelled without running"
       REQUIRE(h.is_finished());
       auto rt = test::make_runtime(Flavor::current_thread);
       try {
-        rt.block_on([](JoinHandle<void>& h) -> Task<void> { co_await h; }(h));
+        rt.block_on([](JoinHandle<void>& h) -> Task<void> { (co_await h).value_or_throw(); }(h));
         FAIL("a task dropped at shutdown reported a value");
       } catch (const std::system_error& e) {
         CHECK(e.code() == std::errc::operation_canceled);
@@ -164,7 +164,7 @@ TEST_CASE("spawn outside any runtime gives a cancelled handle") {
   CHECK(h.is_finished());
   auto rt = test::make_runtime(Flavor::current_thread);
   CHECK_THROWS_AS(rt.block_on([](JoinHandle<int> h) -> Task<int> {
-    co_return co_await std::move(h);
+    co_return (co_await std::move(h)).value_or_throw();
   }(std::move(h))), std::system_error);
 }
 

@@ -39,7 +39,7 @@ TEST_CASE("notify_one before anyone waits stores one permit, not two") {
       if (!co_await test::until([&] { return n.waiter_count() == 1; })) co_return false;
       if (done.load() != 0) co_return false;
       n.notify_one();
-      co_await h;
+      (co_await h).value_or_throw();
       co_return done.load() == 1 && n.waiter_count() == 0;
     }(n, done));
     CHECK(ok);
@@ -59,12 +59,12 @@ TEST_CASE("notify_waiters wakes every waiter and stores no permit") {
       for (int i = 0; i < kWaiters; ++i) hs.push_back(spawn(wait_and_count(n, done)));
       if (!co_await test::until([&] { return n.waiter_count() == kWaiters; })) co_return -1;
       n.notify_waiters();
-      for (auto& h : hs) co_await h;
+      for (auto& h : hs) (co_await h).value_or_throw();
       if (done.load() != kWaiters) co_return -2;
       auto late = spawn(wait_and_count(n, done));
       if (!co_await test::until([&] { return n.waiter_count() == 1; })) co_return -3;
       n.notify_one();
-      co_await late;
+      (co_await late).value_or_throw();
       co_return done.load();
     }(n, done));
     CHECK(result == 71);
@@ -103,7 +103,7 @@ TEST_CASE("notify_one wakes waiters in the order they came") {
       }
       for (int i = 0; i < kWaiters; ++i) {
         n.notify_one();
-        co_await hs[static_cast<std::size_t>(i)];
+        (co_await hs[static_cast<std::size_t>(i)]).value_or_throw();
       }
       co_return true;
     }(n, m, order));
@@ -132,7 +132,7 @@ TEST_CASE("two tasks play ping-pong") {
         ping.notify_one();
         co_await pong.notified();
       }
-      co_await b;
+      (co_await b).value_or_throw();
     }(ping, pong, seen));
     CHECK(seen.load() == kRounds);
   }
@@ -153,7 +153,7 @@ TEST_CASE("an aborted waiter leaves the list: the next notify_one goes to a live
       if (!co_await test::was_cancelled(a)) co_return -3;
       if (n.waiter_count() != 1) co_return -4;
       n.notify_one();
-      co_await b;
+      (co_await b).value_or_throw();
       co_return done.load();
     }(n, done));
     CHECK(result == 1);
@@ -175,7 +175,7 @@ TEST_CASE("a waiter chosen by notify_one and dropped before it ran passes the no
     if (!co_await test::was_cancelled(a)) co_return -2;
     // b got a's notification (without it, b would wait for ever: fail, not hang).
     if (!co_await test::until([&] { return done.load() == 1; })) co_return -3;
-    co_await b;
+    (co_await b).value_or_throw();
     co_return done.load();
   }(n, done));
   CHECK(result == 1);
@@ -193,7 +193,7 @@ TEST_CASE("a chosen waiter dropped with nobody else waiting leaves the permit") 
     a.abort();
     co_await test::was_cancelled(a);
     auto c = spawn(wait_and_count(n, done));  // the permit came back: c does not wait
-    if (co_await test::until([&] { return done.load() == 1; })) co_await c;
+    if (co_await test::until([&] { return done.load() == 1; })) (co_await c).value_or_throw();
   }(n, done));
   CHECK(done.load() == 1);
 }
@@ -220,7 +220,7 @@ TEST_CASE("stress: aborts racing notify_one lose no notification") {
           co_return;
         }(hs));
         for (int i = 0; i < kWaiters / 2; ++i) n.notify_one();
-        co_await aborter;
+        (co_await aborter).value_or_throw();
         int cancelled = 0;
         for (std::size_t i = 0; i < hs.size(); i += 2) cancelled += co_await test::was_cancelled(hs[i]) ? 1 : 0;
         const int live = kWaiters - cancelled;
@@ -231,7 +231,7 @@ TEST_CASE("stress: aborts racing notify_one lose no notification") {
           co_return false;
         // Release the rest; no permit may be left over.
         n.notify_waiters();
-        for (std::size_t i = 1; i < hs.size(); i += 2) co_await hs[i];
+        for (std::size_t i = 1; i < hs.size(); i += 2) (co_await hs[i]).value_or_throw();
         co_return done.load() == live;
       }(n, done));
       if (!ok) bad_round = r;
@@ -265,7 +265,7 @@ TEST_CASE("stress: four tasks, two ping-pong pairs, on multi_thread") {
         }
       }(pairs[p], rounds)));
     }
-    for (auto& h : hs) co_await h;
+    for (auto& h : hs) (co_await h).value_or_throw();
   }(pairs.get(), rounds));
   CHECK(pairs[0].seen.load() == rounds);
   CHECK(pairs[1].seen.load() == rounds);

@@ -26,7 +26,7 @@ TEST_CASE("a value sent by one task is received by another") {
         co_return !r.error && !r.value;
       }(std::move(tx)));
       auto result = co_await rx;
-      if (!co_await h) result.error = std::make_error_code(std::errc::io_error);
+      if (!(co_await h).value_or_throw()) result.error = std::make_error_code(std::errc::io_error);
       co_return result;
     }());
     CHECK_FALSE(got.error);
@@ -67,7 +67,7 @@ TEST_CASE("aborting the task that holds the sender wakes the receiver with broke
         h.abort();
       }(holder));
       auto r = co_await rx;
-      co_await aborter;
+      (co_await aborter).value_or_throw();
       co_return r;
     }());
     CHECK(got.error == std::errc::broken_pipe);
@@ -205,7 +205,7 @@ TEST_CASE("a second concurrent recv fails at once with device_or_resource_busy")
         auto second = co_await rx.recv();
         if (second.error != std::errc::device_or_resource_busy) co_return false;
         (void)tx.send(3);
-        co_return co_await first == 3;
+        co_return (co_await first).value_or_throw() == 3;
       }(tx, rx));
   CHECK(ok);
 }
@@ -251,8 +251,8 @@ TEST_CASE("stress: two producers and two consumers race sends and recvs on multi
       }(std::move(txs))));
     }
     std::vector<Totals> out;
-    for (auto& h : producers) co_await h;
-    for (auto& c : consumers) out.push_back(co_await c);
+    for (auto& h : producers) (co_await h).value_or_throw();
+    for (auto& c : consumers) out.push_back((co_await c).value_or_throw());
     co_return out;
   }(rounds));
   long expected_sum = 0;

@@ -105,16 +105,16 @@ TEST_CASE("waiters are served in order; a big request is not overtaken by small 
       // 2 permits: the first (1) runs, the second (3) takes the other one and waits;
       // the third (1) must not overtake it.
       if (sem.add_permits(2)) co_return false;
-      co_await hs[0];
+      (co_await hs[0]).value_or_throw();
       if (!co_await test::until([&] { return sem.waiter_count() == 3; })) co_return false;
       if (sem.available_permits() != 0) co_return false;
       if (sem.add_permits(2)) co_return false;  // the second has 3 now
-      co_await hs[1];
+      (co_await hs[1]).value_or_throw();
       if (sem.waiter_count() != 2) co_return false;
       if (sem.add_permits(1)) co_return false;
-      co_await hs[2];
+      (co_await hs[2]).value_or_throw();
       if (sem.add_permits(2)) co_return false;
-      co_await hs[3];
+      (co_await hs[3]).value_or_throw();
       co_return sem.available_permits() == 0;
     }(sem, m, order));
     CHECK(ok);
@@ -147,7 +147,7 @@ TEST_CASE("two tasks play ping-pong with two semaphores") {
         if (ec) co_return false;
         p.forget();
       }
-      co_return co_await b;
+      co_return (co_await b).value_or_throw();
     }(ping, pong, seen));
     CHECK(ok);
     CHECK(seen.load() == kRounds);
@@ -171,7 +171,7 @@ TEST_CASE("an aborted head waiter gives its partial permits to the next one") {
       if (!co_await test::was_cancelled(a)) co_return -5;
       // a's two went to b (without them, b would wait for ever: fail, not hang).
       if (!co_await test::until([&] { return done.load() == 1; })) co_return -6;
-      const int got = co_await b;
+      const int got = (co_await b).value_or_throw();
       co_return got * 10 + done.load();
     }(sem, done));
     CHECK(result == 21);
@@ -193,7 +193,7 @@ TEST_CASE("a waiter granted its permits and dropped before it resumed gives them
     a.abort();
     if (!co_await test::was_cancelled(a)) co_return -3;
     if (!co_await test::until([&] { return done.load() == 1; })) co_return -4;
-    co_return co_await b;
+    co_return (co_await b).value_or_throw();
   }(sem, done));
   CHECK(result == 2);
   CHECK(done.load() == 1);
@@ -215,7 +215,7 @@ TEST_CASE("close fails the waiters and later acquires; held permits still come b
       if (!co_await test::until([&] { return sem.waiter_count() == 40; })) co_return false;
       sem.close();
       for (auto& h : hs) {
-        if (co_await h != -1) co_return false;
+        if ((co_await h).value_or_throw() != -1) co_return false;
       }
       if (!sem.is_closed() || sem.waiter_count() != 0) co_return false;
       auto late = co_await sem.acquire(1);
@@ -236,7 +236,7 @@ TEST_CASE("close gives back the permits assigned to a waiting head") {
     auto a = spawn(take(sem, 5, done));
     co_await test::until([&] { return sem.waiter_count() == 1; });
     sem.close();
-    co_return co_await a;
+    co_return (co_await a).value_or_throw();
   }(sem, done));
   CHECK(got == -1);
   CHECK(sem.available_permits() == 2);
@@ -263,7 +263,7 @@ TEST_CASE("stress: four tasks never hold more than the permits, on multi_thread"
         }
       }(sem, in_use, over, rounds, t)));
     }
-    for (auto& h : hs) co_await h;
+    for (auto& h : hs) (co_await h).value_or_throw();
   }(sem, in_use, over, rounds));
   CHECK(over.load() == 0);
   CHECK(sem.available_permits() == 3);
@@ -289,7 +289,7 @@ TEST_CASE("stress: aborted waiters racing releases lose no permit") {
         for (int i = 0; i < 6; ++i) {
           if (sem.add_permits(1)) co_return false;
         }
-        co_await aborter;
+        (co_await aborter).value_or_throw();
         // Whatever ran gave its permits back on return, and whatever was dropped gave
         // back what it had been assigned: feed the rest, then all 6 + 16 must be free.
         if (sem.add_permits(16)) co_return false;

@@ -32,12 +32,8 @@ pollux::exec::Task<bool> until(Pred pred) {
 // Joins `h`: true when the task was cancelled, false when it finished.
 template <class T>
 pollux::exec::Task<bool> was_cancelled(pollux::exec::JoinHandle<T>& h) {
-  try {
-    co_await h;
-  } catch (const std::system_error& e) {
-    co_return e.code() == std::errc::operation_canceled;
-  }
-  co_return false;
+  auto r = co_await h;
+  co_return r.is_cancelled();
 }
 
 // The cancel-safety check of a channel's recv(): a task waits in `co_await rx.recv()` and

@@ -118,7 +118,7 @@ TEST_CASE("a finished task's frame goes at once, even while its handle is kept")
       while (!h->is_finished()) co_await yield_now();
     }(&h));
     CHECK(test::eventually([&] { return test::Tracker::live.load() == before; }));
-    CHECK(rt.block_on([](JoinHandle<int> h) -> Task<int> { co_return co_await std::move(h); }(
+    CHECK(rt.block_on([](JoinHandle<int> h) -> Task<int> { co_return (co_await std::move(h)).value_or_throw(); }(
               std::move(h))) == 3);
   }
 }

@@ -70,7 +70,7 @@ TEST_CASE("unix listener and stream: connect by path, echo, EOF") {
         TASK_CHECK(back == msg);
       }
       TASK_REQUIRE(!c.shutdown(net::Shutdown::write));
-      TASK_CHECK(co_await std::move(server) > 0);
+      TASK_CHECK((co_await std::move(server)).value_or_throw() > 0);
     }(path));
     ::unlink(path.c_str());
   }

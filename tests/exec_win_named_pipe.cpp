@@ -83,8 +83,8 @@ TEST_CASE("named pipe echo: many clients through a listener, both flavours") {
       auto server = spawn(serve(&listener, clients));
       std::vector<JoinHandle<int>> handles;
       for (int i = 0; i < clients; ++i) handles.push_back(spawn(client(name, i, rounds)));
-      for (auto& h : handles) TASK_CHECK(co_await std::move(h) == rounds);
-      co_await std::move(server);
+      for (auto& h : handles) TASK_CHECK((co_await std::move(h)).value_or_throw() == rounds);
+      (co_await std::move(server)).value_or_throw();
     }());
   }
 }
@@ -110,9 +110,9 @@ TEST_CASE("named pipe: connect with the longest timeout waits for a server that 
       auto server = exec::NamedPipe::from_win(std::move(raw), ec);
       TASK_REQUIRE_MESSAGE(!ec, ec.message());
       auto waiting = spawn(server.wait_for_client());
-      auto c = co_await std::move(connecting);
+      auto c = (co_await std::move(connecting)).value_or_throw();
       TASK_REQUIRE_MESSAGE(!c.error, c.error.message());
-      TASK_CHECK(!co_await std::move(waiting));
+      TASK_CHECK(!(co_await std::move(waiting)).value_or_throw());
     }());
   }
 }
@@ -132,7 +132,7 @@ TEST_CASE("named pipe: a server instance waits for its client; a timed-out read 
       auto waiting = spawn(server.wait_for_client());
       auto [cec, c] = co_await exec::NamedPipe::connect(name, {}, 10000ms);
       TASK_REQUIRE_MESSAGE(!cec, cec.message());
-      TASK_CHECK(!co_await std::move(waiting));
+      TASK_CHECK(!(co_await std::move(waiting)).value_or_throw());
       std::array<std::byte, 16> buf;
       auto r = co_await timeout(server.read(buf), 30ms);
       TASK_CHECK(r.error() == std::errc::timed_out);

@@ -28,7 +28,9 @@ ContextGuard::~ContextGuard() { t_context = saved_; }
 
 Waker suspend_current(std::coroutine_handle<> h) noexcept {
   Context* ctx = t_context;
-  if (ctx == nullptr || ctx->current == nullptr) return Waker{h.address(), &kInlineWakerVtable};
+  if (ctx == nullptr) return Waker{h.address(), &kInlineWakerVtable};
+  if (ctx->branch != nullptr) [[unlikely]] return branch_suspend(ctx->branch, h);
+  if (ctx->current == nullptr) return Waker{h.address(), &kInlineWakerVtable};
   TaskHeader* task = ctx->current;
   // Written while RUNNING; the next runner reads it after acquiring the state word that
   // our transition to idle releases.
@@ -38,7 +40,9 @@ Waker suspend_current(std::coroutine_handle<> h) noexcept {
 
 bool yield_current(std::coroutine_handle<> h) noexcept {
   Context* ctx = t_context;
-  if (ctx == nullptr || ctx->current == nullptr) return false;
+  if (ctx == nullptr) return false;
+  if (ctx->branch != nullptr) [[unlikely]] return branch_yield(ctx->branch, h);
+  if (ctx->current == nullptr) return false;
   ctx->current->resume_point = h;
   ctx->yielded = true;
   // A self-wake while RUNNING: the runner sees NOTIFIED when the task suspends and

@@ -3,6 +3,7 @@
 // task it is running, and that task's cooperative budget. One per thread, reached
 // through a thread_local pointer that the worker (or block_on) sets while it runs.
 
+#include <pollux/exec/detail/branches.hpp>
 #include <pollux/exec/detail/task_header.hpp>
 
 namespace pollux::exec::detail {
@@ -20,6 +21,9 @@ struct Context {
   int budget = kCoopBudget;
   // The running task asked to go behind the others (yield_now or an exhausted budget).
   bool yielded = false;
+  // The select/join branch running now (detail/branches.hpp): it, not the task, is
+  // where an awaitable that suspends records its resume point.
+  Branch* branch = nullptr;
 };
 
 Context* current_context() noexcept;

@@ -210,7 +210,7 @@ void TaskHeader::ref_dec() noexcept {
 bool TaskHeader::set_join_waker(Waker waker) noexcept {
   std::uint64_t cur = state.load(std::memory_order_acquire);
   // A second awaiter of one handle finds the slot taken and reports the misuse through
-  // take_outcome_or_throw rather than overwrite the first one's waker.
+  // take_outcome rather than overwrite the first one's waker.
   if ((cur & (kComplete | kJoinWaker)) != 0) return false;
   join_waker = std::move(waker);
   for (;;) {
@@ -268,27 +268,35 @@ void TaskHeader::abort() noexcept {
   }
 }
 
-void TaskHeader::take_outcome_or_throw() {
-  if ((state.load(std::memory_order_acquire) & kComplete) == 0) {
-    // Only a handle awaited twice at once gets here.
-    throw std::system_error(std::make_error_code(std::errc::invalid_argument));
-  }
-  switch (outcome) {
-    case Outcome::value:
-      outcome = Outcome::taken;
+void TaskHeader::clear_join_waker() noexcept {
+  std::uint64_t cur = state.load(std::memory_order_acquire);
+  for (;;) {
+    // After COMPLETE the completer took the slot (and wakes it); nothing to clear.
+    if ((cur & kComplete) != 0 || (cur & kJoinWaker) == 0) return;
+    if (state.compare_exchange_weak(cur, cur & ~kJoinWaker, std::memory_order_acq_rel,
+                                    std::memory_order_acquire)) {
+      join_waker.reset();
       return;
-    case Outcome::exception: {
-      std::exception_ptr e = std::move(*static_cast<std::exception_ptr*>(vtable->output(this)));
-      outcome = Outcome::taken;
-      std::rethrow_exception(e);
     }
+  }
+}
+
+Outcome TaskHeader::take_outcome() noexcept {
+  // Before COMPLETE only a handle awaited twice at once gets here.
+  if ((state.load(std::memory_order_acquire) & kComplete) == 0) return Outcome::taken;
+  const Outcome o = outcome;
+  switch (o) {
+    case Outcome::value:
+    case Outcome::exception:
+      outcome = Outcome::taken;  // the storage stays until the cell is freed
+      break;
     case Outcome::error:
-      throw std::system_error(std::make_error_code(static_cast<std::errc>(error)));
+      break;  // stays: every later take reports the same error
     case Outcome::pending:
     case Outcome::taken:
-      break;
+      return Outcome::taken;
   }
-  throw std::system_error(std::make_error_code(std::errc::invalid_argument));
+  return o;
 }
 
 }  // namespace pollux::exec::detail

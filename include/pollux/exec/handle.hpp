@@ -109,7 +109,7 @@ class POLLUX_EXEC_API Handle {
     if (!handle.is_finished()) {
       throw std::system_error(std::make_error_code(std::errc::operation_canceled));
     }
-    return handle.cell_->take_output();
+    return handle.cell_->take_result().value_or_throw();
   }
 
  private:

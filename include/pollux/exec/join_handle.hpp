@@ -1,27 +1,30 @@
 #pragma once
 // JoinHandle<T>: the owner's side of a spawned task (Runtime::spawn, spawn_blocking).
-// Await it for the task's value; its exception is rethrown in the awaiter. Destroying or
+// `co_await handle` gives a JoinResult<T> (pollux/exec/join_result.hpp): the value, or
+// that the task was cancelled (aborted, dropped at shutdown, spawned on a runtime that
+// was shut down), or the exception that escaped it; it never throws. Destroying or
 // detaching the handle lets the task run on unobserved; abort() asks for it to be
 // dropped (its coroutine frame destroyed at its next suspension point).
 //
-// Awaiting reports, as std::system_error, the two outcomes that carry no value:
-// std::errc::operation_canceled (aborted, dropped at shutdown, or spawned on a runtime
-// that was shut down) and std::errc::invalid_argument (an empty handle, or a value that
-// was already taken).
+// Awaiting is cancel-safe: an await dropped before the task finished (the awaiting
+// task cancelled, or the await lost a select or timeout) leaves the handle as it was,
+// to be awaited again. An empty handle, or one whose output was taken already, gives
+// std::errc::invalid_argument.
 
 #include <coroutine>
 #include <system_error>
 #include <utility>
 
+#include <pollux/exec/abort_handle.hpp>
 #include <pollux/exec/detail/task_header.hpp>
+#include <pollux/exec/join_result.hpp>
 
 namespace pollux::exec {
 
 class Runtime;
 class Handle;
-namespace detail {
-struct JoinHandleAccess;  // timeout() waits on the task cell itself
-}
+template <class T>
+class JoinSet;
 
 template <class T>
 class [[nodiscard]] JoinHandle {
@@ -53,10 +56,19 @@ class [[nodiscard]] JoinHandle {
   void abort() const noexcept {
     if (cell_) cell_->abort();
   }
+  /// A copyable handle that can abort the task (and tell whether it finished) while
+  /// this one keeps the output.
+  AbortHandle abort_handle() const noexcept { return AbortHandle(cell_); }
 
   class Awaiter {
    public:
     explicit Awaiter(detail::OutputCell<T>* cell) noexcept : cell_(cell) {}
+    Awaiter(const Awaiter&) = delete;
+    Awaiter& operator=(const Awaiter&) = delete;
+    // Dropped while waiting: the task must not keep (and later wake) our waker.
+    ~Awaiter() {
+      if (registered_) cell_->clear_join_waker();
+    }
     bool await_ready() noexcept {
       if (!cell_ || !cell_->is_complete()) return false;
       if (detail::coop_has_budget()) {
@@ -70,26 +82,29 @@ class [[nodiscard]] JoinHandle {
       if (!cell_) return false;
       // Out of budget with the output ready: give the others a turn first.
       if (yield_) return detail::yield_current(h);
-      return cell_->set_join_waker(detail::suspend_current(h));
+      registered_ = cell_->set_join_waker(detail::suspend_current(h));
+      return registered_;
     }
-    T await_resume() {
-      if (!cell_) throw std::system_error(std::make_error_code(std::errc::invalid_argument));
-      return cell_->take_output();
+    JoinResult<T> await_resume() noexcept(noexcept(std::declval<detail::OutputCell<T>&>().take_result())) {
+      registered_ = false;  // the completer consumed the waker
+      if (!cell_) return JoinResult<T>::from_error(std::errc::invalid_argument);
+      return cell_->take_result();
     }
 
    private:
     detail::OutputCell<T>* cell_;
     bool yield_ = false;
+    bool registered_ = false;
   };
 
-  /// The task's value; rethrows its exception. Await a handle once.
+  /// How the task ended (JoinResult); never throws. Await a handle's output once.
   Awaiter operator co_await() && noexcept { return Awaiter{cell_}; }
   Awaiter operator co_await() & noexcept { return Awaiter{cell_}; }
 
  private:
   friend class Runtime;
   friend class Handle;
-  friend struct detail::JoinHandleAccess;
+  friend class JoinSet<T>;
   detail::OutputCell<T>* cell_ = nullptr;
 };
 

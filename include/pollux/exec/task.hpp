@@ -22,6 +22,8 @@ class Handle;
 
 namespace detail {
 
+struct TaskAccess;  // select/join run Tasks as branches (detail/branches.hpp)
+
 // Frame memory (lib/exec/frame_pool.cpp), recycled per thread. Every Task frame comes
 // with a prefix of kFramePrefix bytes in front of it: when the task is spawned, its
 // task header is built there, so that a spawned task costs one allocation. The block is
@@ -141,6 +143,7 @@ class [[nodiscard]] Task {
  private:
   friend class Runtime;  // spawn takes the frame over
   friend class pollux::exec::Handle;
+  friend struct detail::TaskAccess;
 
   void reset() noexcept {
     if (handle_) std::exchange(handle_, {}).destroy();

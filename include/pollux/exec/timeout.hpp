@@ -1,106 +1,112 @@
 #pragma once
-// timeout and timeout_at: run a task with a deadline.
+// timeout and timeout_at: run an awaitable with a deadline, inside the awaiting task.
+//
+//   auto r = co_await timeout(rx.recv(), 100ms);
+//   if (!r) { /* r.error() == std::errc::timed_out */ } else use(r.value());
+//
+// The argument order (operation first, then the limit) is the one pollux-exec always
+// had; tokio puts the duration first.
 
 #include <chrono>
 #include <optional>
 #include <system_error>
 #include <type_traits>
 #include <utility>
+#include <variant>
 
 #include <pollux/exec/config.hpp>
 #include <pollux/exec/detail/deadline.hpp>
-#include <pollux/exec/join_handle.hpp>
-#include <pollux/exec/runtime.hpp>
+#include <pollux/exec/select.hpp>
 #include <pollux/exec/task.hpp>
 
 namespace pollux::exec {
 
-/// What timeout() gives: the task's value, or std::errc::timed_out.
+/// What timeout() gives: the operation's value, or why there is none:
+/// std::errc::timed_out, or std::errc::operation_not_permitted outside a runtime (no
+/// timers to watch the deadline with).
 template <class T>
 class [[nodiscard]] TimeoutResult {
+  struct ErrorTag {};
+
  public:
-  static TimeoutResult elapsed() { return TimeoutResult(); }
+  static TimeoutResult elapsed() { return failed(std::make_error_code(std::errc::timed_out)); }
+  static TimeoutResult failed(std::error_code ec) { return TimeoutResult(ErrorTag{}, ec); }
   explicit TimeoutResult(T value) : value_(std::move(value)) {}
 
   explicit operator bool() const noexcept { return value_.has_value(); }
   bool has_value() const noexcept { return value_.has_value(); }
-  /// Empty when the task finished in time; std::errc::timed_out when it did not.
-  std::error_code error() const noexcept {
-    return value_ ? std::error_code{} : std::make_error_code(std::errc::timed_out);
-  }
+  /// Empty when the operation finished in time.
+  std::error_code error() const noexcept { return error_; }
   T& value() & { return *value_; }
   T&& value() && { return std::move(*value_); }
 
  private:
-  TimeoutResult() = default;
+  TimeoutResult(ErrorTag, std::error_code ec) : error_(ec) {}
   std::optional<T> value_;
+  std::error_code error_;
 };
 
 template <>
 class [[nodiscard]] TimeoutResult<void> {
  public:
-  static TimeoutResult elapsed() { return TimeoutResult(false); }
-  explicit TimeoutResult(bool in_time) noexcept : in_time_(in_time) {}
-  explicit operator bool() const noexcept { return in_time_; }
-  bool has_value() const noexcept { return in_time_; }
-  std::error_code error() const noexcept {
-    return in_time_ ? std::error_code{} : std::make_error_code(std::errc::timed_out);
+  static TimeoutResult elapsed() { return failed(std::make_error_code(std::errc::timed_out)); }
+  static TimeoutResult failed(std::error_code ec) {
+    TimeoutResult r(false);
+    r.error_ = ec;
+    return r;
   }
+  explicit TimeoutResult(bool in_time) noexcept
+      : error_(in_time ? std::error_code{} : std::make_error_code(std::errc::timed_out)) {}
+  explicit operator bool() const noexcept { return !error_; }
+  bool has_value() const noexcept { return !error_; }
+  std::error_code error() const noexcept { return error_; }
 
  private:
-  bool in_time_;
+  std::error_code error_;
 };
 
 namespace detail {
 
-struct JoinHandleAccess {
-  template <class T>
-  static OutputCell<T>* cell(JoinHandle<T>& h) noexcept {
-    return h.cell_;
-  }
-};
+// timeout()'s timer branch: true at `deadline`; false at once outside a runtime.
+POLLUX_EXEC_API Task<bool> deadline_passed(std::chrono::steady_clock::time_point deadline);
 
-// Waits until `task` completes or `deadline` passes, whichever is first; on the
-// deadline it aborts the task and waits for it to be dropped. true: it completed first.
-POLLUX_EXEC_API Task<bool> join_before(TaskHeader* task, std::chrono::steady_clock::time_point deadline);
-
-}  // namespace detail
-
-/// Runs `task` as a task of its own on the current runtime and waits for it until
-/// `deadline`. In time: its value (its exception is rethrown here). Late: the task is
-/// aborted (its coroutine frame destroyed at its suspension point, which cancels what
-/// it waited on) and, once it has been dropped, the result is std::errc::timed_out.
-/// A task that finished with a value just as the deadline passed may still be reported
-/// as timed out. Outside a runtime the task cannot be spawned: std::system_error
-/// (operation_canceled), as from a JoinHandle.
-///
-/// Cancel safety: dropping the awaiting task aborts the inner one (it is dropped
-/// asynchronously); whatever the inner task was doing is as safe as it is to drop.
 template <class T>
-Task<TimeoutResult<T>> timeout_at(Task<T> task, std::chrono::steady_clock::time_point deadline) {
-  JoinHandle<T> handle = spawn(std::move(task));
-  struct AbortOnDrop {
-    JoinHandle<T>* handle;
-    ~AbortOnDrop() {
-      if (handle != nullptr) handle->abort();
-    }
-  } guard{&handle};
-  detail::OutputCell<T>* cell = detail::JoinHandleAccess::cell(handle);
-  const bool in_time = cell != nullptr && co_await detail::join_before(cell, deadline);
-  guard.handle = nullptr;
-  if (!in_time) co_return TimeoutResult<T>::elapsed();
+Task<TimeoutResult<T>> timeout_task(Task<T> op, std::chrono::steady_clock::time_point deadline) {
+  auto r = co_await select_tasks(std::index_sequence<0, 1>{}, std::move(op),
+                                 deadline_passed(deadline));
+  if (r.index() == 1) {
+    co_return TimeoutResult<T>::failed(std::make_error_code(
+        std::get<1>(r) ? std::errc::timed_out : std::errc::operation_not_permitted));
+  }
   if constexpr (std::is_void_v<T>) {
-    cell->take_output();
     co_return TimeoutResult<void>(true);
   } else {
-    co_return TimeoutResult<T>(cell->take_output());
+    co_return TimeoutResult<T>(std::move(std::get<0>(r)));
   }
 }
 
-/// timeout_at(task, now + duration); a duration past the clock's range never elapses.
-template <class T>
-Task<TimeoutResult<T>> timeout(Task<T> task, std::chrono::nanoseconds duration) {
-  return timeout_at(std::move(task),
+}  // namespace detail
+
+/// Runs `op` (a Task or any pollux-exec awaitable) in the awaiting task until it
+/// finishes or `deadline` passes, whichever is first (a select() with a timer branch).
+/// In time: its value (an exception it threw is rethrown here). Late: `op` is cancelled
+/// (its frame destroyed at its suspension point, which deregisters what it waited on)
+/// before co_await returns, and the result is std::errc::timed_out. `op` starts first:
+/// one that finishes without waiting wins even over a deadline that has passed.
+///
+/// Cancel safety: cancelling the awaiting task cancels `op` the same way, before the
+/// cancel returns; what `op` loses then is what its own cancel safety says. Argument
+/// lifetimes are select()'s: await `timeout(...)` in the expression that creates it.
+template <class A>
+auto timeout_at(A&& op, std::chrono::steady_clock::time_point deadline) {
+  return detail::timeout_task(detail::to_task(std::forward<A>(op)), deadline);
+}
+
+/// timeout_at(op, now + duration); a duration past the clock's range never elapses, a
+/// zero or negative one has elapsed already.
+template <class A, class Rep, class Period>
+auto timeout(A&& op, std::chrono::duration<Rep, Period> duration) {
+  return timeout_at(std::forward<A>(op),
                     detail::saturating_deadline(std::chrono::steady_clock::now(), duration));
 }
 

@@ -26,6 +26,7 @@
 
 #include <pollux/exec/config.hpp>
 #include <pollux/exec/detail/waker.hpp>
+#include <pollux/exec/join_result.hpp>
 #include <pollux/exec/task.hpp>
 
 namespace pollux::exec::detail {
@@ -76,9 +77,14 @@ struct POLLUX_EXEC_API TaskHeader {
   void abort() noexcept;
   void ref_inc() noexcept { state.fetch_add(kRefOne, std::memory_order_relaxed); }
   void ref_dec() noexcept;
-  // After COMPLETE: throws the task's exception, or std::system_error for a cancelled or
-  // already-taken output; otherwise marks the output taken (the caller moves it out).
-  void take_outcome_or_throw();
+  // The joiner's awaiter goes away with its waker still stored (a select or timeout
+  // dropped the wait): the slot is freed, unless the task completed and its completer
+  // owns the waker already.
+  void clear_join_waker() noexcept;
+  // After COMPLETE, once: what the task left, marked taken (Outcome::value and
+  // Outcome::exception: the caller moves it out of vtable->output(); Outcome::error: see
+  // `error`). Before COMPLETE, or taken already: Outcome::taken.
+  Outcome take_outcome() noexcept;
   void set_error(std::errc e) noexcept {
     outcome = Outcome::error;
     error = static_cast<std::int16_t>(e);
@@ -125,11 +131,25 @@ POLLUX_EXEC_API void coop_consume() noexcept;
 template <class T>
 struct OutputCell : TaskHeader {
   using TaskHeader::TaskHeader;
-  T take_output() {
-    take_outcome_or_throw();
-    if constexpr (!std::is_void_v<T>) {
-      return std::move(**static_cast<std::optional<T>*>(vtable->output(this)));
+  JoinResult<T> take_result() noexcept(std::is_void_v<T> || std::is_nothrow_move_constructible_v<T>) {
+    switch (take_outcome()) {
+      case Outcome::value:
+        if constexpr (std::is_void_v<T>) {
+          return JoinResult<T>::completed();
+        } else {
+          return JoinResult<T>::completed(
+              std::move(**static_cast<std::optional<T>*>(vtable->output(this))));
+        }
+      case Outcome::exception:
+        return JoinResult<T>::failed(
+            std::move(*static_cast<std::exception_ptr*>(vtable->output(this))));
+      case Outcome::error:
+        return JoinResult<T>::from_error(static_cast<std::errc>(error));
+      case Outcome::pending:
+      case Outcome::taken:
+        break;
     }
+    return JoinResult<T>::from_error(std::errc::invalid_argument);
   }
 };
 
