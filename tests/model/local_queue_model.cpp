@@ -123,10 +123,10 @@ int main() {
   using namespace model;
   bool ok = true;
 #if !defined(MODEL_SEED)
-  // Each run builds two or three queues of 256 Relacy atomics: a few hundred runs a second.
-  ok &= check<Steal>("steal", bounded(2));
-  ok &= check<TwoThieves>("two_thieves (random)", random(10000));
-  rl::test_params overflow = random(50);
+  // Each run builds two or three queues of 256 Relacy atomics.
+  ok &= check<Steal>("steal", bounded(3));
+  ok &= check<TwoThieves>("two_thieves (random)", random(200000));
+  rl::test_params overflow = random(2000);
   overflow.execution_depth_limit = 20000;  // 257 pushes, and half of them moved
   ok &= check<Overflow>("overflow (random)", overflow);
 #elif MODEL_SEED == 1

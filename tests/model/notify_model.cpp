@@ -61,9 +61,9 @@ int main() {
   using namespace model;
   bool ok = true;
 #if !defined(MODEL_SEED)
-  ok &= check<OneCancelled>("one_cancelled", bounded(3));
-  ok &= check<OneCancelled>("one_cancelled (random)", random(20000));
-  ok &= check<Waiters>("waiters", bounded(3));
+  ok &= check<OneCancelled>("one_cancelled", bounded(5));
+  ok &= check<OneCancelled>("one_cancelled (random)", random(200000));
+  ok &= check<Waiters>("waiters", bounded(5));
 #elif MODEL_SEED == 1
   // A waiter dropped after notify_one() chose it keeps the notification (its destructor's
   // hand-on to the next waiter or the permit removed). Relacy: a deadlock (the other

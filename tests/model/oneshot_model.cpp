@@ -108,15 +108,15 @@ int main() {
   using namespace model;
   bool ok = true;
 #if !defined(MODEL_SEED)
-  ok &= check<SendRecv>("send_recv", bounded(3));
-  ok &= check<CancelledRecv>("cancelled_recv", bounded(3));
-  ok &= check<SenderDropped>("sender_dropped", bounded(3));
-  ok &= check<ReceiverDropped>("receiver_dropped", bounded(3));
+  ok &= check<SendRecv>("send_recv", bounded(5));
+  ok &= check<CancelledRecv>("cancelled_recv", bounded(5));
+  ok &= check<SenderDropped>("sender_dropped", bounded(5));
+  ok &= check<ReceiverDropped>("receiver_dropped", bounded(5));
 #elif MODEL_SEED == 1
   // A sender dropped without sending no longer takes the receiver's waker (the step
   // that wakes it with broken_pipe is gone). Relacy: a deadlock (the receiver waits for
   // ever).
-  ok &= check<SenderDropped>("sender_dropped", bounded(3), rl::test_result_deadlock);
+  ok &= check<SenderDropped>("sender_dropped", bounded(5), rl::test_result_deadlock);
 #endif
   return ok ? 0 : 1;
 }

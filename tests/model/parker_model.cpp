@@ -223,21 +223,21 @@ int main() {
   bool ok = true;
 #if !defined(MODEL_SEED)
   for (const FutexOps* ops : {&kCompareAndWait, &kKeyedEvent}) {
-    ok &= check_on<ParkUnpark>(*ops, "park_unpark", bounded(3));
-    ok &= check_on<TimedRace>(*ops, "timed_race", bounded(3));
-    ok &= check_on<TwoPhase>(*ops, "two_phase", bounded(3));
-    ok &= check_on<TwoPhase>(*ops, "two_phase (random)", random(20000));
+    ok &= check_on<ParkUnpark>(*ops, "park_unpark", bounded(5));
+    ok &= check_on<TimedRace>(*ops, "timed_race", bounded(5));
+    ok &= check_on<TwoPhase>(*ops, "two_phase", bounded(5));
+    ok &= check_on<TwoPhase>(*ops, "two_phase (random)", random(200000));
   }
 #elif MODEL_SEED == 1
   // unpark_lock()'s exchange weakened from release to relaxed: the parked thread no
   // longer sees what the unparker wrote. Relacy: a data race on `data`.
-  ok &= check_on<ParkUnpark>(kCompareAndWait, "park_unpark", bounded(3),
+  ok &= check_on<ParkUnpark>(kCompareAndWait, "park_unpark", bounded(5),
                              rl::test_result_data_race);
 #elif MODEL_SEED == 2
   // park_until() leaves on a timeout that raced with unpark_lock() without taking the
   // keyed-event release it is owed (consume_wake dropped): the waker's release is never
   // matched. Relacy: a deadlock.
-  ok &= check_on<TwoPhase>(kKeyedEvent, "two_phase", bounded(3), rl::test_result_deadlock);
+  ok &= check_on<TwoPhase>(kKeyedEvent, "two_phase", bounded(5), rl::test_result_deadlock);
 #endif
   return ok ? 0 : 1;
 }

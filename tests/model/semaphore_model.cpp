@@ -89,14 +89,14 @@ int main() {
   using namespace model;
   bool ok = true;
 #if !defined(MODEL_SEED)
-  ok &= check<PartialCancel>("partial_cancel", bounded(3));
-  ok &= check<GrantedCancel>("granted_cancel", bounded(3));
-  ok &= check<Close>("close", bounded(3));
+  ok &= check<PartialCancel>("partial_cancel", bounded(5));
+  ok &= check<GrantedCancel>("granted_cancel", bounded(5));
+  ok &= check<Close>("close", bounded(5));
 #elif MODEL_SEED == 1
   // A dropped acquire gives nothing back (its destructor releases held * 0, not held):
   // the permit it had absorbed is lost. Relacy: a deadlock (the others wait for
   // ever).
-  ok &= check<PartialCancel>("partial_cancel", bounded(3), rl::test_result_deadlock);
+  ok &= check<PartialCancel>("partial_cancel", bounded(5), rl::test_result_deadlock);
 #endif
   return ok ? 0 : 1;
 }
