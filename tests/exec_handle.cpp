@@ -36,7 +36,10 @@ template <class T>
 std::error_code join_error(JoinHandle<T>& h) {
   auto rt = test::make_runtime(Flavor::current_thread);
   try {
-    (void)rt.block_on([](JoinHandle<T>& h) -> Task<T> { co_return co_await h; }(h));
+    (void)rt.block_on([](JoinHandle<T>& h) -> Task<T> {
+      auto r = co_await h;
+      co_return std::move(r).value_or_throw();
+    }(h));
   } catch (const std::system_error& e) {
     return e.code();
   }
@@ -58,11 +61,11 @@ TEST_CASE("a Handle spawns and blocks on its runtime from a thread it does not o
       // current_thread: the spawned task runs inside this block_on, which drives.
       JoinHandle<int> spawned = handle.spawn(value(7));
       from_thread = handle.block_on([](JoinHandle<int> h) -> Task<int> {
-        co_return co_await std::move(h) + 1;
+        co_return (co_await std::move(h)).value_or_throw() + 1;
       }(std::move(spawned)));
       JoinHandle<int> b = handle.spawn_blocking([] { return 5; });
       blocking = handle.block_on([](JoinHandle<int> h) -> Task<int> {
-        co_return co_await std::move(h);
+        co_return (co_await std::move(h)).value_or_throw();
       }(std::move(b)));
     });
     other.join();
@@ -80,7 +83,7 @@ TEST_CASE("Handle::current is the runtime inside its tasks and blocking calls, e
     CHECK(inside == rt.handle());
     JoinHandle<Handle> from_pool = rt.spawn_blocking([] { return Handle::current(); });
     Handle pooled = rt.block_on([](JoinHandle<Handle> h) -> Task<Handle> {
-      co_return co_await std::move(h);
+      co_return (co_await std::move(h)).value_or_throw();
     }(std::move(from_pool)));
     CHECK(pooled == rt.handle());
   }
@@ -184,7 +187,7 @@ TEST_CASE("thread hooks run on every worker and blocking thread, which carry the
     auto rt = Runtime::create(options, ec);
     REQUIRE_FALSE(ec);
     JoinHandle<int> b = rt.spawn_blocking([] { return 1; });
-    CHECK(rt.block_on([](JoinHandle<int> h) -> Task<int> { co_return co_await std::move(h); }(
+    CHECK(rt.block_on([](JoinHandle<int> h) -> Task<int> { co_return (co_await std::move(h)).value_or_throw(); }(
               std::move(b))) == 1);
   }
   // Counted once every thread has been joined: a worker may start after the work is done.
@@ -209,7 +212,7 @@ TEST_CASE("a current_thread runtime runs the hooks on its blocking threads only"
     CHECK(rt.block_on(value(4)) == 4);
     CHECK(started.load() == 0);
     JoinHandle<int> b = rt.spawn_blocking([] { return 1; });
-    CHECK(rt.block_on([](JoinHandle<int> h) -> Task<int> { co_return co_await std::move(h); }(
+    CHECK(rt.block_on([](JoinHandle<int> h) -> Task<int> { co_return (co_await std::move(h)).value_or_throw(); }(
               std::move(b))) == 1);
     CHECK(started.load() == 1);
   }

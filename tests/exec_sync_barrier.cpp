@@ -36,7 +36,7 @@ TEST_CASE("each group of n is released together, with exactly one leader") {
       if (passed.load() != 0) co_return -2;  // nobody passes before the third
       for (int i = 0; i < 4; ++i) hs.push_back(spawn(arrive(b, passed)));  // the rest of group one, and group two
       int leaders = 0;
-      for (auto& h : hs) leaders += (co_await h) ? 1 : 0;
+      for (auto& h : hs) leaders += (co_await h).value_or_throw() ? 1 : 0;
       co_return leaders;
     }(b, passed));
     CHECK(leaders == 2);

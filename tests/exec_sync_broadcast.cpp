@@ -87,7 +87,7 @@ TEST_CASE("every receiving task gets every value, in order") {
       }
       tx = {};
       bool all = true;
-      for (auto& h : hs) all = (co_await h) == kCount && all;
+      for (auto& h : hs) all = (co_await h).value_or_throw() == kCount && all;
       co_return all;
     }());
     CHECK(ok);

@@ -78,7 +78,7 @@ TEST_CASE("bounded: messages arrive in order; send waits while the queue is full
         }
         if (*v != expect++) co_return -4;
       }
-      if (!co_await producer) co_return -5;
+      if (!(co_await producer).value_or_throw()) co_return -5;
       co_return expect;
     }(sent));
     CHECK(result == 5);
@@ -152,7 +152,7 @@ TEST_CASE("close: waiting and later sends get their values back; the queue stays
       co_await sleep(std::chrono::milliseconds(5));
       rx.close();
       if (!tx.is_closed()) co_return "not closed";
-      std::string back = co_await waiting;
+      std::string back = (co_await waiting).value_or_throw();
       auto later = tx.try_send("later");
       if (later.error != std::errc::broken_pipe || !later.value) co_return "later";
       auto kept = co_await rx.recv();
@@ -250,7 +250,7 @@ TEST_CASE("a sending task aborted while it waits for a slot never enqueued its v
         if (!r) co_return r.error.message();
         seen += *r.value + ";";
       }
-      if (!co_await next) co_return "next failed";
+      if (!(co_await next).value_or_throw()) co_return "next failed";
       if (rx.try_recv().error != std::errc::resource_unavailable_try_again) co_return "more";
       co_return seen;
     }());
@@ -325,7 +325,7 @@ TEST_CASE("blocking halves refuse to block a runtime's thread") {
     // The blocking pool's threads may block.
     mpsc::Receiver<int>* receiver = &rx;
     auto h = rt.spawn_blocking([receiver] { return receiver->blocking_recv().value.value_or(-1); });
-    CHECK(rt.block_on([](JoinHandle<int> h) -> Task<int> { co_return co_await h; }(std::move(h))) == 1);
+    CHECK(rt.block_on([](JoinHandle<int> h) -> Task<int> { co_return (co_await h).value_or_throw(); }(std::move(h))) == 1);
   }
 }
 
@@ -342,7 +342,7 @@ TEST_CASE("reserve waits for a slot; a permit keeps the channel open until it is
       }(std::move(tx)));
       // The reserving task holds the only sender; the permit it gets keeps counting as one.
       auto first = co_await rx.recv();
-      mpsc::Permit<std::string> permit = co_await reserver;  // its sender is gone now
+      mpsc::Permit<std::string> permit = (co_await reserver).value_or_throw();  // its sender is gone now
       if (!permit.valid()) co_return "no permit";
       mpsc::Permit<std::string> other;
       other = std::move(permit);  // moves the slot and the sender's reference

@@ -39,7 +39,7 @@ TEST_CASE("tasks that increment under the lock lose no update") {
       std::vector<JoinHandle<bool>> hs;
       for (int t = 0; t < 4; ++t) hs.push_back(spawn(add_many(m, kEach)));
       bool all = true;
-      for (auto& h : hs) all = (co_await h) && all;
+      for (auto& h : hs) all = (co_await h).value_or_throw() && all;
       co_return all;
     }(m));
     CHECK(ok);
@@ -164,7 +164,7 @@ TEST_CASE("blocking_lock: plain threads and tasks share one lock; a runtime's th
       if (m.blocking_lock().error != std::errc::resource_deadlock_would_occur) co_return false;
       auto a = spawn(add_many(m, kEach));
       auto b = spawn(add_many(m, kEach));
-      co_return (co_await a) && (co_await b);
+      co_return (co_await a).value_or_throw() && (co_await b).value_or_throw();
     }(m));
     for (auto& t : threads) t.join();
     CHECK(ok);

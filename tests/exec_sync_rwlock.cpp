@@ -80,7 +80,7 @@ TEST_CASE("an aborted writer gives back what it held: the readers behind it go o
       co_await sleep(std::chrono::milliseconds(5));
       writer.abort();
       if (!co_await test::was_cancelled(writer)) co_return -2;
-      const int seen = co_await reader;  // while `reading` still holds its share
+      const int seen = (co_await reader).value_or_throw();  // while `reading` still holds its share
       co_return seen;
     }(lock));
     CHECK(result == 7);
@@ -135,7 +135,7 @@ TEST_CASE("readers and writers from tasks and threads keep the data consistent")
         }
         co_return consistent;
       }(lock));
-      co_return (co_await w) && (co_await r);
+      co_return (co_await w).value_or_throw() && (co_await r).value_or_throw();
     }(lock));
     writer_thread.join();
     reader_thread.join();

@@ -56,7 +56,7 @@ TEST_CASE("changed() wakes on a new value and skips values overwritten meanwhile
       (void)tx.send(3);  // 2 may be skipped; 3 is the last and must be seen
       co_await sleep(std::chrono::milliseconds(5));
       tx = {};
-      co_return co_await watcher;
+      co_return (co_await watcher).value_or_throw();
     }());
     REQUIRE_FALSE(seen.empty());
     CHECK(seen.back() == 3);

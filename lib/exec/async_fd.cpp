@@ -71,7 +71,7 @@ void async_fd_clear(const IoHandle& handle,
   }
 }
 
-ReadyWait::ReadyWait(const IoHandle& handle, Interest registered, Interest wanted) noexcept {
+FdReadyWait::FdReadyWait(const IoHandle& handle, Interest registered, Interest wanted) noexcept {
   ScheduledIo* io = handle.io();
   if (io == nullptr) {
     error_ = std::make_error_code(std::errc::bad_file_descriptor);
@@ -83,17 +83,17 @@ ReadyWait::ReadyWait(const IoHandle& handle, Interest registered, Interest wante
   }
 }
 
-ReadyWait::~ReadyWait() {
+FdReadyWait::~FdReadyWait() {
   if (!error_) readiness(storage_)->~Readiness();
 }
 
-bool ReadyWait::await_ready() noexcept { return error_ || readiness(storage_)->await_ready(); }
+bool FdReadyWait::await_ready() noexcept { return error_ || readiness(storage_)->await_ready(); }
 
-bool ReadyWait::await_suspend(std::coroutine_handle<> h) noexcept {
+bool FdReadyWait::await_suspend(std::coroutine_handle<> h) noexcept {
   return readiness(storage_)->await_suspend(h);
 }
 
-ReadyWait::Seen ReadyWait::await_resume() noexcept {
+FdReadyWait::Seen FdReadyWait::await_resume() noexcept {
   if (error_) return {error_};
   const ReadyEvent ev = readiness(storage_)->await_resume();
   // The driver stopped, or the source left it: waiting again would never end.

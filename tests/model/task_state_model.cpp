@@ -76,7 +76,7 @@ class ModelScheduler final : public Scheduler {
 
 // What the real scheduler.cpp, blocking_pool.cpp, owned_tasks.cpp, context.cpp and
 // frame_pool.cpp define, reduced to what task_state.cpp asks of them.
-Scheduler::Scheduler(const RuntimeOptions&) noexcept : blocking_(this, 0, {}) {}
+Scheduler::Scheduler(const RuntimeOptions&) : blocking_(this, 0, {}) {}
 BlockingPool::BlockingPool(Scheduler* owner, unsigned max_threads,
                            std::chrono::milliseconds keep_alive) noexcept
     : owner_(owner), max_threads_(max_threads), keep_alive_(keep_alive) {}

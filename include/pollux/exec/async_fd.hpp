@@ -108,12 +108,12 @@ POLLUX_EXEC_API void async_fd_clear(const IoHandle& handle,
 // One wait for readiness on a registration; the driver's waiter lives inside it (in
 // the awaiting frame), so a wait allocates nothing. Destroying it while suspended
 // unlinks the waiter.
-class POLLUX_EXEC_API ReadyWait {
+class POLLUX_EXEC_API FdReadyWait {
  public:
-  ReadyWait(const IoHandle& handle, Interest registered, Interest wanted) noexcept;
-  ReadyWait(const ReadyWait&) = delete;
-  ReadyWait& operator=(const ReadyWait&) = delete;
-  ~ReadyWait();
+  FdReadyWait(const IoHandle& handle, Interest registered, Interest wanted) noexcept;
+  FdReadyWait(const FdReadyWait&) = delete;
+  FdReadyWait& operator=(const FdReadyWait&) = delete;
+  ~FdReadyWait();
 
   bool await_ready() noexcept;
   bool await_suspend(std::coroutine_handle<> h) noexcept;
@@ -243,7 +243,7 @@ class AsyncFd {
 
    private:
     AsyncFd& fd_;
-    detail::ReadyWait wait_;
+    detail::FdReadyWait wait_;
   };
 
   /// Waits until the source is readable (or read-closed, or in error). Needs readable

@@ -269,7 +269,9 @@ class BlockingCell final : public OutputCell<R> {
   static void dealloc(TaskHeader* h) noexcept { delete static_cast<BlockingCell*>(h); }
   static void* output(TaskHeader* h) noexcept {
     auto* self = static_cast<BlockingCell*>(h);
-    if (h->outcome == Outcome::exception) return &self->exception_;
+    // Asked after take_outcome() has marked the outcome taken: which slot holds it is
+    // told by the exception itself (set only when the call threw).
+    if (self->exception_ != nullptr) return &self->exception_;
     if constexpr (std::is_void_v<R>) {
       return nullptr;
     } else {
