@@ -172,12 +172,11 @@ TEST_CASE("cancel: abort during a process wait; the next wait gets the status") 
 // for a later read: a timeout that fires as its read completes must either deliver the
 // bytes or leave them in the socket, never drop them, never deliver them twice.
 //
-// may_fail until timeout() runs its operation in the awaiting task (issue 13 item 2):
-// today's timeout() spawns the read as a task of its own and, when the deadline comes
-// as that task completes, reports timed_out and drops the bytes it read. Seen under
-// Wine (IOCP: 10 of 100 bytes lost, in 2 runs of 3) and under ASan on epoll
-// (multi_thread); not seen in plain epoll, poll(2) and TSan runs.
-TEST_CASE("cancel: timeouts racing reads lose and duplicate nothing" * doctest::may_fail()) {
+// Failed on the timeout() that spawned its operation as a task of its own: when the
+// deadline came as that task completed, it reported timed_out and dropped the bytes it
+// read (seen under Wine, 10 of 100 bytes lost in 2 runs of 3, and under ASan on epoll).
+// timeout() now runs the read in the awaiting task: a read that completed wins.
+TEST_CASE("cancel: timeouts racing reads lose and duplicate nothing") {
   test::each_flavor([]() -> Task<void> {
     auto [a, b] = co_await tcp_pair();
     const int count = test::kSanitized ? 300 : 2000;
