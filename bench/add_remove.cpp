@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // W4: add + remove of one socket, over and over (one operation = one add and one remove).
 // pollux: Registry::add / Registry::remove of a UdpSocket. Raw epoll: EPOLL_CTL_ADD and
 // EPOLL_CTL_DEL of another UDP socket, with the flags pollux asks for.

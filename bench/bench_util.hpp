@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Shared by the pollux-vs-raw-epoll benchmarks: options, timing, and the report lines.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Shared by the pollux-exec benchmarks that time whole runtimes (exec_scheduler,
 // exec_sync): the command line, and one measurement printed as a line: the median over

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // exec_echo against tcp_echo and a raw-epoll echo: 100 loopback connections, each with
 // one 64-byte message in flight (ping-pong), for a fixed time per run. Every server runs
 // as a process of its own, started fresh for each run, and the three alternate; the

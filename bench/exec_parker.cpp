@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Parker ping-pong between two threads: pollux's Parker (on each backend this host has)
 // against a hand-written raw futex and against std::condition_variable, in one run; then
 // the cost of unpark() on a parker that is already notified. Prints medians and ratios.

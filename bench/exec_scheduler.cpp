@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // pollux-exec's scheduler (issue 5 item 5): spawning 1M trivial tasks, a task-to-task
 // ping-pong, a chain of 1M spawns, and fib(25) with spawn and join, on 2 workers and on
 // the current-thread flavour. Each figure is the median of --runs runs; the issue's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // pollux-exec's sync primitives (issue 14 part 4): mpsc throughput with 1 and 4
 // producers (bounded 1024 and unbounded), oneshot create+send+recv, Notify ping-pong
 // between two tasks, Semaphore acquire/release contended by 4 tasks, Mutex lock/unlock

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The cost of filing and cancelling timers: pollux-exec's TimerDriver (a hierarchical
 // wheel under a mutex; what sleep() and timeout() use) against a std::multimap keyed by
 // deadline, the ordered-tree timer list many event loops keep. One million timers with

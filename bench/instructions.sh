@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # User-space instructions per operation, pollux against raw epoll, for W1, W3 and W4:
 # each benchmark program runs once under callgrind, and the inclusive cost of its
 # measured functions (pollux_w*, raw_w*: both sides run in the same process) is divided

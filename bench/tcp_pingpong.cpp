@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // W1: 64-byte ping-pong over one loopback TCP connection, both ends on one thread and one
 // poller (so that the figures are the poller's and the sockets', not the scheduler's).
 // W5: the same with 10,000 idle sockets registered in the same poller.

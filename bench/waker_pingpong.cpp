@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // W3: cross-thread wake ping-pong. Two threads, each blocked in its own poller; each
 // round trip is one wake each way. pollux: two Polls with a Waker each. Raw epoll: two
 // epoll sets with an edge-triggered eventfd each (written, never read: every write is an

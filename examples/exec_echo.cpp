@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // exec_echo: the echo server on pollux-exec, one task per connection.
 //
 //   exec_echo --listen IP:PORT [--workers N]     (PORT 0 picks a free port)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // named_pipe_echo: a single-threaded named-pipe echo server on pollux (Windows).
 //
 //   named_pipe_echo \\.\pipe\NAME [SDDL]

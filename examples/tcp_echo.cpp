@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // tcp_echo: a single-threaded echo server on pollux, in mio's style.
 //
 //   tcp_echo --listen 127.0.0.1:PORT      (PORT 0 picks a free port)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // wait_process CMD [ARGS...]: spawns CMD without a shell, waits for it on a Poll and prints
 // "exited with N" (or, on Unix, "killed by signal N"). Exits 0 once the child has ended,
 // 1 with a message when it could not be started or watched, 2 on bad usage.

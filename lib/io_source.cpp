@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // IoSource ownership; registration itself is the backend's (lib/sys.hpp).
 
 #include <pollux/detail/io_source.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The out-of-line definitions of what epoll's header set has inline, for the backends
 // whose headers are opaque (poll(2), IOCP): each hands the call to the backend's files.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Poll, Registry and Events: portable checks in front of the backend's Selector.
 
 #include <pollux/poll.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Process: the portable checks in front of the per-OS contract of lib/process_sys.hpp.
 
 #include <pollux/process.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The internal contract behind pollux::Process, implemented once per OS
 // (lib/unix/process_pidfd.cpp on Linux, lib/win/process.cpp on Windows). lib/process.cpp

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The definition of sys::selector_select (lib/sys.hpp) for backends whose Selector has a
 // select(out, capacity, count, timeout) member (poll(2), IOCP), written once: each

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The internal contract. Every backend implements all of it, whole, in files of its own;
 // the build picks one backend's files, so portable files need no #if:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The socket half of the internal contract (lib/sys.hpp names it). Every backend OS
 // implements all of it in files of its own: lib/unix/socket*.cpp over BSD sockets,

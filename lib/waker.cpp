@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Waker: portable half; the backend supplies the mechanism.
 
 #include <pollux/poll.hpp>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs, from Debian/Ubuntu packages, whatever the build needs and is missing.
 #   scripts/install-deps.sh          compilers (gcc, clang), meson, ninja, doctest, cmake,
 #                                    relacy-dev (the model checker of tests/model/)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Cross-builds pollux for Windows with mingw-w64 and runs every Windows test suite under
 # Wine, in a fresh Wine prefix made for this run. Exits non-zero when a test fails.
 #

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Which flags each event carries, per interest, over sockets; Events capacity.
 
 #include "net_util.hpp"

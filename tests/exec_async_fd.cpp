@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // AsyncFd (issue 13 item 6) over a user's own fds (Unix): a pipe and a socketpair made
 // with the system calls, registered through unix::SourceFd, and a pollux socket. The
 // same cases run on epoll and on poll(2), where pollux emulates edges: there a raw fd's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // spawn_blocking: values and exceptions reach the joiner, the pool's bound holds, and
 // a blocking call wakes the task that waits for it on either flavour.
 

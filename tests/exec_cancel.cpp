@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // One test per way an awaited operation is cancelled: a task aborted (JoinHandle::abort)
 // while it waits in read, write, accept, connect, sleep or a process wait, and a timeout
 // racing a read's completion; in both scheduler flavours. Connect: tests/exec_unix_io.cpp

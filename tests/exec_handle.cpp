@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Handle (issue 13 item 4): spawn, spawn_blocking and block_on from threads the runtime
 // does not own, Handle::current() inside tasks and blocking calls, and a Handle that
 // outlives its runtime answering as a stopped one (no crash, no use after free: run

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // pollux-exec's I/O driver, in both scheduler flavours: TCP echo round trips with many
 // concurrent clients, UDP, cancelling a pending read (abort and timeout), waiting for a
 // child process, and the errors outside a runtime.

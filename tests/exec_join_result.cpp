@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // co_await on a JoinHandle gives a JoinResult: completed (the value), cancelled, or
 // failed (the exception kept); it never throws (issue 13 item 3). value_or_throw() is
 // the throwing convenience, and block_on keeps returning the value or rethrowing. On

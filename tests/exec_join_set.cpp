@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // AbortHandle and JoinSet: spawn many, join them as they finish, abort them all (by
 // abort_all or by dropping the set). On both runtime flavours (issue 13 item 5).
 

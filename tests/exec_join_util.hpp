@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Small tasks shared by the join suites (exec_join_result, exec_join_set).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Parker: the contract, run once per backend compiled for this host and usable here
 // (abseil's typed-test idea: futex and fallback on Linux; WaitOnAddress, keyed events and
 // fallback on Windows), each forced in turn through the internal test hook.

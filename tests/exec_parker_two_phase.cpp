@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Parker's two-phase unpark (parking_lot_core's ThreadParker protocol): unpark_lock()
 // under the waker's lock, UnparkHandle::unpark() after it, and the one-shot waiting side
 // (prepare_park, park, park_until, timed_out); run once per backend compiled for this host

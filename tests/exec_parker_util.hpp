@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Shared by the Parker suites: run a body once per backend compiled for this host, and
 // wait for a thread without hanging the suite.

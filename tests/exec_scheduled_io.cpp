@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ScheduledIo on its own (lib/exec/scheduled_io.*), the I/O driver's per-source record:
 // a readiness change wakes exactly the waiters whose interest it meets, and a clear
 // after would-block forgets only the readiness that was acted on, never an edge the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The Runtime in both flavours: spawn and join, fan-out/fan-in, wake-ups across threads,
 // stealing, abort, detach, yield_now fairness and the cooperative budget.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // select() and join(): branches run inside the awaiting task; select gives the first
 // to finish and destroys the others before it returns; join waits for all and fails
 // fast; both nest, yield, and cancel with the task. On both runtime flavours.

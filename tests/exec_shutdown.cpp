@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Shutdown: unfinished tasks are dropped with their frames (no leaks under ASan), their
 // joiners see operation_canceled, and a runtime that was shut down refuses new work
 // without undefined behaviour.

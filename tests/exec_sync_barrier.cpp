@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Barrier: groups of n released together with one leader each, reuse for the next group,
 // Barrier(0), and cancel safety (a waiter dropped before its group is complete no longer
 // counts; one dropped after release changes nothing), on both runtime flavours.

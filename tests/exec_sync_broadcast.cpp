@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // broadcast: every receiver gets every value, subscribe() from now on, a lagging
 // receiver told how many it missed and continuing from the oldest kept, the senders
 // going away, no receiver, and cancel safety of recv(), on both runtime flavours.

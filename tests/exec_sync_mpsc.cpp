@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mpsc: order and backpressure on a bounded channel, the unbounded one, reserve/permit,
 // try_send/try_recv, close and the ends going away, cancel safety of recv (a dropped
 // receiving task loses nothing) and send (a dropped sender never enqueued its value),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Mutex<T>: exclusion under contention (also across awaits), FIFO order, try_lock and an
 // early unlock, cancel safety (an aborted waiter leaves the queue; one handed the lock
 // before it resumed unlocks it), and blocking_lock from plain threads (refused on a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Notify: the stored permit, notify_waiters, FIFO order, ping-pong between tasks, and
 // cancel safety (a chosen waiter that is dropped hands its notification on), on both
 // runtime flavours.

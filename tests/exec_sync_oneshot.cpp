@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // oneshot: send/recv across tasks, errors as values (sender dropped, receiver gone,
 // sent twice), try_recv, closed(), and cancel safety of recv (a dropped receiving task
 // loses nothing), on both runtime flavours.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // RwLock<T>: readers together, a writer alone, one FIFO queue (a waiting writer holds
 // back later readers), try_read/try_write, cancel safety (an aborted writer gives back
 // what it was handed), and the blocking halves, on both runtime flavours.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Semaphore: permits as RAII guards, try_acquire, add_permits, FIFO fairness with
 // batch requests, close, and cancel safety (an aborted waiter gives back what it was
 // assigned, and a granted one that never resumed gives back all), on both flavours.

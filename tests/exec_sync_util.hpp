@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Helpers shared by the sync-primitive suites (exec_sync_*). Tasks record what they
 // saw and return it; the doctest checks run on the main thread (Wine's rule).

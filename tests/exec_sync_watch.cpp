@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // watch: the latest value, changed() (at once when newer, marks it seen, skips what was
 // overwritten), borrow/borrow_and_update, subscribe and copies, the sender going away,
 // and cancel safety of changed() (a dropped wait misses no change), on both flavours.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Task<T> on its own and inside a runtime: laziness, values, exceptions, symmetric
 // transfer along deep await chains, and frame lifetimes.
 

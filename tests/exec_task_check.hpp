@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Assertions for code that runs inside runtime tasks, possibly on worker threads.
 //

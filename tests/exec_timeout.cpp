@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // timeout() and timeout_at() run the operation inside the awaiting task: cancelling
 // that task (or the deadline) cancels the operation before the cancel returns. On both
 // runtime flavours; the abort case is the one ASan watches (issue 13 item 2).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Timers on the runtime: a timer never fires early, timeout, interval, an earlier timer
 // waking a driver that sleeps for a later one, many timers cancelled by dropping their
 // tasks, and huge durations. No upper bounds on wall time: a loaded machine is several

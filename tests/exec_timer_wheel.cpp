@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The hierarchical timer wheel on its own (lib/exec/timer_wheel.*), against a plain
 // model: every timer fires in the advance() that first reaches its deadline, never
 // before and never later, and removed timers never fire.

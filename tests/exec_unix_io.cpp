@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // exec::UnixListener and exec::UnixStream (Unix only): accept/connect by path, a
 // socketpair, a pending read cancelled by a timeout; and a TCP connect aborted while it
 // is pending, which takes a listener whose accept queue is full (POSIX listen(2)).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // AsyncFd<win::Binding> (issue 13 item 6), under Wine: a pipe HANDLE of the test's own,
 // bound to the runtime's completion port, whose reads complete through an Overlapped
 // Handler that reports readiness. The task waits with co_await fd.readable(), takes the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // exec::NamedPipeListener and exec::NamedPipe (Windows; run under Wine): many clients
 // echoed concurrently through a listener, in both scheduler flavours, a server instance
 // waiting for its client, a read cancelled by a timeout, and a task aborted while it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Process over pidfd: what only Linux shows (signals, zombies, children started without
 // pollux, processes that are not our children). tests/process.cpp has the portable cases.
 

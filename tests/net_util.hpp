@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Helpers for the socket suites: bytes from text, loopback addresses, connected pairs.
 // Portable: pollux's API only, so the suites that include it also run on Windows.

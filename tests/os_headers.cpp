@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What <pollux/pollux.hpp> brings into a user's code: no OS header, on any backend. The
 // epoll backend's inline fast path declares the few C library functions it calls
 // (sys/libc.hpp) instead of including <sys/epoll.h>, <sys/socket.h> and <unistd.h>.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Poll: creation, timeouts, and the calls that must be refused with an error code.
 
 #include "util.hpp"

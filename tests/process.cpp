@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Process on every backend: exit reported as readable, status, registration rules, errors.
 // The child is tests/process_child.cpp, found through POLLUX_TEST_CHILD (set by meson).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The child that the process suites spawn: portable, so they need no shell.
 //   process_child exit N        exits with code N
 //   process_child sleep MS [N]  sleeps MS milliseconds, then exits with code N (default 0)

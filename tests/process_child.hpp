@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Shared by tests/process_child.cpp and the suites that spawn it.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Registry semantics with real sockets: add, modify, remove, and their errors.
 
 #include "net_util.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // SocketAddr, Ipv4Addr and Ipv6Addr: parsing and printing, portable and exact.
 
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // TCP end to end over loopback: echo round trips and large transfers drained to would-block.
 
 #include "net_util.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // TcpListener: binding, accepting until would-block, addresses, options and errors.
 
 #include "net_util.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // TcpStream: connect, readiness around the connection's life, errors and options.
 
 #include "net_util.hpp"

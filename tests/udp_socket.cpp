@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // UdpSocket: send_to/recv_from, connected sockets, options, multicast, IPv6.
 
 #include "net_util.hpp"

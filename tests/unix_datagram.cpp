@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // UnixDatagram: pairs, bound and unbound sockets, addresses, back-pressure.
 
 #include "unix_util.hpp"

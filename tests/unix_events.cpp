@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Events that only a Unix test can provoke (TCP urgent data as priority, MSG_OOB), and
 // what Unix kernels promise beyond the portable suites: a FIN behind unread data is
 // read_closed at once, a read after RST fails with connection_reset, and take_error

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Raw fds whose life does not follow the rules (closed while registered, numbers reused,
 // files that cannot block), changes racing a blocked poll, one fd in two Polls. epoll
 // answers these in the kernel; the poll(2) backend must give the same observable answers.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // UnixListener: binding paths and abstract names, accepting until would-block.
 
 #include "unix_util.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // No descriptor leaks from the socket and pipe types, on success and failure paths:
 // thousands of create/register/poll/destroy cycles leave /proc/self/fd as it was.
 

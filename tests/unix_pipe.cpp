@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // unix::pipe(): readiness, EOF, write_closed, and no SIGPIPE on a broken pipe.
 
 #include "util.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Poll::native_handle on Unix (issue 13 item 8): on epoll a pollux Poll nests in a raw
 // epoll set, as a loop that already has one (GLib, Qt, libuv) would do it: the outer
 // set reports the inner epoll fd readable when the Poll has events, and Poll::poll then

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Signals interrupting a blocked poll: EINTR is retried with the time that remains, so
 // it never surfaces as an error and never cuts a timeout short (or makes it endless).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // unix::SourceFd over raw pipes: registration semantics, errors, capacity, threads, leaks.
 // Raw fds have no IoSource, so after a would-block these tests call modify() to re-arm:
 // needed on the poll(2) backend, harmless on epoll (the documented SourceFd rule).

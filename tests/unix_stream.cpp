@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // UnixStream: pairs, connecting by path and abstract name, EOF and errors.
 
 #include "unix_util.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Drives examples/tcp_echo as a child process: its one line, many concurrent clients, a
 // large transfer through its bounded buffers, and a clean exit on SIGTERM and SIGINT.
 

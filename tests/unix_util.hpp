@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Helpers for the Unix-socket suites: a private temporary directory for socket paths.
 

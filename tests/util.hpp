@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Helpers shared by the behavioural suites, in the manner of mio's tests/util.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // <pollux/version.hpp> is generated from meson.build's project(version:); the build passes
 // that same version as POLLUX_EXPECTED_VERSION, so a stale or hand-edited header fails here.
 #include <pollux/pollux.hpp>

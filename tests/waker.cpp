@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Waker: cross-thread wake, coalescing, wake before poll, several wakers, full-width tokens.
 
 #include "util.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Windows: teardown with AFD polls in flight, and what it leaves behind. A socket or a
 // Poll destroyed while the kernel still owns an AFD poll must cancel and drain it (no
 // use-after-free), and nothing may leak: 1000 cycles leave the process handle count

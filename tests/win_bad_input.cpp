@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Windows: registrations that must be refused with an error code, never a crash.
 
 #include <winsock2.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // win::Binding and win::Overlapped: completions of user HANDLEs through Poll.
 
 #include "win_binding_util.hpp"

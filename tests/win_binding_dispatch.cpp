@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // win::Binding: how completions are dispatched. Handlers run outside the Selector's
 // lock, so they may use every other source of their Poll; each packet finds its own
 // Overlapped; removal cancels and drops any number of pending operations.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // win::JobObject: job notifications (JOBOBJECT_ASSOCIATE_COMPLETION_PORT) through Poll.
 
 #include "util.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // win::NamedPipe: mio's named-pipe contract (connect before and after the client, EOF and
 // ERROR_NO_DATA after the client left, large transfers through small reads, reuse of an
 // instance, misuse), and removal with I/O in flight.

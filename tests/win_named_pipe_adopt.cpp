@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // win::NamedPipe::from_raw_handle and take_error (issue 13 item 8), as mio has them: a
 // pipe HANDLE opened by the caller, either end, taken over; bad handles refused with
 // the handle left to the caller; the error of a failed background operation reported

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Asio's windows::stream_handle, an independent client, talking to a pollux named-pipe
 // server (a NamedPipeListener echoing in message mode and in byte mode).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Windows: drives examples/named_pipe_echo as a child process under Wine: its one line,
 // concurrent clients, and transfers larger than its bounded per-connection buffer.
 // (Console control events do not reach a headless Wine process: the server is terminated.)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // win::NamedPipeListener: an echo server under many concurrent clients; instances are
 // always there for the next client.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // win::NamedPipe: message mode, bounded write buffering, options, interest filtering.
 
 #include "win_pipe_util.hpp"

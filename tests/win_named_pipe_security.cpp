@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // win::NamedPipe and win::NamedPipeListener against pipe squatting: a server claims its
 // name by default, refuses remote clients by default, and takes a security descriptor.
 //

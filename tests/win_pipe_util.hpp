@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Helpers shared by the named-pipe suites (win_named_pipe*.cpp).
 

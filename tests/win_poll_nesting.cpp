@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Poll::native_handle on Windows (issue 13 item 8): the completion port, nested in a
 // loop that has its own. A completion port cannot be associated with another one
 // (CreateIoCompletionPort refuses a port as the file handle), and its packets are the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // win::Poster: completions carrying a Token and a value, posted from any thread.
 
 #include "win_binding_util.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Process on Windows: adopting a HANDLE, and Boost.Asio's windows::object_handle (the
 // independent peer) seeing the same exit code as pollux. tests/process.cpp has the
 // portable cases; the child is tests/process_child.cpp, found through POLLUX_TEST_CHILD.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Windows: drives examples/tcp_echo as a child process under Wine: its one line, many
 // concurrent clients, and a large transfer through its bounded buffers. (Console control
 // events do not reach a headless Wine process, so the server is terminated, not signalled.)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Drives examples/wait_process.exe under Wine: its one line of output and its exit code.
 // POLLUX_WAIT_PROCESS names the example, POLLUX_TEST_CHILD the child it is asked to run.
 

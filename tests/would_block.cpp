@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // is_would_block: the same answer as comparing with std::errc::operation_would_block, and
 // the canonical code (the one it answers without a virtual call) is what pollux reports.
 

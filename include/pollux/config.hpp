@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The export macro and the one place where public headers learn the OS.
 // Nothing else belongs here: every other public header is portable.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Poll and Registry: the event loop's selector, and the handle that changes what it watches.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The umbrella header: every portable noun. OS-specific nouns live under
 // <pollux/unix/...>, <pollux/win/...>; the executor under <pollux/exec/...>.

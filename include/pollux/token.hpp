@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Token: the caller's name for a registration, returned with every event for it.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // is_would_block: the test that ends every drain loop, made cheap.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // AsyncFd's out-of-line half: registration with the current runtime's driver, the
 // readiness wait (the driver's Readiness awaitable, built inside the caller's storage),
 // and the clear that try_io makes after would-block.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "blocking_pool.hpp"
 
 #include <algorithm>

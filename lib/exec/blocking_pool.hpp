@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Threads for calls that block: started on demand up to a bound, kept for a while when
 // idle, then let go. Work beyond the bound waits in a FIFO queue.

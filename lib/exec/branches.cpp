@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The branches of select/join (include/pollux/exec/detail/branches.hpp): per-branch
 // resume points and wakers inside one task.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The thread-local context and the hooks awaitables use to suspend the running task.
 
 #include "context.hpp"

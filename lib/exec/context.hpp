@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // What a thread of a runtime knows about itself: which scheduler it serves, which
 // task it is running, and that task's cooperative budget. One per thread, reached

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The current-thread scheduler: tasks run only on a thread inside block_on (the
 // driver). Its own queue is touched by the driver alone; wakes from other threads go

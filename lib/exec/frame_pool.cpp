@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Recycles the memory of coroutine frames and task cells per thread: a general-purpose
 // malloc is a visible part of what a spawn costs. Every frame also carries a prefix in
 // which spawn builds the task header (one allocation per spawned task); the last 8

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The internal contract under the Parker: a futex-like wait/wake on one 32-bit word. The
 // Parker's state machine (parker.cpp) is written once over it; each mechanism implements it

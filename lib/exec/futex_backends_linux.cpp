@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Linux: the futex first; the fallback stays compiled so that it is tested here too.
 
 #include <array>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Hosts without a native backend here (macOS, the BSDs): only the fallback.
 
 #include <array>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Windows: WaitOnAddress when this Windows has it (8 and later), else NT keyed events
 // (Windows 7, and Wine's default version); the fallback stays compiled so that it is
 // tested here too. Which of them exist is decided at run time (futex_select.cpp).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The portable backend: a fixed table of mutex + condition variable buckets, hashed by the
 // word's address (the way parking_lot and libc++'s atomic wait share a few slots among all
 // addresses). Built on every host so that it is tested everywhere.

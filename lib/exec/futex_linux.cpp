@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Linux futex(2). FUTEX_WAIT_BITSET takes an absolute deadline on CLOCK_MONOTONIC (plain
 // FUTEX_WAIT takes a relative one, which would have to be recomputed after every EINTR);
 // libstdc++'s and libc++'s steady_clock read CLOCK_MONOTONIC, so a steady_clock deadline

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Which futex backend a new Parker gets: the default is decided once per process (the
 // first available of the host's compiled backends, unless POLLUX_EXEC_PARKER names
 // another); the test hook can force one for Parkers constructed afterwards. A Parker keeps

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // WaitOnAddress / WakeByAddressSingle (Windows 8 and later). Found at run time, never
 // linked: Windows 7 (and Wine, which reports 7) would refuse to load a binary importing
 // them, and there the keyed-event backend takes over. The functions live in

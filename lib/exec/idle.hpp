@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Which workers sleep, and how many look for work, after tokio's `Idle`. The counts
 // live in one atomic word so that the hot question "should anyone be woken?" is one

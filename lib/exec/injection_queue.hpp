@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The global FIFO of a scheduler: tasks scheduled from outside its threads, a worker's
 // overflow, and what workers pull when their own queue is empty. An intrusive list

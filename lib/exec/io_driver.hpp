@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // IoDriver: the runtime's reactor, a pollux::Poll shared by all of a runtime's threads,
 // with its timers. One thread at a time drives it (the driver lock, taken with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include <pollux/exec/detail/io_handle.hpp>
 
 #include "context.hpp"

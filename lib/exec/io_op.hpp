@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The pieces every async I/O type is made of: registering a source with the current
 // runtime's driver, and the loop "wait for readiness, try the operation, and on

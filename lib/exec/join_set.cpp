@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // JoinSet's core (include/pollux/exec/join_set.hpp). Each task in the set has an entry
 // whose address is the data of the task's join waker: when the task completes, the
 // waker moves the entry from `running_` to `finished_` and wakes join_next(). The

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // NT keyed events: the parking primitive of Windows before WaitOnAddress (XP's critical
 // sections park on them), used here when WaitOnAddress is missing, as on Windows 7 and
 // Wine's default. Undocumented but stable ntdll exports, found through GetProcAddress.

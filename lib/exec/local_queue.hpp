@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // A worker's bounded run queue: one producer (its worker), many consumers (the worker
 // popping from the front, thieves taking half from the front), after tokio's queue.

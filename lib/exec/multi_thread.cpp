@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "multi_thread.hpp"
 
 #include <algorithm>

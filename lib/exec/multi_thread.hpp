@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The work-stealing scheduler: N workers, each with a LocalQueue and a LIFO slot, one
 // InjectionQueue, Idle bookkeeping, and a WorkerPark per worker.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // exec::NamedPipe and exec::NamedPipeListener (built on Windows only).
 
 #include <pollux/exec/detail/deadline.hpp>

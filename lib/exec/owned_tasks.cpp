@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "owned_tasks.hpp"
 
 #include <mutex>

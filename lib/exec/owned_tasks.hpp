@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The coroutine tasks of a scheduler that have waited at least once and not finished,
 // so that shutdown can drop the ones that no queue refers to (a task waiting on a join

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The Parker's state machine, written once over lib/exec/futex.hpp (the shape of Rust
 // std's futex parker).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include <pollux/exec/process.hpp>
 
 #include "io_op.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Runtime and Handle: the public face; everything they do is one of the two schedulers.
 
 #include <pollux/exec/runtime.hpp>

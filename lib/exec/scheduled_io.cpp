@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "scheduled_io.hpp"
 
 #include <array>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // ScheduledIo: the driver's record of one registered source, after tokio's. The
 // readiness the driver last saw is kept in one atomic word together with the driver

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What both scheduler flavours share, and the exported entry points that the public
 // templates (Runtime::spawn, spawn_blocking, block_on, exec::spawn) call.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The part every scheduler flavour shares: the owned-task list that shutdown walks, the
 // blocking pool, and the one virtual entry that puts a woken task back on a queue.

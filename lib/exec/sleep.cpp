@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // sleep, sleep_until and Interval over the runtime's TimerDriver.
 
 #include <pollux/exec/coop.hpp>

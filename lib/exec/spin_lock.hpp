@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // A test-and-test-and-set lock for critical sections of a few instructions (taking a
 // slot of the owned-task list). Uncontended it costs one exchange and one store, against a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The operations TcpStream, UnixStream and NamedPipe share, written once over any
 // pollux stream with read/write/take_error/peer_addr.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The task state machine: every transition is one CAS on TaskHeader::state, so that a
 // wake, an abort, a join and the running thread can race without a lock. The rules
 // (tokio's, restated in our terms):

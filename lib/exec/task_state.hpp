@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The scheduler's side of the task state machine (the joiner's side is TaskHeader's own
 // members). Each function says which reference it consumes.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include <pollux/exec/tcp_listener.hpp>
 
 #include "io_op.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include <pollux/exec/tcp_stream.hpp>
 
 #include "stream_ops.hpp"

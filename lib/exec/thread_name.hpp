@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Naming the calling thread, for debuggers and process listings (RuntimeOptions::
 // thread_name). One file per OS implements it; where the OS cannot, it does nothing:

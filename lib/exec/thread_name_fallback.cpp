@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Other systems: the names' APIs differ (macOS names only the calling thread, with one
 // argument; the BSDs spell it pthread_set_name_np), and none is tested here, so threads
 // stay unnamed rather than risk a wrong call.

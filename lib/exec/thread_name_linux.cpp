@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Linux: pthread_setname_np, which takes at most 15 bytes and a NUL (ERANGE beyond).
 
 #include "thread_name.hpp"

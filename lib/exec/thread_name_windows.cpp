@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Windows: SetThreadDescription (Windows 10 1607 and later, in kernel32), found at run
 // time so that the library still loads on older systems and under Wine 8, which lack
 // it; there the name is skipped. The name is UTF-8, the API wants UTF-16.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Lets a plain thread (a block_on caller) sleep until a task completes: a Parker behind
 // a Waker, reference-counted because the completing thread may still be inside

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // timeout()'s timer branch (include/pollux/exec/timeout.hpp): the rest is select().
 
 #include <pollux/exec/timeout.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // TimerAwait: `co_await TimerAwait{driver, deadline}` suspends the current task until
 // the deadline. Destroying it while suspended cancels the timer.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // TimerDriver: the runtime's timers. A TimerWheel under a mutex, on a millisecond clock
 // that starts when the driver is made. A deadline is rounded up to the next tick, so a

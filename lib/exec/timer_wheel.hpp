@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // TimerWheel: a hierarchical timing wheel with millisecond slots, after the one tokio's
 // time driver uses (itself after Varghese & Lauck). Six levels of 64 slots cover 2^36 ms

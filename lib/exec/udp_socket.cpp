@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include <pollux/exec/udp_socket.hpp>
 
 #include "io_op.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // exec::UnixStream and exec::UnixListener (built on Unix hosts only).
 
 #include <pollux/exec/unix_listener.hpp>

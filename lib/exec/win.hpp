@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The Windows SDK for lib/exec, through pollux's one includer of it (lib/win/win.hpp),
 // so that both libraries see the SDK with the same macros. Nothing newer than Windows 7

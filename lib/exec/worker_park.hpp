@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // How an idle thread of a scheduler sleeps and is woken: the one seam between the
 // schedulers and whatever blocks. A thread with nothing to run first tries to take its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The IPv4 and IPv6 halves of socket_addr_to_native / socket_addr_from_native, written once
 // over the names that BSD sockets and Winsock share (sockaddr_in, sockaddr_in6, htons...).

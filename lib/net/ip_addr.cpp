@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Text forms of IP addresses, parsed and printed in portable C++ (no inet_pton/ntop), so
 // every OS reads and writes the same strings.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // SocketAddr's text forms and Unix-domain factories, in portable C++.
 
 #include <pollux/net/socket_addr.hpp>

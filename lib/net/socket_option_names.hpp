@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Which (level, name) pair each SocketOption of lib/sys_net.hpp is, written once over the
 // names that BSD sockets and Winsock spell alike. Include it after the OS's socket headers

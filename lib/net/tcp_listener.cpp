@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // TcpListener over lib/sys_net.hpp.
 
 #include <pollux/net/tcp_listener.hpp>

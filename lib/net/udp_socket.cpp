@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // UdpSocket over lib/sys_net.hpp; transfers re-arm the source themselves (sys_net.hpp).
 
 #include <pollux/net/udp_socket.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Selector over epoll, edge-triggered.
 
 #include "epoll_selector.hpp"

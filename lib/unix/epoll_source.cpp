@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // IoSource for the epoll backend: what its inline half (pollux/sys/selector.hpp) leaves
 // out of line. epoll keeps the whole registration in the kernel and is edge-triggered
 // natively, so nothing is re-armed; the source only remembers which Selector holds its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Waker for the epoll backend: one eventfd per Waker, registered under the Waker's token.
 
 #include <sys/eventfd.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // errno as std::error_code, for the Unix files.
 

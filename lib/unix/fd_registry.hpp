@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Part of the Unix backends' contract: registering fds that pollux does not own
 // (unix::SourceFd). Such fds have no IoSource, so backends that emulate edge triggering

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Checks the epoll headers' own declarations (include/backend/epoll/pollux/sys/libc.hpp)
 // against the real C library headers, in one translation unit that includes both: a
 // declaration that differed from glibc's would fail to compile here, and a constant or a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // unix::pipe(): Sender and Receiver over pipe2(2).
 
 #include <fcntl.h>

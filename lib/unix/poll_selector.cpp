@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Selector over poll(2), with edge triggering emulated (see poll_selector.hpp).
 
 #include "poll_selector.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The poll(2) backend's Selector, shared by its selector, waker and source files.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // IoSource for the poll(2) backend. The registration lives in the Selector; the source
 // keeps a weak handle to it (selector + generation), so that would-block can re-arm the
 // emulated edges, and so that nothing breaks when a Poll is destroyed before the source.

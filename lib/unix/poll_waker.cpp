@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Waker for the poll(2) backend: no fd of its own. A wake sets the waker's pending bit and
 // writes to the Selector's internal pipe, which every poll watches; the selecting thread
 // turns pending bits into events. Wakes between two polls merge into one event.

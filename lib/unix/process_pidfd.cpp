@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Process on Linux: a pidfd registered through detail::IoSource, so every Unix selector
 // (epoll, poll(2)) watches it like any fd. A pidfd turns readable when the process exits;
 // waitid(P_PIDFD) collects the status and reaps the child without any SIGCHLD handler.

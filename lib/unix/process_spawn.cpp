@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Starting a child with its pidfd in one step: clone3(CLONE_PIDFD), fork-like (no
 // CLONE_VM), then exec. glibc has pidfd_spawnp only from 2.39; Debian 12 has 2.36.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Starting a child on Linux so that spawn holds a pidfd for it from the moment it exists.
 // Getting the pidfd afterwards (posix_spawn, then pidfd_open) races with anything that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The socket operations of lib/sys_net.hpp over BSD sockets (Linux, the BSDs, macOS).
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // net::SocketAddr <-> the BSD sockaddr family (sys_net.hpp, the address half).
 
 #include <netinet/in.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Socket options of lib/sys_net.hpp over setsockopt/getsockopt.
 
 #include <netinet/in.h>

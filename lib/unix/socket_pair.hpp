@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // socketpair(2) for the Unix-only socket types: non-blocking and close-on-exec.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // SourceFd forwards to the Unix backends' fd registry.
 
 #include <pollux/poll.hpp>

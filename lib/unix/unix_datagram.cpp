@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // UnixDatagram over lib/sys_net.hpp and socketpair(2).
 
 #include <pollux/net/unix_datagram.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // UnixListener over lib/sys_net.hpp.
 
 #include <pollux/net/unix_listener.hpp>

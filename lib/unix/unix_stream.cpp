@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // UnixStream over lib/sys_net.hpp (which speaks AF_UNIX on Unix) and socketpair(2).
 
 #include <pollux/net/unix_stream.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // is_would_block on Unix: pollux reports would-block as EWOULDBLOCK in the system
 // category (errno.hpp).
 

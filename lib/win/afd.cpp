@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // \Device\Afd handles and IOCTL_AFD_POLL.
 
 #include "afd.hpp"

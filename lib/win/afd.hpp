@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // AFD, the kernel driver behind Winsock, polled directly as wepoll and mio do: one
 // IOCTL_AFD_POLL per socket on a \Device\Afd handle associated with the completion port

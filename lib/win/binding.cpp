@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // win::Binding: a HANDLE bound to a Poll's completion port under a route key.
 
 #include <pollux/poll.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Route ids and the registration of routes with their Selector (binding_route.hpp).
 
 #include "binding_route.hpp"

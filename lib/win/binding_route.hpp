@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Completion-key routes: how completions of win::Binding, win::Poster and win::JobObject
 // reach Poll::poll.

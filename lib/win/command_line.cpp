@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Command lines for CreateProcessW: the C runtime's quoting for programs, cmd.exe's for
 // batch files (command_line.hpp says why they differ).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The command line that CreateProcessW gets for an argv. Windows passes one string; the
 // child splits it again by its own rules. A program's C runtime (and CommandLineToArgvW)

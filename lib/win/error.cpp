@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // windows_category(): Windows error values, compared with std::errc.
 
 #include "error.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Win32, Winsock and NT errors as std::error_code.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // detail::IoSource for Windows sockets: registration through the IOCP Selector.
 
 #include <pollux/detail/io_source.hpp>

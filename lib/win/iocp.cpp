@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The completion port.
 
 #include "iocp.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // win::JobObject: JOBOBJECT_ASSOCIATE_COMPLETION_PORT under the job's own route key.
 //
 // A job posts packets with our key, the message id in dwNumberOfBytesTransferred and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // win::NamedPipe: overlapped connect/read/write on a bound pipe, turned into readiness.
 //
 // At most one operation of each kind is in flight, each with its own Overlapped, whose

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // win::NamedPipeListener: a pool of server instances with a ConnectNamedPipe pending on
 // each, all bound under the listener's token.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Opening named pipes: server instances, clients, and the client's retrying connect.
 
 #include <chrono>

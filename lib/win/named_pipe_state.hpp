@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The state behind a win::NamedPipe (named_pipe.cpp), and the helpers the files that open
 // pipes share (named_pipe_open.cpp, named_pipe_listener.cpp).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ntdll imports, resolved once.
 
 #include "nt.hpp"

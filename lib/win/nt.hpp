@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The ntdll functions and types that AFD polling and win::Binding need. They are not in the import
 // libraries the SDK promises, so they are resolved once, at run time, through

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // win::Overlapped against the SDK's OVERLAPPED, and Win32 status codes as error codes.
 
 #include <cstddef>

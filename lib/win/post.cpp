@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // win::Poster: PostQueuedCompletionStatus under the Poster's own route key.
 //
 // The value rides in lpOverlapped, which the port never dereferences, and the token stays

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Process on Windows: the process HANDLE is waited on by the thread pool
 // (RegisterWaitForSingleObject, once), and the wait's callback wakes the Poll through a
 // sys::WakerState that carries the registration's token. That is the route libuv, asio and

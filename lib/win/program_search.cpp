@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The program search of Process::spawn on Windows (the order is in program_search.hpp).
 
 #include "win.hpp"

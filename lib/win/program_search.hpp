@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Which file Process::spawn starts for argv[0] on Windows. CreateProcess, given only a
 // command line, looks in the current directory before the system and PATH: a program

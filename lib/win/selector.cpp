@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The IOCP Selector: update queue, GetQueuedCompletionStatusEx, dispatch by key.
 
 #include "selector.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The IOCP Selector: one completion port, the AFD poll groups of its sockets, and the
 // queue of socket updates.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Per-socket AFD polling: base-socket lookup, event translation, update and feed.
 
 #include "sock.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Per-socket registration state of the Windows backend (lib/sys.hpp's SourceRecord).
 //

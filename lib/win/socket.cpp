@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The socket operations of lib/sys_net.hpp over Winsock.
 //
 // Sockets are created overlapped-capable (WSA_FLAG_OVERLAPPED, as AFD polling and any

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // net::SocketAddr <-> Winsock's sockaddr (sys_net.hpp, the address half). Unix-domain
 // addresses are refused: the Windows build has no Unix sockets (Wine 8 has no AF_UNIX).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Socket options of lib/sys_net.hpp over Winsock's setsockopt/getsockopt.
 
 #include "win.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Waker for the IOCP backend: a packet posted to the port under kKeyWaker.
 //
 // The packet's lpOverlapped is the WakerState itself (the port never dereferences a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The one includer of the Windows SDK headers in pollux. Everything in lib/win/ includes
 // this first, so the macros below are set before any SDK header is read.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Winsock start-up.
 
 #include "winsock.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // is_would_block on Windows: pollux reports would-block as Winsock's WSAEWOULDBLOCK in
 // windows_category() (error.hpp).
 

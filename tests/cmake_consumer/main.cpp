@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Uses pollux and pollux-exec from an installed prefix found by find_package(pollux): the
 // imported targets must carry the include path, the defines the headers need, and the
 // link order (pollux::exec before pollux::pollux, then threads).

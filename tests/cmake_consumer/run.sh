@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs this checkout (a small build: no tests, examples or benchmarks) into a staging
 # prefix, then builds tests/cmake_consumer against it with find_package(pollux) and runs
 # it. The prefix is moved after the install, so the package must find itself relative to

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Fails on any symbol a pollux shared library exports that a user's code cannot reach.
 
     check_exports.py INCLUDE_DIR LIBRARY...

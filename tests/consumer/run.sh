@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Builds tests/consumer/project with this checkout as its subproject 'pollux', as a shared
 # library (the harder case for symbol visibility), and runs it. The consumer builds with
 # -Dwerror=true, which Meson passes on to its subprojects: pollux must build clean then.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Model of a worker's run queue (lib/exec/local_queue.hpp, compiled here as it ships):
 // its owner pushes and pops while other workers steal half of it, with Relacy.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // What the models' threads wait on: a Waker handed over, or a wake of their own. Under a
 // Relacy mutex and condition variable, so that a lost wake-up is a reported deadlock.

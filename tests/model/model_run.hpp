@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Running a model: each check is one Relacy test suite run under a scheduler and an
 // iteration budget; main() reports each result, and a model built with a seeded bug

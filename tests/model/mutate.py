@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Writes a copy of a source file with one seeded bug, for a model to catch.
 
 mutate.py INPUT OUTPUT OLD NEW: OUTPUT is INPUT with the text OLD replaced by NEW. OLD must

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Model of Notify (lib/exec/sync/notify.cpp with include/pollux/exec/sync/notify.hpp,
 // wait_list.hpp and wake_list.hpp, compiled here as they ship), with Relacy. The tasks
 // are the model's (sync_runtime.hpp); Relacy explores how their critical sections and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Model of oneshot (lib/exec/sync/oneshot.cpp with include/pollux/exec/sync/oneshot.hpp,
 // compiled here as they ship), with Relacy, over the models' task runtime
 // (sync_runtime.hpp). The channel's block comes from Relacy's allocator: freed twice,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Model of the Parker's state machine (lib/exec/parker.cpp, compiled here as it ships)
 // over each kind of backend that lib/exec/futex.hpp admits, with Relacy.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The one indirection between pollux's real code and Relacy: a model includes this, then
 // the real source file (MODEL_SOURCE), and the real code's std::atomic, std::mutex and

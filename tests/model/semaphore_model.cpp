@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Model of Semaphore (lib/exec/sync/semaphore.cpp with its header, wait_list.hpp and
 // wake_list.hpp, compiled here as they ship), with Relacy, over the models' task runtime
 // (sync_runtime.hpp). A permit that goes missing shows as a deadlock (a task waits for

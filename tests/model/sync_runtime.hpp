@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The runtime that the sync primitives' real code (lib/exec/sync/) asks for, as the models
 // provide it: each Relacy thread is one task with a Mailbox; suspend_current() hands out a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Model of the task state machine (lib/exec/task_state.cpp and TaskHeader's joiner side,
 // compiled here as they ship), with Relacy. The scheduler around it is the model's own:
 // a queue that two worker threads run tasks from (Scheduler::schedule pushes to it),

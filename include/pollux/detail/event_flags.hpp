@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The portable meaning of an event, as bits: what every backend's record decodes into.
 // Event::Flag names them for users; the backends' headers need them before Event exists.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // IoSource: the registration half of every socket and descriptor that pollux owns.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // What every backend's pollux/sys/selector.hpp builds on: the opaque Selector, and the
 // out-of-line poll that checks its arguments first.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // set_success: how every transfer marks success in the caller's error_code.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // AbortHandle: a copyable right to abort a spawned task, without its output (tokio's
 // AbortHandle). Get one from JoinHandle::abort_handle() or JoinSet::spawn(). It keeps

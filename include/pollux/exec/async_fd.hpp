@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // AsyncFd<S>: readiness of any pollux Source, awaited in a task, as tokio's AsyncFd. A
 // runtime or library that does its own I/O on a handle (a raw fd through

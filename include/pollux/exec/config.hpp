@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The export macro of pollux-exec; the same scheme as <pollux/config.hpp>, with its own
 // switches, because pollux-exec is a library of its own that may be static while pollux is

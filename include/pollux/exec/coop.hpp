@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // consume_budget(): for a task that loops on work that never waits (a CPU-bound loop,
 // or awaits that always complete at once), so that it still lets the others run.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Handle: a copyable reference to a Runtime, as tokio's runtime::Handle: spawn onto it,
 // run blocking calls on its pool, or block_on from any thread, including threads that

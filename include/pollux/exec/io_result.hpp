@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // IoResult<T>: what an awaited operation produced, returned by value so that nothing the
 // caller owns (an error_code, a count) is written to after a suspension:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // join(a, b, ...): runs several awaitables inside the awaiting task and waits for all
 // of them (tokio's join!). Not to be confused with JoinHandle (a spawned task's handle)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // JoinHandle<T>: the owner's side of a spawned task (Runtime::spawn, spawn_blocking).
 // `co_await handle` gives a JoinResult<T> (pollux/exec/join_result.hpp): the value, or

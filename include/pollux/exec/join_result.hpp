@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // JoinResult<T>: how a spawned task ended, as `co_await handle` reports it (tokio's
 // Result<T, JoinError>). Awaiting a JoinHandle never throws.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // JoinSet<T>: a set of spawned tasks, awaited in the order they finish (tokio's
 // JoinSet).

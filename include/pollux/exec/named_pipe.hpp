@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // exec::NamedPipe and exec::NamedPipeListener: Windows named pipes awaited on the
 // runtime (Windows only; not in any umbrella header).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Parker: blocks one thread until another thread unparks it. The executor's idle workers
 // sleep on one each.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // exec::Process: a child process whose exit is awaited on the runtime.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Runtime: runs Tasks. Two flavours, as tokio has:
 // - multi_thread: N workers, each with a bounded local queue and a LIFO slot, a shared

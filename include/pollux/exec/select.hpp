@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // select(a, b, ...): runs several awaitables inside the awaiting task and gives the
 // first to finish; the others are cancelled (tokio's select!, in its `biased` form).

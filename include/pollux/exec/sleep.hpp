@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // sleep and sleep_until: wait for a moment on the runtime's timers.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Task<T>: a lazy C++20 coroutine. Nothing runs until the task is awaited or spawned;
 // awaiting one transfers control to it symmetrically (no stack growth along long

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // exec::TcpListener: accepts TCP connections on the runtime.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // exec::TcpStream: a TCP connection whose operations are awaited on the runtime.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // timeout and timeout_at: run an awaitable with a deadline, inside the awaiting task.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // exec::UdpSocket: UDP datagrams awaited on the runtime.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // exec::UnixListener: accepts Unix-domain stream connections on the runtime (Unix only).
 

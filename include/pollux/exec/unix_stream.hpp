@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // exec::UnixStream: a Unix-domain stream socket awaited on the runtime (Unix only; not
 // in any umbrella header).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // yield_now(): lets the other runnable tasks of the worker run before this one goes on.
 

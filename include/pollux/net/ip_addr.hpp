@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Ipv4Addr and Ipv6Addr: IP addresses as plain bytes, in network order, with no OS headers.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // SocketAddr: an IPv4, IPv6 or Unix-domain socket address, portable and OS-header free.
 

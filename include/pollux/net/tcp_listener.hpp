@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // TcpListener: a non-blocking listening TCP socket.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // TcpStream: a non-blocking TCP connection.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // UdpSocket: a non-blocking UDP socket, unconnected or connected.
 

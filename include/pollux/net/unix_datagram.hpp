@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // UnixDatagram: a non-blocking Unix-domain datagram socket (Unix only).
 

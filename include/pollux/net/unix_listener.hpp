@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // UnixListener: a non-blocking listening Unix-domain socket (Unix only).
 

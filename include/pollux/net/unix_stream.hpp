@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // UnixStream: a non-blocking Unix-domain stream socket (Unix only; not in the umbrella).
 

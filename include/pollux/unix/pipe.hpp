@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // unix::pipe(): a non-blocking, close-on-exec pipe as two Sources (Unix only).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // SourceFd: registers any file descriptor the caller owns (Unix only).
 

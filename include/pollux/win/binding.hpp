@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // win::Binding: any overlapped-capable HANDLE, reporting its completions through a Poll.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // win::JobObject: a job object whose notifications (a process in it exited...) arrive
 // through a Poll.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // win::NamedPipe: a named pipe end with readiness semantics over overlapped I/O.
 

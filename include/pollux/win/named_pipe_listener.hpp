@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // win::NamedPipeListener: the server side of named-pipe IPC, like a TCP listener.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // win::Overlapped: the OVERLAPPED of one operation on a handle bound with win::Binding.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // win::Poster: posts completions carrying a value to a Poll, from any thread.
 

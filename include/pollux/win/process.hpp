@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Windows only: a pollux::Process over a process HANDLE the caller already holds.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Barrier: one mutex guards the count of the current group and its FIFO of waiters. The
 // group's number tells a dropped waiter whether it still counts as arrived (its group
 // is still gathering) or was released already (it may still sit in the releaser's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // broadcast's untyped half beyond ChannelEnds: where a new receiver starts.
 
 #include <pollux/exec/sync/broadcast.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ChannelEnds: the end counts of watch and broadcast, under their wait queue's lock.
 
 #include <pollux/exec/detail/channel_ends.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // finish_now: the end of an await_suspend that got its outcome without waiting (a
 // stored permit, a sent value). As every awaitable that completes at once, it spends a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mpsc's untyped half: the ends' counts, the closed flag and the receiver's single
 // waiting slot. One mutex guards them with the typed ring; a waker taken under it is
 // woken after it is released, and the block is freed by whichever end lets go last.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Notify: one mutex guards the permit and the FIFO of waiters; the waiters' nodes live
 // in their awaiters. A waiter's state says who owns the outcome: notify_one() marks
 // the node it chose, so a waiter dropped before it resumed hands that notification on.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // oneshot's untyped half: the flags of the shared block, and the two single waiting
 // slots (the receiver's recv(), the sender's closed()). One mutex guards it all; a
 // waker taken under it is woken after it is released, and the block is freed by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Semaphore: one mutex guards the free count, the closed flag and the FIFO of waiters,
 // whose nodes live in their awaiters. Permits coming back go to the queue's head first
 // (even a part of what it needs), so free permits exist only while nobody waits. A

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ThreadPark's Waker, and the check that refuses to block a runtime's thread.
 
 #include <pollux/exec/detail/thread_park.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // WaitQueue: the wait-for-a-condition queue behind watch and broadcast.
 
 #include <pollux/exec/detail/wait_queue.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // WakeList: the wakers a sync primitive collects under its lock and wakes once the lock
 // is released, so that a woken task never runs into a lock its waker still holds, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Uses pollux's public API from outside its tree: the exports must be there in a shared
 // build, and the headers must stand on their own.
 #include <pollux/pollux.hpp>

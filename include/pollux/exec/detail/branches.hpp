@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Branches: several awaitables run inside the one task that awaits select() or join(),
 // in the manner of tokio's select!/join! (which poll their futures inside the task that

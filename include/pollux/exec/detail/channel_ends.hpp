@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // ChannelEnds: the untyped base of the shared block of watch and broadcast: the wait
 // queue whose lock guards the whole block, and the counts of both ends. The block holds

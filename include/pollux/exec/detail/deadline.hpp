@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // saturating_deadline: `from + d` on steady_clock without overflow. A wait for the
 // longest durations (nanoseconds::max() for "no limit") must not wrap round to a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // IoHandle: the registration of one source with a runtime's I/O driver, held by each
 // async I/O type next to its pollux source. It owns the driver's record for the source

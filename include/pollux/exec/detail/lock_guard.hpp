@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // What Mutex and RwLock share: both are a Semaphore (tokio's design) plus the data it
 // guards. A lock is an acquire of some permits (Mutex: 1 of 1; RwLock: 1 to read, all of

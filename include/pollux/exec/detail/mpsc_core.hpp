@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // mpsc's shared block. Core is the part that does not depend on T (lib/exec/sync/mpsc.cpp):
 // the ends' counts, the closed flag, the receiver's single waiting slot and, for a bounded

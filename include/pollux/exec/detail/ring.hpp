@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Ring<T>: the FIFO storage of the channels: a circular array allocated once, at its
 // capacity, so a bounded channel (mpsc, broadcast) allocates nothing per message. An

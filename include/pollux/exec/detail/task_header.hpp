@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The shared part of every spawned unit of work (a coroutine task or a blocking call):
 // one atomic word of state and reference count, in the manner of tokio's task header.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // ThreadPark: how the blocking halves of the sync primitives (blocking_recv,
 // blocking_send, blocking_lock, ...) wait on a thread outside the runtime. The thread

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // WaitList: the intrusive FIFO of waiters behind the sync primitives. Each node lives in
 // an awaiter, that is in the waiting coroutine's frame, so waiting allocates nothing.

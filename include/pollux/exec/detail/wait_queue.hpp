@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // WaitQueue: "wait until a condition holds; wake everyone when it may have changed", the
 // shape of watch's changed() and broadcast's recv(): a mutex, the FIFO of waiters (their

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // WaitSlot: the one waiting place of a channel end that a single task (or thread) waits
 // on at a time: oneshot's recv() and closed(), mpsc's receiver. It remembers who waits

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Waker: a type-erased "make this runnable again". Tasks hand one to whatever they wait
 // on (a join handle now; the I/O driver and timers later); the waiter calls wake()

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Barrier: lets n tasks wait until all n have arrived (tokio's sync::Barrier).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // broadcast: every receiver gets every value (tokio's sync::broadcast), through a ring of
 // fixed capacity shared by all receivers.

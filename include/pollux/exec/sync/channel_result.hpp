@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The results of the channels' receive and send (oneshot, mpsc, broadcast): errors as
 // values, and a value that could not be sent handed back to the sender.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // mpsc: a multi-producer, single-consumer queue of values between tasks (tokio's
 // sync::mpsc), bounded or unbounded.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Mutex<T>: an async mutual-exclusion lock around a T (tokio's sync::Mutex): a task that
 // waits for it suspends instead of blocking its thread, and may hold it across awaits.

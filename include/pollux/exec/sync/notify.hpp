@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Notify: wakes tasks that wait for "something happened", with no data attached
 // (tokio's sync::Notify).

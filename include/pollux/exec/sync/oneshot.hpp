@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // oneshot: a channel for a single value from one task to another (tokio's
 // sync::oneshot).

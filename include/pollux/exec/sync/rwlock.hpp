@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // RwLock<T>: an async reader-writer lock around a T (tokio's sync::RwLock): any number
 // of readers at once, or one writer.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Semaphore: a count of permits that tasks acquire and give back (tokio's
 // sync::Semaphore, the batch one: a task may take several permits at once).

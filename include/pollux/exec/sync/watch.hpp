@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // watch: one value that a sender updates and any number of receivers look at (tokio's
 // sync::watch). Receivers see the latest value, never a queue: intermediate values a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The epoll backend's Event record: the kernel's epoll_event itself (as
 // libc::EpollEvent, its layout declared in sys/libc.hpp). Poll::poll has the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The few pieces of the C library and the kernel ABI that the epoll backend's inline
 // headers call, declared here instead of included: <sys/epoll.h>, <sys/socket.h> and

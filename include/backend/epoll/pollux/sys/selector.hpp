@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The epoll backend's inline half of lib/sys.hpp: the Selector (an epoll fd), Poll::poll's
 // path for a blocking wait, and the registration of a source. epoll keeps registrations in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Stream transfers on Linux, inline: the successful call is the system call and a test.
 // Would-block, EINTR and real errors go to lib/unix/socket.cpp. A read or write is the

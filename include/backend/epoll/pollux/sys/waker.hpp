@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The epoll backend's Waker: an eventfd registered under the Waker's token. A wake is
 // one write, inline; the rest is lib/unix/epoll_waker.cpp.

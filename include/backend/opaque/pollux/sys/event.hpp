@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The Event record of the backends that translate at poll time (poll(2), IOCP): pollux's
 // own flags, plus what a completion reports on Windows.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The selector half of lib/sys.hpp for the backends that keep all of it in the library
 // (poll(2), IOCP): their Selector and per-source records stay opaque, and each call here

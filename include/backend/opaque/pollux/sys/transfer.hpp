@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Stream transfers of the backends that keep them in the library (poll(2) re-arms its
 // emulated edges on would-block; Windows goes through Winsock): lib/opaque_backend.cpp.

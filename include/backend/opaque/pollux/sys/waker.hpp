@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The Waker of the backends that keep it in the library (lib/opaque_backend.cpp).
 
