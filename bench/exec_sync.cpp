@@ -79,7 +79,7 @@ Task<void> notify_ping_pong(long n) {
     to_pong.notify_one();
     co_await to_ping.notified();
   }
-  co_await std::move(other);
+  (void)co_await std::move(other);
 }
 
 Task<void> acquire_many(Semaphore& sem, long n) {
@@ -101,7 +101,7 @@ template <class Each>
 Task<void> contended(long n, Each each) {
   std::vector<JoinHandle<void>> hs;
   for (int t = 0; t < 4; ++t) hs.push_back(spawn(each(n / 4)));
-  for (auto& h : hs) co_await std::move(h);
+  for (auto& h : hs) (void)co_await std::move(h);
 }
 
 }  // namespace

@@ -234,7 +234,7 @@ TEST_CASE("AsyncFd: a wait dropped half-way (task aborted)") {
         for (int i = 0; i < 10; ++i) co_await yield_now();
         waiter.abort();
         try {
-          co_await std::move(waiter);
+          (void)co_await std::move(waiter);
         } catch (const std::system_error&) {
         }
         write_byte(wr);

@@ -84,7 +84,7 @@ TEST_CASE("waiters get the lock in FIFO order") {
       co_await yield_now();
     }
     held.unlock();
-    for (auto& h : hs) co_await h;
+    for (auto& h : hs) (void)co_await h;
     auto g = co_await m.lock();
     co_return *g == std::vector<int>{0, 1, 2, 3};
   }(m));
@@ -111,7 +111,7 @@ TEST_CASE("a task aborted while it waits for the lock leaves the queue") {
       dropped.abort();
       if (!co_await test::was_cancelled(dropped)) co_return -1;
       held.unlock();
-      co_await next;
+      (void)co_await next;
       auto g = co_await m.lock();
       co_return *g;
     }(m));

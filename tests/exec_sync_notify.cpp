@@ -78,7 +78,7 @@ TEST_CASE("a notified() created before notify_waiters completes at once") {
   rt.block_on([](Notify& n) -> Task<void> {
     Notified pending = n.notified();
     n.notify_waiters();
-    co_await std::move(pending);
+    (void)co_await std::move(pending);
   }(n));
   CHECK(n.waiter_count() == 0);
 }

@@ -53,8 +53,8 @@ TEST_CASE("a waiting writer goes before the readers that came after it") {
       }(lock));
       co_await sleep(std::chrono::milliseconds(5));
       reading.unlock();
-      co_await writer;
-      co_await reader;
+      (void)co_await writer;
+      (void)co_await reader;
       auto r = co_await lock.read();
       co_return *r;
     }(lock));

@@ -198,7 +198,7 @@ namespace {
 
 // A task that records whether its wait ever completed; the test aborts it.
 Task<void> note_when_done(Task<void> wait, std::atomic<bool>* done) {
-  co_await std::move(wait);
+  (void)co_await std::move(wait);
   done->store(true);
 }
 
