@@ -10,6 +10,7 @@
 // next wait the status. Named pipes: tests/exec_win_named_pipe.cpp.
 
 #include "exec_task_check.hpp"
+#include "exec_tcp_pair.hpp"
 #include "exec_util.hpp"
 #include "net_util.hpp"
 
@@ -35,19 +36,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-Task<std::pair<exec::TcpStream, exec::TcpStream>> tcp_pair() {
-  std::error_code ec;
-  auto listener = exec::TcpListener::bind(test::loopback_v4(), ec);
-  TASK_REQUIRE(!ec);
-  const auto addr = listener.local_addr(ec);
-  TASK_REQUIRE(!ec);
-  auto [cec, a] = co_await exec::TcpStream::connect(addr);
-  TASK_REQUIRE_MESSAGE(!cec, cec.message());
-  auto [aec, b] = co_await listener.accept();
-  TASK_REQUIRE_MESSAGE(!aec, aec.message());
-  co_return std::pair<exec::TcpStream, exec::TcpStream>(std::move(a), std::move(b));
-}
-
 // Reads until `want` bytes have come, appending them to `out`.
 Task<std::error_code> read_until(exec::TcpStream& s, std::string& out, std::size_t want) {
   std::array<std::byte, 4096> buf;
@@ -64,7 +52,7 @@ Task<std::error_code> read_until(exec::TcpStream& s, std::string& out, std::size
 
 TEST_CASE("cancel: abort during read; the next reader gets every byte") {
   test::each_flavor([]() -> Task<void> {
-    auto [a, b] = co_await tcp_pair();
+    auto [a, b] = co_await test::tcp_pair();
     auto reader = spawn([](exec::TcpStream* s, test::Tracker) -> Task<void> {
       std::array<std::byte, 64> buf;
       (void)co_await s->read(buf);
@@ -81,7 +69,7 @@ TEST_CASE("cancel: abort during read; the next reader gets every byte") {
 
 TEST_CASE("cancel: abort during write; nothing of the aborted write is sent") {
   test::each_flavor([]() -> Task<void> {
-    auto [a, b] = co_await tcp_pair();
+    auto [a, b] = co_await test::tcp_pair();
     // Fill the connection (both socket buffers) behind the runtime's back.
     const std::string fill(4096, 'f');
     std::size_t filled = 0;
@@ -179,7 +167,7 @@ TEST_CASE("cancel: abort during a process wait; the next wait gets the status") 
 // timeout() now runs the read in the awaiting task: a read that completed wins.
 TEST_CASE("cancel: timeouts racing reads lose and duplicate nothing") {
   test::each_flavor([]() -> Task<void> {
-    auto [a, b] = co_await tcp_pair();
+    auto [a, b] = co_await test::tcp_pair();
     const int count = test::kSanitized ? 300 : 2000;
     std::string sent;
     for (int i = 0; i < count; ++i) sent.push_back(static_cast<char>('a' + i % 26));

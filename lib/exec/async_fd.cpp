@@ -4,6 +4,7 @@
 // and the clear that try_io makes after would-block.
 
 #include <pollux/exec/async_fd.hpp>
+#include <pollux/exec/detail/io_readiness.hpp>
 
 #include <new>
 
@@ -43,6 +44,15 @@ std::uint32_t wanted_bits(Interest interest) noexcept {
   return bits;
 }
 
+// Not registered: bad_file_descriptor; an Interest the registration lacks: invalid_argument.
+std::error_code wait_error(const IoHandle& handle, Interest registered, Interest wanted) noexcept {
+  if (handle.io() == nullptr) return std::make_error_code(std::errc::bad_file_descriptor);
+  if (wanted.is_empty() || wanted.remove(registered) != Interest{}) {
+    return std::make_error_code(std::errc::invalid_argument);
+  }
+  return {};
+}
+
 Readiness* readiness(unsigned char* storage) noexcept {
   return std::launder(reinterpret_cast<Readiness*>(storage));
 }
@@ -72,15 +82,18 @@ void async_fd_clear(const IoHandle& handle,
   }
 }
 
+FdReadyWait::Seen io_ready_now(const IoHandle& handle, Interest registered, Interest wanted) noexcept {
+  if (auto ec = wait_error(handle, registered, wanted)) return {ec};
+  const ReadyEvent ev = handle.io()->ready_event(wanted_bits(wanted));
+  if ((ev.ready & ready::kShutdown) != 0) return {std::make_error_code(std::errc::bad_file_descriptor)};
+  return {{}, ev.ready, ev.tick};
+}
+
 FdReadyWait::FdReadyWait(const IoHandle& handle, Interest registered, Interest wanted) noexcept {
-  ScheduledIo* io = handle.io();
-  if (io == nullptr) {
-    error_ = std::make_error_code(std::errc::bad_file_descriptor);
-  } else if (wanted.is_empty() || wanted.remove(registered) != Interest{}) {
-    error_ = std::make_error_code(std::errc::invalid_argument);
-  } else {
+  error_ = wait_error(handle, registered, wanted);
+  if (!error_) {
     static_assert(sizeof(Readiness) <= kStorage && alignof(Readiness) <= alignof(void*));
-    ::new (storage_) Readiness(*io, wanted_bits(wanted));
+    ::new (storage_) Readiness(*handle.io(), wanted_bits(wanted));
   }
 }
 

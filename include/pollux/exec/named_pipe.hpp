@@ -12,6 +12,7 @@
 
 #include <pollux/exec/config.hpp>
 #include <pollux/exec/detail/io_handle.hpp>
+#include <pollux/exec/detail/io_readiness.hpp>
 #include <pollux/exec/io_result.hpp>
 #include <pollux/exec/task.hpp>
 #include <pollux/win/named_pipe.hpp>
@@ -26,7 +27,7 @@ namespace pollux::exec {
 /// exec::TcpStream's: read and write are safe (a read or write dropped while it waits
 /// has moved no byte); read_exact and write_all are not; a dropped connect leaves
 /// nothing behind; a dropped wait_for_client leaves the instance waiting for a client.
-class POLLUX_EXEC_API NamedPipe {
+class POLLUX_EXEC_API NamedPipe : public detail::ReadinessOps<NamedPipe> {
  public:
   NamedPipe() noexcept = default;
 
@@ -60,6 +61,10 @@ class POLLUX_EXEC_API NamedPipe {
   win::NamedPipe& get() noexcept { return pipe_; }
 
  private:
+  friend class detail::ReadinessOps<NamedPipe>;
+  static constexpr Interest kRegistered = Interest::readable | Interest::writable;
+  auto& source() noexcept { return pipe_; }
+
   detail::IoHandle io_;
   win::NamedPipe pipe_;
 };

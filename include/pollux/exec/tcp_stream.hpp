@@ -9,6 +9,7 @@
 
 #include <pollux/exec/config.hpp>
 #include <pollux/exec/detail/io_handle.hpp>
+#include <pollux/exec/detail/io_readiness.hpp>
 #include <pollux/exec/io_result.hpp>
 #include <pollux/exec/task.hpp>
 #include <pollux/net/shutdown.hpp>
@@ -29,7 +30,7 @@ namespace pollux::exec {
 /// the runtime it was made on has shut down, its operations fail with
 /// std::errc::bad_file_descriptor (nothing drives its readiness any more); the same
 /// holds for every exec I/O type.
-class POLLUX_EXEC_API TcpStream {
+class POLLUX_EXEC_API TcpStream : public detail::ReadinessOps<TcpStream> {
  public:
   TcpStream() noexcept = default;
 
@@ -72,11 +73,15 @@ class POLLUX_EXEC_API TcpStream {
   [[nodiscard]] std::error_code set_nodelay(bool on) { return stream_.set_nodelay(on); }
 
   bool is_open() const noexcept { return stream_.is_open(); }
-  /// The pollux stream, for options; doing I/O on it directly is allowed (it never
-  /// blocks) but an event it consumes is then not seen by the awaiting tasks.
+  /// The pollux stream, for options; I/O on it directly goes through try_io() (see
+  /// ready()), so that the readiness it consumes is accounted for.
   net::TcpStream& get() noexcept { return stream_; }
 
  private:
+  friend class detail::ReadinessOps<TcpStream>;
+  static constexpr Interest kRegistered = Interest::readable | Interest::writable;
+  auto& source() noexcept { return stream_; }
+
   detail::IoHandle io_;
   net::TcpStream stream_;
 };

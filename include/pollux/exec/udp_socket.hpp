@@ -9,6 +9,7 @@
 
 #include <pollux/exec/config.hpp>
 #include <pollux/exec/detail/io_handle.hpp>
+#include <pollux/exec/detail/io_readiness.hpp>
 #include <pollux/exec/io_result.hpp>
 #include <pollux/exec/task.hpp>
 #include <pollux/net/socket_addr.hpp>
@@ -26,7 +27,7 @@ struct UdpReceived {
 /// a runtime (elsewhere: std::errc::operation_not_permitted). Every operation is
 /// cancel-safe: a datagram is sent or received whole when the awaited task completes,
 /// and not at all if it is dropped before.
-class POLLUX_EXEC_API UdpSocket {
+class POLLUX_EXEC_API UdpSocket : public detail::ReadinessOps<UdpSocket> {
  public:
   UdpSocket() noexcept = default;
 
@@ -59,6 +60,10 @@ class POLLUX_EXEC_API UdpSocket {
   net::UdpSocket& get() noexcept { return socket_; }
 
  private:
+  friend class detail::ReadinessOps<UdpSocket>;
+  static constexpr Interest kRegistered = Interest::readable | Interest::writable;
+  auto& source() noexcept { return socket_; }
+
   detail::IoHandle io_;
   net::UdpSocket socket_;
 };

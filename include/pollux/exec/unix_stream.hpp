@@ -10,6 +10,7 @@
 
 #include <pollux/exec/config.hpp>
 #include <pollux/exec/detail/io_handle.hpp>
+#include <pollux/exec/detail/io_readiness.hpp>
 #include <pollux/exec/io_result.hpp>
 #include <pollux/exec/task.hpp>
 #include <pollux/net/shutdown.hpp>
@@ -21,7 +22,7 @@ namespace pollux::exec {
 /// As exec::TcpStream, over net::UnixStream; the same results by value
 /// (<pollux/exec/io_result.hpp>) and the same cancel safety per operation (read, write:
 /// safe; read_exact, write_all: not safe; connect: drops the socket).
-class POLLUX_EXEC_API UnixStream {
+class POLLUX_EXEC_API UnixStream : public detail::ReadinessOps<UnixStream> {
  public:
   UnixStream() noexcept = default;
 
@@ -51,6 +52,10 @@ class POLLUX_EXEC_API UnixStream {
   net::UnixStream& get() noexcept { return stream_; }
 
  private:
+  friend class detail::ReadinessOps<UnixStream>;
+  static constexpr Interest kRegistered = Interest::readable | Interest::writable;
+  auto& source() noexcept { return stream_; }
+
   detail::IoHandle io_;
   net::UnixStream stream_;
 };

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+// ready()/readable()/writable() and try_io() on pollux-exec's own I/O types: I/O the
+// caller does itself on the type's registration, with the readiness rule of AsyncFd
+// (would-block forgets the readiness it was tried under). On every backend the exec
+// suite runs on (epoll, poll(2), IOCP), in both scheduler flavours.
+
+#include "exec_task_check.hpp"
+#include "exec_tcp_pair.hpp"
+#include "exec_util.hpp"
+#include "net_util.hpp"
+
+#include <pollux/exec/runtime.hpp>
+#include <pollux/exec/tcp_listener.hpp>
+#include <pollux/exec/tcp_stream.hpp>
+#include <pollux/would_block.hpp>
+
+#include <array>
+#include <string>
+#include <utility>
+
+using namespace pollux;
+using namespace pollux::exec;
+
+namespace {
+
+// A read of the caller's own, through the pollux stream behind the exec one.
+IoResult<std::size_t> own_read(exec::TcpStream& s, std::span<std::byte> buf, int& calls) {
+  ++calls;
+  IoResult<std::size_t> r;
+  r.value = s.get().read(buf, r.error);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("try_io: called only when ready; its would-block forgets the readiness") {
+  test::each_flavor([]() -> Task<void> {
+    auto [a, b] = co_await test::tcp_pair();
+    std::array<std::byte, 64> buf;
+    int calls = 0;
+    auto read = [&] { return own_read(b, buf, calls); };
+
+    // Nothing sent yet: not readable, and the function is not called.
+    auto early = b.try_io(Interest::readable, read);
+    TASK_CHECK(is_would_block(early.error));
+    TASK_CHECK(calls == 0);
+
+    TASK_REQUIRE(!co_await a.write_all(test::bytes("hello")));
+    auto [rec, ready] = co_await b.readable();
+    TASK_REQUIRE_MESSAGE(!rec, rec.message());
+    TASK_CHECK(ready.is_readable());
+    auto got = b.try_io(Interest::readable, read);
+    TASK_REQUIRE_MESSAGE(!got.error, got.error.message());
+    TASK_CHECK(test::text(std::span<const std::byte>(buf.data(), got.value)) == "hello");
+
+    // Drained: the next call meets would-block, which clears the readiness...
+    auto drained = b.try_io(Interest::readable, read);
+    TASK_CHECK(is_would_block(drained.error));
+    TASK_CHECK(calls == 2);
+    // ...so the one after does not call the function at all.
+    auto cleared = b.try_io(Interest::readable, read);
+    TASK_CHECK(is_would_block(cleared.error));
+    TASK_CHECK(calls == 2);
+
+    // A new edge comes with new data, on every backend (poll(2) and IOCP re-armed).
+    TASK_REQUIRE(!co_await a.write_all(test::bytes("more")));
+    auto [rec2, ready2] = co_await b.readable();
+    TASK_REQUIRE_MESSAGE(!rec2, rec2.message());
+    TASK_CHECK(ready2.is_readable());
+    auto more = b.try_io(Interest::readable, read);
+    TASK_REQUIRE_MESSAGE(!more.error, more.error.message());
+    TASK_CHECK(test::text(std::span<const std::byte>(buf.data(), more.value)) == "more");
+  });
+}
+
+TEST_CASE("try_io: writable, and a function that returns a bare error_code") {
+  test::each_flavor([]() -> Task<void> {
+    auto [a, b] = co_await test::tcp_pair();
+    auto [wec, ready] = co_await a.writable();
+    TASK_REQUIRE_MESSAGE(!wec, wec.message());
+    TASK_CHECK(ready.is_writable());
+    std::size_t sent = 0;
+    const std::error_code ec = a.try_io(Interest::writable, [&] {
+      std::error_code e;
+      sent = a.get().write(test::bytes("ping"), e);
+      return e;
+    });
+    TASK_REQUIRE_MESSAGE(!ec, ec.message());
+    TASK_CHECK(sent == 4);
+    std::array<std::byte, 16> buf;
+    auto [rec, n] = co_await b.read(buf);
+    TASK_REQUIRE(!rec);
+    TASK_CHECK(test::text(std::span<const std::byte>(buf.data(), n)) == "ping");
+  });
+}
+
+TEST_CASE("ready and try_io: bad input is an error code") {
+  test::each_flavor([]() -> Task<void> {
+    auto [a, b] = co_await test::tcp_pair();
+    // Registered for reading and writing only.
+    auto [pec, ready] = co_await a.ready(Interest::priority);
+    TASK_CHECK(pec == std::errc::invalid_argument);
+    TASK_CHECK(ready.is_empty());
+    int calls = 0;
+    const std::error_code tec = a.try_io(Interest::priority, [&] {
+      ++calls;
+      return std::error_code{};
+    });
+    TASK_CHECK(tec == std::errc::invalid_argument);
+    TASK_CHECK(calls == 0);
+    // An empty (default-made) stream is registered nowhere.
+    exec::TcpStream none;
+    auto [nec, nready] = co_await none.readable();
+    TASK_CHECK(nec == std::errc::bad_file_descriptor);
+    const std::error_code none_ec = none.try_io(Interest::readable, [&] {
+      ++calls;
+      return std::error_code{};
+    });
+    TASK_CHECK(none_ec == std::errc::bad_file_descriptor);
+    TASK_CHECK(calls == 0);
+  });
+}
