@@ -52,7 +52,7 @@ Task<std::error_code> read_until(exec::TcpStream& s, std::string& out, std::size
 
 TEST_CASE("cancel: abort during read; the next reader gets every byte") {
   test::each_flavor([]() -> Task<void> {
-    auto [a, b] = co_await test::tcp_pair();
+    auto [a, b] = co_await test::exec_tcp_pair();
     auto reader = spawn([](exec::TcpStream* s, test::Tracker) -> Task<void> {
       std::array<std::byte, 64> buf;
       (void)co_await s->read(buf);
@@ -69,7 +69,7 @@ TEST_CASE("cancel: abort during read; the next reader gets every byte") {
 
 TEST_CASE("cancel: abort during write; nothing of the aborted write is sent") {
   test::each_flavor([]() -> Task<void> {
-    auto [a, b] = co_await test::tcp_pair();
+    auto [a, b] = co_await test::exec_tcp_pair();
     // Fill the connection (both socket buffers) behind the runtime's back.
     const std::string fill(4096, 'f');
     std::size_t filled = 0;
@@ -167,7 +167,7 @@ TEST_CASE("cancel: abort during a process wait; the next wait gets the status") 
 // timeout() now runs the read in the awaiting task: a read that completed wins.
 TEST_CASE("cancel: timeouts racing reads lose and duplicate nothing") {
   test::each_flavor([]() -> Task<void> {
-    auto [a, b] = co_await test::tcp_pair();
+    auto [a, b] = co_await test::exec_tcp_pair();
     const int count = test::kSanitized ? 300 : 2000;
     std::string sent;
     for (int i = 0; i < count; ++i) sent.push_back(static_cast<char>('a' + i % 26));

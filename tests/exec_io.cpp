@@ -4,6 +4,7 @@
 // child process, and the errors outside a runtime.
 
 #include "exec_task_check.hpp"
+#include "exec_tcp_pair.hpp"
 #include "exec_util.hpp"
 #include "net_util.hpp"
 
@@ -154,20 +155,6 @@ Task<std::size_t> read_into(exec::TcpStream* s, std::array<std::byte, 64>* buf) 
   co_return ec ? 0 : n;
 }
 
-// A connected pair on the current runtime.
-Task<std::pair<exec::TcpStream, exec::TcpStream>> tcp_pair() {
-  std::error_code ec;
-  auto listener = exec::TcpListener::bind(test::loopback_v4(), ec);
-  TASK_REQUIRE(!ec);
-  auto accepting = spawn(listener.accept());
-  auto [cec, a] = co_await exec::TcpStream::connect(listener.local_addr(ec));
-  TASK_REQUIRE_MESSAGE(!cec, cec.message());
-  auto b = (co_await std::move(accepting)).value_or_throw();
-  TASK_REQUIRE_MESSAGE(!b.error, b.error.message());
-  TASK_REQUIRE(b.value.is_open());
-  co_return std::pair<exec::TcpStream, exec::TcpStream>(std::move(a), std::move(b.value));
-}
-
 }  // namespace
 
 TEST_CASE("cancelling a pending read: abort drops it, and the data goes to the next read") {
@@ -176,7 +163,7 @@ TEST_CASE("cancelling a pending read: abort drops it, and the data goes to the n
     CAPTURE(flavor);
     Runtime rt = test::make_runtime(f);
     test::run(rt, []() -> Task<void> {
-      auto [a, b] = co_await tcp_pair();
+      auto [a, b] = co_await test::exec_tcp_pair();
       std::array<std::byte, 64> lost{};
       auto pending = spawn(read_into(&b, &lost));
       co_await sleep(20ms);
@@ -206,7 +193,7 @@ TEST_CASE("timeout cancels a read that gets no data, and the stream stays usable
     CAPTURE(flavor);
     Runtime rt = test::make_runtime(f);
     test::run(rt, []() -> Task<void> {
-      auto [a, b] = co_await tcp_pair();
+      auto [a, b] = co_await test::exec_tcp_pair();
       std::array<std::byte, 64> buf{};
       const auto start = std::chrono::steady_clock::now();
       auto r = co_await timeout(b.read(buf), 50ms);
@@ -329,7 +316,7 @@ TEST_CASE("streams outlive their runtime safely, and shutdown drops tasks blocke
   exec::TcpStream kept;
   {
     Runtime rt = test::make_runtime(Flavor::multi_thread);
-    auto [a, b] = test::run(rt, tcp_pair());
+    auto [a, b] = test::run(rt, test::exec_tcp_pair());
     for (int i = 0; i < 10; ++i) {
       rt.spawn([](exec::TcpStream* s, test::Tracker) -> Task<void> {
           std::array<std::byte, 8> buf;

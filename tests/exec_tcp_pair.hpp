@@ -12,7 +12,7 @@
 
 namespace test {
 
-inline pollux::exec::Task<std::pair<pollux::exec::TcpStream, pollux::exec::TcpStream>> tcp_pair() {
+inline pollux::exec::Task<std::pair<pollux::exec::TcpStream, pollux::exec::TcpStream>> exec_tcp_pair() {
   std::error_code ec;
   auto listener = pollux::exec::TcpListener::bind(test::loopback_v4(), ec);
   TASK_REQUIRE(!ec);
