@@ -5,7 +5,7 @@
 
 #include <utility>
 
-namespace pollux::detail {
+namespace pollux::inline POLLUX_ABI()::detail {
 
 IoSource::IoSource(IoSource&& other) noexcept
     : handle_(std::exchange(other.handle_, kInvalidHandle)), state_(std::exchange(other.state_, {})) {}

@@ -8,7 +8,7 @@
 #include "sys.hpp"
 #include "sys_net.hpp"
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 std::size_t stream_read(detail::IoSource& io, std::span<std::byte> buf, std::error_code& ec) noexcept {
   return socket_recv(io, buf, false, ec);

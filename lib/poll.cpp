@@ -8,7 +8,7 @@
 
 #include "sys.hpp"
 
-namespace pollux {
+namespace pollux::inline POLLUX_ABI() {
 
 Events::Events(std::size_t capacity) : capacity_(std::min(capacity, kMaxCapacity)) {
   if (capacity_) events_ = std::make_unique<Event[]>(capacity_);

@@ -5,7 +5,7 @@
 
 #include "process_sys.hpp"
 
-namespace pollux {
+namespace pollux::inline POLLUX_ABI() {
 
 namespace {
 

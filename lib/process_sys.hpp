@@ -12,7 +12,7 @@
 #include <string>
 #include <system_error>
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 struct ProcessState;
 

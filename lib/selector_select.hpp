@@ -7,7 +7,7 @@
 
 #include "sys.hpp"
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 std::error_code selector_select(Selector& selector,
                                 Events& events,

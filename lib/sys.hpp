@@ -35,7 +35,7 @@
 #include <pollux/interest.hpp>
 #include <pollux/token.hpp>
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 class Selector;
 

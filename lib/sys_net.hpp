@@ -39,7 +39,7 @@
 #include <pollux/net/shutdown.hpp>
 #include <pollux/net/socket_addr.hpp>
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 enum class SocketType { stream, datagram };
 

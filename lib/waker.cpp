@@ -6,7 +6,7 @@
 
 #include "sys.hpp"
 
-namespace pollux {
+namespace pollux::inline POLLUX_ABI() {
 
 void Waker::Deleter::operator()(sys::WakerState* state) const noexcept { sys::waker_destroy(state); }
 

@@ -5,6 +5,9 @@
 
 #include <cstdint>
 
+// POLLUX_ABI, the inline namespace that tags every declaration with its header set.
+#include <pollux/sys/abi.hpp>
+
 #if defined(_WIN32)
 #define POLLUX_OS_WINDOWS 1
 #else
@@ -25,7 +28,7 @@
 #define POLLUX_API __attribute__((visibility("default")))
 #endif
 
-namespace pollux {
+namespace pollux::inline POLLUX_ABI() {
 
 // The OS's handle for a socket or descriptor: an fd on Unix, a SOCKET on Windows
 // (a UINT_PTR there; we avoid <winsock2.h> in public headers).

@@ -12,7 +12,7 @@
 #include <pollux/sys/event.hpp>  // the backend's record: sys::NativeEvent and its decoding
 #include <pollux/token.hpp>
 
-namespace pollux {
+namespace pollux::inline POLLUX_ABI() {
 
 namespace sys {
 struct EventsAccess;

@@ -4,7 +4,9 @@
 
 #include <cstdint>
 
-namespace pollux {
+#include <pollux/config.hpp>
+
+namespace pollux::inline POLLUX_ABI() {
 
 /// A set of readiness kinds. Combine with `|`; remove with `remove()`.
 /// A default-constructed Interest is empty, and Registry refuses it

@@ -14,7 +14,7 @@
 #include <pollux/sys/selector.hpp>  // the backend's half: Selector, poll_select, source_*
 #include <pollux/token.hpp>
 
-namespace pollux {
+namespace pollux::inline POLLUX_ABI() {
 
 /// Adds, modifies and removes sources. Usable from any thread, also while another thread
 /// is blocked in Poll::poll: a change made then takes effect in that very poll.

@@ -13,7 +13,7 @@
 #include <pollux/interest.hpp>
 #include <pollux/token.hpp>
 
-namespace pollux {
+namespace pollux::inline POLLUX_ABI() {
 
 class Registry;
 namespace sys {

@@ -8,7 +8,7 @@
 #include <pollux/interest.hpp>
 #include <pollux/token.hpp>
 
-namespace pollux {
+namespace pollux::inline POLLUX_ABI() {
 
 class Registry;
 

@@ -6,7 +6,9 @@
 #include <cstddef>
 #include <functional>
 
-namespace pollux {
+#include <pollux/config.hpp>
+
+namespace pollux::inline POLLUX_ABI() {
 
 /// A strong wrapper over std::size_t. Every value is usable, SIZE_MAX included, on every
 /// backend: no value is reserved for the library's own use.

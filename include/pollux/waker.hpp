@@ -9,7 +9,7 @@
 #include <pollux/sys/waker.hpp>  // the backend's half: WakerState, wake
 #include <pollux/token.hpp>
 
-namespace pollux {
+namespace pollux::inline POLLUX_ABI() {
 
 class Registry;
 

@@ -6,7 +6,7 @@
 
 #include <pollux/config.hpp>
 
-namespace pollux {
+namespace pollux::inline POLLUX_ABI() {
 
 namespace detail {
 /// The code that pollux's own operations report for would-block on this OS: its value (a

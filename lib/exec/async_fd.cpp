@@ -12,7 +12,7 @@
 #include "io_op.hpp"
 #include "scheduled_io.hpp"
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 namespace {
 

@@ -9,7 +9,7 @@
 #include "scheduler.hpp"
 #include "task_state.hpp"
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 BlockingPool::BlockingPool(Scheduler* owner,
                            unsigned max_threads,

@@ -19,7 +19,7 @@
 #include <pollux/exec/detail/task_header.hpp>
 #include <pollux/exec/parker.hpp>
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 class BlockingPool {
  public:

@@ -18,7 +18,7 @@
 
 #include "context.hpp"
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 // 64-byte aligned, so that a waker carries the branch index in the pointer's low bits.
 class alignas(64) BranchCell {

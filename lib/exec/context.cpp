@@ -7,7 +7,7 @@
 
 #include "task_state.hpp"
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include <pollux/exec/detail/branches.hpp>
 #include <pollux/exec/detail/task_header.hpp>
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 // As tokio: enough for a burst of ready work, small enough that a task that never
 // waits still lets the rest of its worker's queue run every ~128 ready awaits.

@@ -14,7 +14,7 @@
 #include "scheduler.hpp"
 #include "worker_park.hpp"
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 class CurrentThread final : public Scheduler {
  public:

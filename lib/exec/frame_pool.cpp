@@ -13,7 +13,7 @@
 
 #include <pollux/exec/task.hpp>
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 namespace {
 

@@ -37,7 +37,7 @@
 
 #include <pollux/exec/config.hpp>
 
-namespace pollux::exec::sys {
+namespace pollux::inline POLLUX_ABI()::exec::sys {
 
 using Deadline = std::chrono::steady_clock::time_point;
 

@@ -5,7 +5,7 @@
 
 #include "futex.hpp"
 
-namespace pollux::exec::sys {
+namespace pollux::inline POLLUX_ABI()::exec::sys {
 
 std::span<const FutexOps* const> compiled_futexes() noexcept {
   static constexpr std::array<const FutexOps*, 1> kCompiled = {&kFallbackFutex};

@@ -9,7 +9,7 @@
 
 #include "futex.hpp"
 
-namespace pollux::exec::sys {
+namespace pollux::inline POLLUX_ABI()::exec::sys {
 
 namespace {
 

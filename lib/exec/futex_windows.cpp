@@ -13,7 +13,7 @@
 #include "futex.hpp"
 #include "win.hpp"
 
-namespace pollux::exec::sys {
+namespace pollux::inline POLLUX_ABI()::exec::sys {
 
 namespace {
 

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 Idle::Idle(std::size_t workers)
     : num_workers_(workers), state_(std::uint64_t{workers} << kUnparkShift) {

@@ -19,7 +19,9 @@
 #include <optional>
 #include <vector>
 
-namespace pollux::exec::detail {
+#include <pollux/config.hpp>
+
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 class Idle {
  public:

@@ -3,7 +3,7 @@
 
 #include <new>
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 std::shared_ptr<IoDriver> IoDriver::create(std::error_code& ec) {
   ec.clear();

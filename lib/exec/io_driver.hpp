@@ -27,7 +27,7 @@
 #include "scheduled_io.hpp"
 #include "timer_driver.hpp"
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 class IoDriver {
  public:

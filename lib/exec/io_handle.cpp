@@ -6,7 +6,7 @@
 #include "io_op.hpp"
 #include "scheduler.hpp"
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 void IoHandle::reset() noexcept {
   if (io_ != nullptr) driver_->release(std::exchange(io_, nullptr));

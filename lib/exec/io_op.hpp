@@ -17,7 +17,7 @@
 #include "io_driver.hpp"
 #include "scheduled_io.hpp"
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 // The driver of the runtime whose task (or driving thread) is running here; null
 // outside any runtime, or when its selector could not be opened.

@@ -9,7 +9,7 @@
 
 #include <atomic>
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 struct JoinSetCore::Entry : WaitNode {
   Entry(JoinSetCore* c, TaskHeader* t) noexcept : core(c), task(t) {}

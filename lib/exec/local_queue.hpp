@@ -18,7 +18,7 @@
 #include "injection_queue.hpp"
 #include "task_state.hpp"
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 class LocalQueue {
  public:

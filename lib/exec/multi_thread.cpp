@@ -9,7 +9,7 @@
 #include "task_state.hpp"
 #include "thread_waiter.hpp"
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 namespace {
 

@@ -17,7 +17,7 @@
 #include "scheduler.hpp"
 #include "worker_park.hpp"
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 class MultiThread final : public Scheduler {
  public:

@@ -7,7 +7,7 @@
 
 #include "stream_ops.hpp"
 
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 
 namespace {
 

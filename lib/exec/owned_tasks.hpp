@@ -33,7 +33,7 @@
 
 #include "spin_lock.hpp"
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 class OwnedTasks {
  public:

@@ -48,7 +48,7 @@
 
 #include "futex.hpp"
 
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 
 namespace {
 constexpr std::uint32_t kEmpty = 0;

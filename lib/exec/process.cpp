@@ -3,7 +3,7 @@
 
 #include "io_op.hpp"
 
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 
 Process Process::from_process(pollux::Process process, std::error_code& ec) {
   Process p;

@@ -10,7 +10,7 @@
 #include "multi_thread.hpp"
 #include "scheduler.hpp"
 
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 
 Runtime Runtime::create(const RuntimeOptions& options, std::error_code& ec) noexcept {
   ec.clear();

@@ -4,7 +4,7 @@
 #include <array>
 #include <cstddef>
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 namespace ready {
 

@@ -16,7 +16,7 @@
 #include <pollux/event.hpp>
 #include <pollux/exec/detail/task_header.hpp>
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 // Readiness bits, as the driver stores them.
 namespace ready {

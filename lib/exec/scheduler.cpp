@@ -11,7 +11,7 @@
 #include "task_state.hpp"
 #include "thread_name.hpp"
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 Scheduler::Scheduler(const RuntimeOptions& options)
     : on_thread_start_(options.on_thread_start),

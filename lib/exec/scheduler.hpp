@@ -17,7 +17,7 @@
 #include "blocking_pool.hpp"
 #include "owned_tasks.hpp"
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 class IoDriver;
 

@@ -12,7 +12,7 @@
 #include "io_op.hpp"
 #include "timer_await.hpp"
 
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 
 Task<void> sleep_until(std::chrono::steady_clock::time_point deadline) {
   std::shared_ptr<detail::IoDriver> driver = detail::current_driver();

@@ -8,7 +8,9 @@
 #include <atomic>
 #include <thread>
 
-namespace pollux::exec::detail {
+#include <pollux/config.hpp>
+
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 // Tells the CPU that this is a spin-wait: the core yields resources to its sibling
 // hyper-thread and leaves the loop without a memory-order mis-speculation.

@@ -10,7 +10,7 @@
 
 #include "io_op.hpp"
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 template <class S>
 Task<IoResult<std::size_t>> stream_read(const IoHandle& h, S& s, std::span<std::byte> buf) {

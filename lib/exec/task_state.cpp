@@ -13,7 +13,7 @@
 #include "context.hpp"
 #include "scheduler.hpp"
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 namespace {
 

@@ -5,7 +5,7 @@
 
 #include <pollux/exec/detail/task_header.hpp>
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 // A Waker holding a new reference to `task`; waking schedules it.
 Waker task_waker(TaskHeader* task) noexcept;

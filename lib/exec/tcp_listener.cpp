@@ -3,7 +3,7 @@
 
 #include "io_op.hpp"
 
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 
 TcpListener TcpListener::from_net(net::TcpListener listener, std::error_code& ec) {
   TcpListener l;

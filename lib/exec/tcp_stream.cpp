@@ -3,7 +3,7 @@
 
 #include "stream_ops.hpp"
 
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 
 TcpStream TcpStream::from_net(net::TcpStream stream, std::error_code& ec) {
   TcpStream s;

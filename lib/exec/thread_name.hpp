@@ -6,7 +6,9 @@
 
 #include <string>
 
-namespace pollux::exec::detail {
+#include <pollux/config.hpp>
+
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 void set_current_thread_name(const std::string& name) noexcept;
 

@@ -5,7 +5,7 @@
 
 #include "thread_name.hpp"
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 void set_current_thread_name(const std::string&) noexcept {}
 

@@ -5,7 +5,7 @@
 
 #include <pthread.h>
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 void set_current_thread_name(const std::string& name) noexcept {
   constexpr std::size_t kMaxBytes = 15;

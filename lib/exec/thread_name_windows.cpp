@@ -9,7 +9,7 @@
 
 #include "win.hpp"
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 namespace {
 

@@ -5,7 +5,7 @@
 
 #include <pollux/exec/parker.hpp>
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 struct ThreadWaiter::Shared {
   std::atomic<int> refs{1};

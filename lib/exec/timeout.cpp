@@ -6,7 +6,7 @@
 #include "io_op.hpp"
 #include "timer_await.hpp"
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 Task<bool> deadline_passed(std::chrono::steady_clock::time_point deadline) {
   std::shared_ptr<IoDriver> driver = current_driver();

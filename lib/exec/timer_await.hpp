@@ -9,7 +9,7 @@
 
 #include "io_driver.hpp"
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 class TimerAwait {
  public:

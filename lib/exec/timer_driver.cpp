@@ -2,7 +2,7 @@
 #include "timer_driver.hpp"
 
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 std::uint64_t TimerDriver::tick_for_deadline(Clock::time_point deadline) const noexcept {
   if (deadline <= origin_) return 0;

@@ -13,7 +13,7 @@
 
 #include "timer_wheel.hpp"
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 class TimerDriver {
  public:

@@ -3,7 +3,7 @@
 
 #include <bit>
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 namespace {
 

@@ -14,7 +14,7 @@
 
 #include <pollux/exec/detail/waker.hpp>
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 // A pending timer, owned by whoever waits on it (an awaiter in a coroutine frame). It
 // must stay at one address while it is in a wheel.

@@ -3,7 +3,7 @@
 
 #include "io_op.hpp"
 
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 
 UdpSocket UdpSocket::from_net(net::UdpSocket socket, std::error_code& ec) {
   UdpSocket u;

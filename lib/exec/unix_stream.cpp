@@ -6,7 +6,7 @@
 
 #include "stream_ops.hpp"
 
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 
 UnixStream UnixStream::from_net(net::UnixStream stream, std::error_code& ec) {
   UnixStream s;

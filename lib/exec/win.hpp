@@ -7,7 +7,7 @@
 
 #include "../win/win.hpp"
 
-namespace pollux::exec::sys {
+namespace pollux::inline POLLUX_ABI()::exec::sys {
 
 // GetProcAddress returns a FARPROC; going through a function type without parameters keeps
 // GCC's -Wcast-function-type quiet about a cast that is exact by construction.

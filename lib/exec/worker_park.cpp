@@ -5,7 +5,7 @@
 #include "io_driver.hpp"
 #include "scheduler.hpp"
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 namespace {
 

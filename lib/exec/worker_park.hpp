@@ -17,7 +17,7 @@
 
 #include <pollux/exec/parker.hpp>
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 class IoDriver;
 

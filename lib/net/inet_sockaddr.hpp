@@ -13,7 +13,7 @@
 
 #include <pollux/net/socket_addr.hpp>
 
-namespace pollux::sys::inet {
+namespace pollux::inline POLLUX_ABI()::sys::inet {
 
 /// Writes a sockaddr_in / sockaddr_in6 for `addr` (of that family); 0 if it does not fit.
 inline std::size_t v4_to_native(const net::SocketAddr& addr, void* storage, std::size_t capacity) {

@@ -6,7 +6,7 @@
 
 #include <cstdio>
 
-namespace pollux::net {
+namespace pollux::inline POLLUX_ABI()::net {
 namespace {
 
 std::error_code bad_input() { return std::make_error_code(std::errc::invalid_argument); }

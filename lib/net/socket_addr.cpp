@@ -3,7 +3,7 @@
 
 #include <pollux/net/socket_addr.hpp>
 
-namespace pollux::net {
+namespace pollux::inline POLLUX_ABI()::net {
 namespace {
 
 std::error_code bad_input() { return std::make_error_code(std::errc::invalid_argument); }

@@ -6,7 +6,7 @@
 
 #include "../sys_net.hpp"
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 struct NativeOption {
   int level;

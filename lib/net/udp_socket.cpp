@@ -5,7 +5,7 @@
 
 #include "../sys_net.hpp"
 
-namespace pollux::net {
+namespace pollux::inline POLLUX_ABI()::net {
 
 UdpSocket UdpSocket::bind(const SocketAddr& addr, std::error_code& ec) {
   if (!addr.is_ip()) {

@@ -11,7 +11,7 @@
 
 #include "fd_registry.hpp"
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 namespace {
 

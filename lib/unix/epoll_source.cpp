@@ -13,7 +13,7 @@
 
 #include "epoll_selector.hpp"
 
-namespace pollux {
+namespace pollux::inline POLLUX_ABI() {
 
 namespace sys {
 

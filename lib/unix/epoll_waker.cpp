@@ -11,7 +11,7 @@
 #include "epoll_selector.hpp"
 #include "errno.hpp"
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 WakerState* waker_create(const std::shared_ptr<Selector>& selector, Token token, std::error_code& ec) {
   int fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);

@@ -5,7 +5,9 @@
 #include <cerrno>
 #include <system_error>
 
-namespace pollux::sys {
+#include <pollux/config.hpp>
+
+namespace pollux::inline POLLUX_ABI()::sys {
 
 inline std::error_code errno_code(int e = errno) noexcept {
   // EWOULDBLOCK and EAGAIN are one value on Linux but not everywhere; report the one

@@ -15,7 +15,7 @@
 #include <cstddef>
 #include <type_traits>
 
-namespace pollux::sys::libc {
+namespace pollux::inline POLLUX_ABI()::sys::libc {
 
 static_assert(std::is_same_v<SSize, ssize_t>);
 static_assert(sizeof(EpollEvent) == sizeof(epoll_event));

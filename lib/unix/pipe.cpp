@@ -16,7 +16,7 @@
 #include "../sys_net.hpp"
 #include "errno.hpp"
 
-namespace pollux::unix {
+namespace pollux::inline POLLUX_ABI()::unix {
 namespace {
 
 #if defined(IOV_MAX)

@@ -22,7 +22,7 @@
 #define POLLUX_POLL_HAVE_PPOLL_PIPE2 1
 #endif
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 namespace {
 

@@ -24,7 +24,7 @@
 
 #include "../sys.hpp"
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 struct WakerState {
   std::shared_ptr<Selector> selector;

@@ -10,7 +10,7 @@
 
 #include "poll_selector.hpp"
 
-namespace pollux::detail {
+namespace pollux::inline POLLUX_ABI()::detail {
 
 namespace {
 
@@ -24,7 +24,7 @@ void forget(sys::SourceState& state) noexcept {
 }  // namespace
 }  // namespace pollux::detail
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 std::error_code source_add(NativeHandle handle,
                            SourceState& state,
@@ -74,7 +74,7 @@ void source_would_block(SourceState& state) noexcept {
 
 }  // namespace pollux::sys
 
-namespace pollux::detail {
+namespace pollux::inline POLLUX_ABI()::detail {
 
 NativeHandle IoSource::release() noexcept {
   forget(state_);

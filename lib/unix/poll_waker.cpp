@@ -5,7 +5,7 @@
 
 #include "poll_selector.hpp"
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 WakerState* waker_create(const std::shared_ptr<Selector>& selector, Token token, std::error_code& ec) {
   auto* waker = new WakerState{selector, token};

@@ -23,7 +23,7 @@
 #include "errno.hpp"
 #include "process_spawn.hpp"
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 namespace {
 

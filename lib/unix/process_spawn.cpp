@@ -26,7 +26,7 @@
 
 extern char** environ;
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 namespace {
 

@@ -11,7 +11,9 @@
 #include <span>
 #include <string>
 
-namespace pollux::sys {
+#include <pollux/config.hpp>
+
+namespace pollux::inline POLLUX_ABI()::sys {
 
 // P_PIDFD is Linux 5.4; glibc before 2.36 does not name it, the kernel's value is fixed.
 inline constexpr idtype_t kPidfd = static_cast<idtype_t>(3);

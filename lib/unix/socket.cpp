@@ -16,7 +16,7 @@
 #include "../sys_net.hpp"
 #include "errno.hpp"
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 namespace {
 
 // Linux and the BSDs suppress SIGPIPE per call; where MSG_NOSIGNAL is missing (macOS)

@@ -11,7 +11,7 @@
 #include "../sys_net.hpp"
 #include "errno.hpp"
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 std::error_code socket_set_option(NativeHandle handle, SocketOption option, int value) {
   auto native = native_option(option);

@@ -10,7 +10,7 @@
 #include "../sys_net.hpp"
 #include "errno.hpp"
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 inline std::error_code socket_pair(SocketType type, int (&fds)[2]) {
   const int kind = type == SocketType::stream ? SOCK_STREAM : SOCK_DGRAM;

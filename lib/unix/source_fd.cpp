@@ -6,7 +6,7 @@
 
 #include "fd_registry.hpp"
 
-namespace pollux::unix {
+namespace pollux::inline POLLUX_ABI()::unix {
 
 std::error_code SourceFd::add_to(const Registry& registry, Token token, Interest interest) {
   return sys::fd_add(registry.sys_selector(), fd_, token, interest);

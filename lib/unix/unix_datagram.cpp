@@ -5,7 +5,7 @@
 
 #include "socket_pair.hpp"
 
-namespace pollux::net {
+namespace pollux::inline POLLUX_ABI()::net {
 
 UnixDatagram UnixDatagram::bind(const SocketAddr& addr, std::error_code& ec) {
   if (!addr.is_unix() || addr.is_unix_unnamed()) {

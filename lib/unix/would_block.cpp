@@ -6,7 +6,7 @@
 
 #include <pollux/would_block.hpp>
 
-namespace pollux::detail {
+namespace pollux::inline POLLUX_ABI()::detail {
 
 const int kWouldBlockValue = EWOULDBLOCK;
 const std::error_category* const kWouldBlockCategory = &std::system_category();

@@ -5,7 +5,7 @@
 
 #include "error.hpp"
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 namespace {
 

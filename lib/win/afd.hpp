@@ -11,7 +11,7 @@
 #include "iocp.hpp"
 #include "nt.hpp"
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 // AFD_POLL_* event bits (afd.h in ReactOS; the same values in wepoll and mio).
 inline constexpr ULONG kAfdReceive = 0x0001;

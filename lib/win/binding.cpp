@@ -12,7 +12,7 @@
 #include "overlapped_access.hpp"
 #include "selector.hpp"
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 using Access = OverlappedAccess;
 
@@ -138,7 +138,7 @@ void disassociate(HANDLE handle) noexcept {
 
 }  // namespace pollux::sys
 
-namespace pollux::win {
+namespace pollux::inline POLLUX_ABI()::win {
 
 using sys::Access;
 

@@ -7,7 +7,7 @@
 
 #include "selector.hpp"
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 namespace {
 

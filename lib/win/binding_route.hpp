@@ -24,7 +24,7 @@
 
 #include "win.hpp"
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 class Selector;
 

@@ -6,7 +6,7 @@
 
 #include "command_line.hpp"
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 namespace {
 

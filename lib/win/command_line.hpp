@@ -11,7 +11,9 @@
 #include <string>
 #include <system_error>
 
-namespace pollux::sys {
+#include <pollux/config.hpp>
+
+namespace pollux::inline POLLUX_ABI()::sys {
 
 /// Appends UTF-8 `utf8` as UTF-16 to `out`; false when it is not valid UTF-8.
 bool append_wide(const std::string& utf8, std::wstring& out);

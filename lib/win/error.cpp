@@ -5,7 +5,7 @@
 
 #include <string>
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 namespace {
 

@@ -12,7 +12,7 @@
 
 #include "nt.hpp"
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 const std::error_category& windows_category() noexcept;
 

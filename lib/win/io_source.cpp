@@ -6,7 +6,7 @@
 
 #include "selector.hpp"
 
-namespace pollux::detail {
+namespace pollux::inline POLLUX_ABI()::detail {
 
 namespace {
 
@@ -31,7 +31,7 @@ void deregister(sys::SourceState& state) noexcept {
 }  // namespace
 }  // namespace pollux::detail
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 std::error_code source_add(NativeHandle handle,
                            SourceState& state,
@@ -74,7 +74,7 @@ void source_would_block(SourceState& state) noexcept {
 
 }  // namespace pollux::sys
 
-namespace pollux::detail {
+namespace pollux::inline POLLUX_ABI()::detail {
 
 NativeHandle IoSource::release() noexcept {
   deregister(state_);

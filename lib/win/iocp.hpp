@@ -9,7 +9,7 @@
 
 #include "win.hpp"
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 /// Completion keys name the kind of packet, never a user Token (which lives in the
 /// per-source state, so every Token value is usable):

@@ -13,7 +13,7 @@
 #include "error.hpp"
 #include "selector.hpp"
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 struct JobRoute final : Route {
   bool feed(const OVERLAPPED_ENTRY& entry, Event& out) noexcept override {
@@ -26,7 +26,7 @@ struct JobRoute final : Route {
 
 }  // namespace pollux::sys
 
-namespace pollux::win {
+namespace pollux::inline POLLUX_ABI()::win {
 
 JobObject JobObject::create(std::error_code& ec) {
   JobObject job;

@@ -15,7 +15,7 @@
 #include "error.hpp"
 #include "named_pipe_state.hpp"
 
-namespace pollux::win {
+namespace pollux::inline POLLUX_ABI()::win {
 
 namespace {
 

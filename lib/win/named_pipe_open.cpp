@@ -7,7 +7,7 @@
 #include "named_pipe_state.hpp"
 #include "nt.hpp"
 
-namespace pollux::win {
+namespace pollux::inline POLLUX_ABI()::win {
 
 namespace detail {
 

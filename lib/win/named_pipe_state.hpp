@@ -16,7 +16,7 @@
 
 #include "win.hpp"
 
-namespace pollux::win {
+namespace pollux::inline POLLUX_ABI()::win {
 
 struct NamedPipe::State {
   // Copies the options: may throw std::bad_alloc (a security_descriptor string).

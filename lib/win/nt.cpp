@@ -5,7 +5,7 @@
 
 #include "error.hpp"
 
-namespace pollux::sys::nt {
+namespace pollux::inline POLLUX_ABI()::sys::nt {
 
 #define POLLUX_NT_DEFINE(ret, name, params) ret(NTAPI* name) params = nullptr;
 POLLUX_NT_IMPORTS(POLLUX_NT_DEFINE)

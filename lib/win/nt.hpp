@@ -8,7 +8,7 @@
 
 #include "win.hpp"
 
-namespace pollux::sys::nt {
+namespace pollux::inline POLLUX_ABI()::sys::nt {
 
 using NtStatus = LONG;
 

@@ -9,7 +9,7 @@
 #include "error.hpp"
 #include "overlapped_access.hpp"
 
-namespace pollux::win {
+namespace pollux::inline POLLUX_ABI()::win {
 
 // The public header mirrors OVERLAPPED so that it needs no <windows.h>; the kernel writes
 // Internal and InternalHigh through the address native() hands out, so every byte counts.

@@ -6,7 +6,7 @@
 
 #include "win.hpp"
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 struct OverlappedAccess {
   static win::detail::RawOverlapped& raw(win::Overlapped& o) noexcept { return o.raw_; }

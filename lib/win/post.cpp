@@ -11,7 +11,7 @@
 #include "binding_route.hpp"
 #include "selector.hpp"
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 struct PostRoute final : Route {
   bool feed(const OVERLAPPED_ENTRY& entry, Event& out) noexcept override {
@@ -24,7 +24,7 @@ struct PostRoute final : Route {
 
 }  // namespace pollux::sys
 
-namespace pollux::win {
+namespace pollux::inline POLLUX_ABI()::win {
 
 Poster& Poster::operator=(Poster&& other) noexcept {
   if (this != &other) {

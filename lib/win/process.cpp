@@ -24,7 +24,7 @@
 #include "error.hpp"
 #include "program_search.hpp"
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 struct ProcessState {
   HANDLE process;
@@ -267,7 +267,7 @@ std::error_code process_remove(ProcessState& state, const Registry& registry) {
 
 }  // namespace pollux::sys
 
-namespace pollux {
+namespace pollux::inline POLLUX_ABI() {
 
 namespace detail {
 struct ProcessAccess {

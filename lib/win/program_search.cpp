@@ -6,7 +6,7 @@
 #include "command_line.hpp"
 #include "program_search.hpp"
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 namespace {
 

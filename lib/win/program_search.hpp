@@ -17,7 +17,9 @@
 #include <string>
 #include <system_error>
 
-namespace pollux::sys {
+#include <pollux/config.hpp>
+
+namespace pollux::inline POLLUX_ABI()::sys {
 
 /// The full path of the program for `name` (UTF-8), as above. no_such_file_or_directory
 /// when the search finds nothing; invalid_argument for invalid UTF-8 or a name that ends

@@ -12,7 +12,7 @@
 #include "error.hpp"
 #include "winsock.hpp"
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 namespace {
 

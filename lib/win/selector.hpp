@@ -18,7 +18,7 @@
 #include "iocp.hpp"
 #include "sock.hpp"
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 struct Route;
 

@@ -18,7 +18,7 @@
 #define SIO_BASE_HANDLE _WSAIOR(IOC_WS2, 34)
 #endif
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 namespace {
 

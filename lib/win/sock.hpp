@@ -24,7 +24,7 @@
 
 #include "afd.hpp"
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 class Selector;
 struct SourceRecord;

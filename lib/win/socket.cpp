@@ -23,7 +23,7 @@
 #define SIO_UDP_CONNRESET _WSAIOW(IOC_VENDOR, 12)
 #endif
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 namespace {
 
 // WSASend/WSARecv take a count of WSABUFs; a longer list is a partial transfer.

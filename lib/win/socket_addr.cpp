@@ -9,7 +9,7 @@
 #include "../sys_net.hpp"
 #include "../net/inet_sockaddr.hpp"
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 std::size_t socket_addr_to_native(const net::SocketAddr& addr,
                                   void* storage,

@@ -9,7 +9,7 @@
 #include "../sys_net.hpp"
 #include "error.hpp"
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 namespace {
 
 SOCKET native(NativeHandle handle) noexcept { return static_cast<SOCKET>(handle); }

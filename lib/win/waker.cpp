@@ -11,7 +11,7 @@
 #include "error.hpp"
 #include "selector.hpp"
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 struct WakerState {
   // Cleared by waker_destroy, so that a packet still in the port does not keep the

@@ -22,3 +22,6 @@
 #include <windows.h>
 // ConvertStringSecurityDescriptorToSecurityDescriptorW (advapi32), for named pipes.
 #include <sddl.h>
+
+// POLLUX_ABI(), for the files that include nothing of pollux's but this header.
+#include <pollux/config.hpp>

@@ -5,7 +5,7 @@
 
 #include "error.hpp"
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 std::error_code winsock_init() noexcept {
   static const std::error_code result = [] {

@@ -4,7 +4,9 @@
 
 #include <system_error>
 
-namespace pollux::sys {
+#include <pollux/config.hpp>
+
+namespace pollux::inline POLLUX_ABI()::sys {
 
 /// Calls WSAStartup the first time; later calls return the first result. Thread-safe.
 /// There is no matching WSACleanup: sockets may outlive every pollux object, and the

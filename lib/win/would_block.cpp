@@ -6,7 +6,7 @@
 
 #include "error.hpp"
 
-namespace pollux::detail {
+namespace pollux::inline POLLUX_ABI()::detail {
 
 const int kWouldBlockValue = WSAEWOULDBLOCK;
 const std::error_category* const kWouldBlockCategory = &sys::windows_category();

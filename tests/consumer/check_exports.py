@@ -50,7 +50,9 @@ def qualified_name(symbol):
     name = strip_templates(re.sub(r"\[abi:\w+\]", "", name))
     name = name.split("(", 1)[0]
     # A templated function's demangled name starts with its return type.
-    return name.rsplit(" ", 1)[-1] if " " in name and "operator" not in name else name
+    name = name.rsplit(" ", 1)[-1] if " " in name and "operator" not in name else name
+    # The header set's inline namespace (pollux/sys/abi.hpp) is in every name.
+    return re.sub(r"^pollux::abi_\w+::", "pollux::", name)
 
 
 def offence(symbol, header_words):

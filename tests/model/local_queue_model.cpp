@@ -115,7 +115,7 @@ struct Overflow : QueueSuite<kOverflowTasks, 2> {
 
 }  // namespace model
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 // push_or_drop's fallback for a closed injection queue; never closed here.
 void drop_queue_entry(TaskHeader*) noexcept { RL_ASSERT(false); }
 }  // namespace pollux::exec::detail

@@ -215,7 +215,7 @@ bool check_on(const FutexOps& ops, const char* name, rl::test_params params,
 
 }  // namespace model
 
-namespace pollux::exec::sys {
+namespace pollux::inline POLLUX_ABI()::exec::sys {
 const FutexOps& current_futex() noexcept { return *model::backend; }
 }  // namespace pollux::exec::sys
 

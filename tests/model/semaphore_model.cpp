@@ -22,7 +22,7 @@
 // Semaphore::blocking_acquire (a thread outside the runtime, parked on an exec::Parker)
 // is not modelled: the Parker has a model of its own (parker_model.cpp). These are the
 // definitions it links against; none of the checks below reaches them.
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 Parker::Parker() noexcept {}
 Parker::~Parker() {}
 void Parker::prepare_park() noexcept { RL_ASSERT(false); }

@@ -44,7 +44,7 @@ struct SyncSuite : rl::test_suite<Derived, Threads> {
 
 }  // namespace model
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 Waker suspend_current(std::coroutine_handle<>) noexcept { return model::current_task().waker_to(); }
 bool yield_current(std::coroutine_handle<>) noexcept { return false; }
 bool coop_has_budget() noexcept { return true; }

@@ -22,7 +22,7 @@
 
 #include "mailbox.hpp"
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 // The model's scheduler: a queue of task entries under a Relacy mutex.
 class ModelScheduler final : public Scheduler {

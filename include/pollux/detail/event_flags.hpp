@@ -5,7 +5,9 @@
 
 #include <cstdint>
 
-namespace pollux::detail {
+#include <pollux/config.hpp>
+
+namespace pollux::inline POLLUX_ABI()::detail {
 
 inline constexpr std::uint32_t kEventReadable = 1u << 0;
 inline constexpr std::uint32_t kEventWritable = 1u << 1;

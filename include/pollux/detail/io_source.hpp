@@ -11,7 +11,7 @@
 #include <pollux/token.hpp>
 #include <pollux/would_block.hpp>
 
-namespace pollux::detail {
+namespace pollux::inline POLLUX_ABI()::detail {
 
 /// Owns a native handle and its registration. What it keeps of the registration is the
 /// backend's (sys::SourceState, pollux/sys/selector.hpp): on epoll, which epoll set to

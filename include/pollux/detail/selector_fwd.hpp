@@ -10,7 +10,7 @@
 #include <pollux/config.hpp>
 #include <pollux/event.hpp>
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 class Selector;
 

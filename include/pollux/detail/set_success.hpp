@@ -4,7 +4,9 @@
 
 #include <system_error>
 
-namespace pollux::detail {
+#include <pollux/config.hpp>
+
+namespace pollux::inline POLLUX_ABI()::detail {
 
 /// Marks success in `ec`. A code whose value is already 0 means success in any category,
 /// so it is left as it is: a drain loop's ec is clear on all but its last call, and

@@ -8,7 +8,7 @@
 
 #include <pollux/exec/detail/task_header.hpp>
 
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 
 class AbortHandle {
  public:

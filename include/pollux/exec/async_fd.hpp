@@ -46,7 +46,7 @@
 #include <pollux/token.hpp>
 #include <pollux/would_block.hpp>
 
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 
 /// The readiness a guard reports.
 class Ready {

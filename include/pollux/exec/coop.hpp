@@ -7,7 +7,7 @@
 
 #include <pollux/exec/detail/task_header.hpp>
 
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 
 /// `co_await consume_budget();` spends one unit of the task's cooperative budget (128
 /// per turn, as tokio's); when none is left the task goes behind the runnable ones.

@@ -20,7 +20,7 @@
 #include <pollux/exec/join_handle.hpp>
 #include <pollux/exec/task.hpp>
 
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 
 namespace detail {
 POLLUX_EXEC_API void spawn_cell(Scheduler* scheduler, TaskHeader* cell) noexcept;

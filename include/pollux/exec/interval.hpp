@@ -7,7 +7,7 @@
 #include <pollux/exec/config.hpp>
 #include <pollux/exec/task.hpp>
 
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 
 /// Ticks at start, start + period, start + 2 period, ... (steady_clock). A tick that is
 /// missed (the task was busy past it) completes at once, as do those after it until the

@@ -31,7 +31,9 @@
 #include <system_error>
 #include <type_traits>
 
-namespace pollux::exec {
+#include <pollux/config.hpp>
+
+namespace pollux::inline POLLUX_ABI()::exec {
 
 template <class T>
 struct [[nodiscard]] IoResult {

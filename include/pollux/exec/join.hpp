@@ -27,7 +27,7 @@
 #include <pollux/exec/detail/branches.hpp>
 #include <pollux/exec/task.hpp>
 
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 
 namespace detail {
 

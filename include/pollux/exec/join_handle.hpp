@@ -20,7 +20,7 @@
 #include <pollux/exec/detail/task_header.hpp>
 #include <pollux/exec/join_result.hpp>
 
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 
 class Runtime;
 class Handle;

@@ -17,7 +17,9 @@
 #include <type_traits>
 #include <utility>
 
-namespace pollux::exec {
+#include <pollux/config.hpp>
+
+namespace pollux::inline POLLUX_ABI()::exec {
 
 namespace detail {
 

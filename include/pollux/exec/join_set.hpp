@@ -37,7 +37,7 @@
 #include <pollux/exec/runtime.hpp>
 #include <pollux/exec/task.hpp>
 
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 
 namespace detail {
 

@@ -18,7 +18,7 @@
 #include <pollux/win/named_pipe.hpp>
 #include <pollux/win/named_pipe_listener.hpp>
 
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 
 /// A win::NamedPipe registered with the runtime's I/O driver. Make it inside a task of a
 /// runtime (elsewhere: std::errc::operation_not_permitted). As win::NamedPipe requires,

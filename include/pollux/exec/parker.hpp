@@ -54,7 +54,7 @@
 
 #include <pollux/exec/config.hpp>
 
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 
 namespace sys {
 struct FutexOps;

@@ -13,7 +13,7 @@
 #include <pollux/exec/task.hpp>
 #include <pollux/process.hpp>
 
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 
 /// A pollux::Process registered (readable: it exited) with the runtime's I/O driver:
 /// pidfd on Linux, the process HANDLE's wait on Windows. Make it inside a task of a

@@ -25,7 +25,7 @@
 #include <pollux/exec/join_handle.hpp>
 #include <pollux/exec/task.hpp>
 
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 
 enum class Flavor : std::uint8_t { multi_thread, current_thread };
 

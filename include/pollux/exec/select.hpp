@@ -39,7 +39,7 @@
 #include <pollux/exec/detail/branches.hpp>
 #include <pollux/exec/task.hpp>
 
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 
 namespace detail {
 

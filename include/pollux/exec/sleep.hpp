@@ -7,7 +7,7 @@
 #include <pollux/exec/config.hpp>
 #include <pollux/exec/task.hpp>
 
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 
 /// Completes at or after `deadline` (std::chrono::steady_clock), never before it; the
 /// runtime's timers have a 1 ms resolution, and the deadline is rounded up to it. A

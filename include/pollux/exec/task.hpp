@@ -14,7 +14,7 @@
 
 #include <pollux/exec/config.hpp>
 
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 
 template <class T>
 class Task;

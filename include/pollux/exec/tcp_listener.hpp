@@ -13,7 +13,7 @@
 #include <pollux/net/socket_addr.hpp>
 #include <pollux/net/tcp_listener.hpp>
 
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 
 /// A connection accepted with the address of its peer.
 struct TcpAccepted {

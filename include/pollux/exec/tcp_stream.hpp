@@ -16,7 +16,7 @@
 #include <pollux/net/socket_addr.hpp>
 #include <pollux/net/tcp_stream.hpp>
 
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 
 /// A net::TcpStream registered once (read and write) with the I/O driver of the runtime
 /// it was made on; its operations suspend the awaiting task instead of reporting

@@ -20,7 +20,7 @@
 #include <pollux/exec/select.hpp>
 #include <pollux/exec/task.hpp>
 
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 
 /// What timeout() gives: the operation's value, or why there is none:
 /// std::errc::timed_out, or std::errc::operation_not_permitted outside a runtime (no

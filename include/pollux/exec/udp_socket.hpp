@@ -15,7 +15,7 @@
 #include <pollux/net/socket_addr.hpp>
 #include <pollux/net/udp_socket.hpp>
 
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 
 /// What recv_from() received: the datagram's size (as stored in the buffer) and sender.
 struct UdpReceived {

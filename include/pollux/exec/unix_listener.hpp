@@ -13,7 +13,7 @@
 #include <pollux/net/socket_addr.hpp>
 #include <pollux/net/unix_listener.hpp>
 
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 
 /// As exec::TcpListener, over net::UnixListener. accept() is cancel-safe.
 class POLLUX_EXEC_API UnixListener {

@@ -17,7 +17,7 @@
 #include <pollux/net/socket_addr.hpp>
 #include <pollux/net/unix_stream.hpp>
 
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 
 /// As exec::TcpStream, over net::UnixStream; the same results by value
 /// (<pollux/exec/io_result.hpp>) and the same cancel safety per operation (read, write:

@@ -6,7 +6,7 @@
 
 #include <pollux/exec/detail/task_header.hpp>
 
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 
 /// `co_await yield_now();` puts the current task behind the runnable ones (never into a
 /// worker's LIFO slot). Outside a runtime task it does nothing.

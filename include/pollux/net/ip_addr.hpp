@@ -10,7 +10,7 @@
 
 #include <pollux/config.hpp>
 
-namespace pollux::net {
+namespace pollux::inline POLLUX_ABI()::net {
 
 class POLLUX_API Ipv4Addr {
  public:

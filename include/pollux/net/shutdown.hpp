@@ -2,7 +2,9 @@
 #pragma once
 // Shutdown: which direction of a connected socket to close.
 
-namespace pollux::net {
+#include <pollux/config.hpp>
+
+namespace pollux::inline POLLUX_ABI()::net {
 
 enum class Shutdown {
   read,   ///< no more reads: further reads return 0 (EOF)

@@ -10,7 +10,7 @@
 #include <pollux/config.hpp>
 #include <pollux/net/ip_addr.hpp>
 
-namespace pollux::net {
+namespace pollux::inline POLLUX_ABI()::net {
 
 /// One value type for every address family pollux's sockets use. The OS's sockaddr is
 /// made from it (and back) inside the library only.

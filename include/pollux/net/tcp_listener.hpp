@@ -9,7 +9,7 @@
 #include <pollux/net/socket_addr.hpp>
 #include <pollux/net/tcp_stream.hpp>
 
-namespace pollux::net {
+namespace pollux::inline POLLUX_ABI()::net {
 
 /// Listens for connections; readable when one or more wait. Accept until
 /// std::errc::operation_would_block. Move-only; the destructor closes it.

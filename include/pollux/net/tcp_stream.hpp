@@ -14,7 +14,7 @@
 #include <pollux/net/socket_addr.hpp>
 #include <pollux/sys/transfer.hpp>  // the backend's half: stream_read, stream_write
 
-namespace pollux::net {
+namespace pollux::inline POLLUX_ABI()::net {
 
 /// A connected (or connecting) TCP socket; move-only, closed (and removed from its
 /// Registry) by its destructor.

@@ -12,7 +12,7 @@
 #include <pollux/net/ip_addr.hpp>
 #include <pollux/net/socket_addr.hpp>
 
-namespace pollux::net {
+namespace pollux::inline POLLUX_ABI()::net {
 
 /// Each receive returns one datagram; one longer than the buffer is truncated and its
 /// rest is lost. Move-only; the destructor closes it.

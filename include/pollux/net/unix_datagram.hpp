@@ -12,7 +12,7 @@
 #include <pollux/net/shutdown.hpp>
 #include <pollux/net/socket_addr.hpp>
 
-namespace pollux::net {
+namespace pollux::inline POLLUX_ABI()::net {
 
 /// Datagrams keep their boundaries; one longer than the buffer is truncated. Unlike UDP,
 /// a full receiver makes the sender wait: send reports would-block, and the socket turns

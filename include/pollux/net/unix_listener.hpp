@@ -9,7 +9,7 @@
 #include <pollux/net/socket_addr.hpp>
 #include <pollux/net/unix_stream.hpp>
 
-namespace pollux::net {
+namespace pollux::inline POLLUX_ABI()::net {
 
 /// Readable when connections wait; accept until would-block. A path it binds stays in
 /// the filesystem after close (as with any Unix socket): unlink it when done.

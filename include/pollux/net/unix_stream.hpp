@@ -12,7 +12,7 @@
 #include <pollux/net/shutdown.hpp>
 #include <pollux/net/socket_addr.hpp>
 
-namespace pollux::net {
+namespace pollux::inline POLLUX_ABI()::net {
 
 /// Semantics as TcpStream's: would-block instead of blocking, 0 into a non-empty buffer
 /// is EOF, writes to a closed peer fail without SIGPIPE. Move-only; the destructor closes.

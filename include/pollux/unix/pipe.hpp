@@ -10,7 +10,7 @@
 #include <pollux/config.hpp>
 #include <pollux/detail/io_source.hpp>
 
-namespace pollux::unix {
+namespace pollux::inline POLLUX_ABI()::unix {
 
 class Sender;
 class Receiver;

@@ -8,11 +8,11 @@
 #include <pollux/interest.hpp>
 #include <pollux/token.hpp>
 
-namespace pollux {
+namespace pollux::inline POLLUX_ABI() {
 class Registry;
 }
 
-namespace pollux::unix {
+namespace pollux::inline POLLUX_ABI()::unix {
 
 /// Borrows an fd for registration; the caller keeps ownership and must remove it before
 /// closing it. It keeps no state, so the same fd may be added to several Polls (once to

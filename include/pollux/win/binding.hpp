@@ -11,14 +11,14 @@
 #include <pollux/token.hpp>
 #include <pollux/win/overlapped.hpp>
 
-namespace pollux {
+namespace pollux::inline POLLUX_ABI() {
 class Registry;
 }
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 struct BindingRoute;
 }
 
-namespace pollux::win {
+namespace pollux::inline POLLUX_ABI()::win {
 
 /// How Binding::submit started an operation.
 enum class Submitted {

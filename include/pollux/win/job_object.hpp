@@ -12,14 +12,14 @@
 #include <pollux/interest.hpp>
 #include <pollux/token.hpp>
 
-namespace pollux {
+namespace pollux::inline POLLUX_ABI() {
 class Registry;
 }
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 struct JobRoute;
 }
 
-namespace pollux::win {
+namespace pollux::inline POLLUX_ABI()::win {
 
 /// A job object (CreateJobObjectW) associated with a Poll's completion port
 /// (JOBOBJECT_ASSOCIATE_COMPLETION_PORT). The job posts its notifications without an

@@ -15,11 +15,11 @@
 #include <pollux/interest.hpp>
 #include <pollux/token.hpp>
 
-namespace pollux {
+namespace pollux::inline POLLUX_ABI() {
 class Registry;
 }
 
-namespace pollux::win {
+namespace pollux::inline POLLUX_ABI()::win {
 
 class Binding;
 

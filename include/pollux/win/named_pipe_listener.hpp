@@ -12,11 +12,11 @@
 #include <pollux/token.hpp>
 #include <pollux/win/named_pipe.hpp>
 
-namespace pollux {
+namespace pollux::inline POLLUX_ABI() {
 class Registry;
 }
 
-namespace pollux::win {
+namespace pollux::inline POLLUX_ABI()::win {
 
 /// Keeps `backlog` server instances of one pipe name waiting for clients, so that a client
 /// never finds the name busy or missing between two accepts: an instance that a client

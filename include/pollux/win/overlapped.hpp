@@ -12,11 +12,11 @@
 // ReadFile & co. without a cast, and this header needs no <windows.h>.
 struct _OVERLAPPED;
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 struct OverlappedAccess;
 }
 
-namespace pollux::win {
+namespace pollux::inline POLLUX_ABI()::win {
 
 namespace detail {
 /// OVERLAPPED, byte for byte (lib/win/overlapped.cpp checks size, alignment and offsets

@@ -10,14 +10,14 @@
 #include <pollux/interest.hpp>
 #include <pollux/token.hpp>
 
-namespace pollux {
+namespace pollux::inline POLLUX_ABI() {
 class Registry;
 }
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 struct PostRoute;
 }
 
-namespace pollux::win {
+namespace pollux::inline POLLUX_ABI()::win {
 
 /// A Source that posts completion packets to its Poll's port. Add it under a Token (the
 /// Interest is not used; pass any non-empty one); then every post(value), from any

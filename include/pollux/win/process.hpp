@@ -7,7 +7,7 @@
 #include <pollux/config.hpp>
 #include <pollux/process.hpp>
 
-namespace pollux::win {
+namespace pollux::inline POLLUX_ABI()::win {
 
 /// Makes a Process of `handle` (a process HANDLE, passed as void* so that this header
 /// needs no <windows.h>). On success the Process owns the handle and closes it; on error

@@ -3,7 +3,7 @@
 
 #include <pollux/exec/sync/broadcast.hpp>
 
-namespace pollux::exec::broadcast::detail {
+namespace pollux::inline POLLUX_ABI()::exec::broadcast::detail {
 
 std::uint64_t Core::subscribe() noexcept {
   std::lock_guard lock(queue.mutex);

@@ -3,7 +3,7 @@
 
 #include <pollux/exec/detail/channel_ends.hpp>
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 void ChannelEnds::unref(std::unique_lock<std::mutex>& lock) noexcept {
   const bool last = --refs_ == 0;

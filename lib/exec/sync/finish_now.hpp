@@ -9,7 +9,7 @@
 
 #include <pollux/exec/detail/task_header.hpp>
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 // The value for await_suspend to return: false continues at once.
 inline bool finish_now(std::coroutine_handle<> h) noexcept {

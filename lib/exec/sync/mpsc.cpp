@@ -9,7 +9,7 @@
 
 #include "finish_now.hpp"
 
-namespace pollux::exec::mpsc::detail {
+namespace pollux::inline POLLUX_ABI()::exec::mpsc::detail {
 
 using pollux::exec::detail::finish_now;
 using pollux::exec::detail::suspend_current;

@@ -8,7 +8,7 @@
 
 #include "finish_now.hpp"
 
-namespace pollux::exec::oneshot::detail {
+namespace pollux::inline POLLUX_ABI()::exec::oneshot::detail {
 
 using pollux::exec::detail::finish_now;
 using pollux::exec::detail::suspend_current;

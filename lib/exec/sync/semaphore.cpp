@@ -15,7 +15,7 @@
 #include "finish_now.hpp"
 #include "wake_list.hpp"
 
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 
 namespace detail {
 

@@ -5,7 +5,7 @@
 
 #include "../context.hpp"
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 namespace {
 

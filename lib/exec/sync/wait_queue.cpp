@@ -8,7 +8,7 @@
 #include "finish_now.hpp"
 #include "wake_list.hpp"
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 void WaitQueue::wake_all(std::unique_lock<std::mutex>& lock) noexcept {
   // A private batch, as Notify::notify_waiters: waiters that queue while the lock is

@@ -31,7 +31,7 @@
 #include <pollux/exec/detail/waker.hpp>
 #include <pollux/exec/task.hpp>
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 class BranchCell;
 class BranchSet;

@@ -12,7 +12,7 @@
 #include <pollux/exec/config.hpp>
 #include <pollux/exec/detail/wait_queue.hpp>
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 class POLLUX_EXEC_API ChannelEnds {
  public:

@@ -8,7 +8,9 @@
 #include <chrono>
 #include <type_traits>
 
-namespace pollux::exec::detail {
+#include <pollux/config.hpp>
+
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 // `from + d`, clamped to time_point::max() (a deadline that never comes); a negative or
 // zero `d` gives `from` (past already, if `from` is now).

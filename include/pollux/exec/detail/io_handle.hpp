@@ -14,7 +14,7 @@
 #include <pollux/exec/config.hpp>
 #include <pollux/poll.hpp>
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 class IoDriver;
 class ScheduledIo;

@@ -16,7 +16,7 @@
 #include <pollux/interest.hpp>
 #include <pollux/would_block.hpp>
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 // lib/exec/async_fd.cpp: the readiness the driver holds for `wanted` now, without waiting
 // (the same errors as FdReadyWait).
@@ -84,7 +84,7 @@ std::invoke_result_t<F&> try_io_on(const IoHandle& handle,
 
 }  // namespace pollux::exec::detail
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 // The members each I/O type gets, written once: `Self` has `io_` (its IoHandle), the
 // pollux source `source()` registered under it, and kRegistered (the Interest it was

@@ -12,7 +12,7 @@
 
 #include <pollux/exec/sync/semaphore.hpp>
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 /// Access to a locked U (T, or const T for a read lock) until destroyed or unlock().
 template <class U>

@@ -19,7 +19,7 @@
 #include <pollux/exec/detail/waker.hpp>
 #include <pollux/exec/sync/semaphore.hpp>
 
-namespace pollux::exec::mpsc::detail {
+namespace pollux::inline POLLUX_ABI()::exec::mpsc::detail {
 
 using pollux::exec::detail::Waker;
 

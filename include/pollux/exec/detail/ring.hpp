@@ -10,7 +10,9 @@
 #include <new>
 #include <utility>
 
-namespace pollux::exec::detail {
+#include <pollux/config.hpp>
+
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 template <class T>
 class Ring {

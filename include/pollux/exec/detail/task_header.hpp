@@ -30,7 +30,7 @@
 #include <pollux/exec/join_result.hpp>
 #include <pollux/exec/task.hpp>
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 class Scheduler;
 struct TaskHeader;

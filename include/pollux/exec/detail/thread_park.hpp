@@ -18,7 +18,7 @@
 #include <pollux/exec/detail/waker.hpp>
 #include <pollux/exec/parker.hpp>
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 class POLLUX_EXEC_API ThreadPark {
  public:

@@ -8,7 +8,9 @@
 
 #include <cstddef>
 
-namespace pollux::exec::detail {
+#include <pollux/config.hpp>
+
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 struct WaitNode {
   WaitNode* prev = nullptr;

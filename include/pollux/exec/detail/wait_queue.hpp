@@ -13,7 +13,7 @@
 #include <pollux/exec/detail/wait_list.hpp>
 #include <pollux/exec/detail/waker.hpp>
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 class ReadyWait;
 

@@ -10,7 +10,7 @@
 
 #include <pollux/exec/detail/waker.hpp>
 
-namespace pollux::exec::detail {
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 class WaitSlot {
  public:

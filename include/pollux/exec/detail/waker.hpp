@@ -6,7 +6,9 @@
 
 #include <utility>
 
-namespace pollux::exec::detail {
+#include <pollux/config.hpp>
+
+namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 struct WakerVtable {
   // Consumes the waker's reference.

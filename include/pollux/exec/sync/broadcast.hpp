@@ -36,7 +36,7 @@
 #include <pollux/exec/detail/wait_queue.hpp>
 #include <pollux/exec/sync/channel_result.hpp>
 
-namespace pollux::exec::broadcast {
+namespace pollux::inline POLLUX_ABI()::exec::broadcast {
 
 using pollux::exec::SendResult;
 

@@ -6,7 +6,9 @@
 #include <optional>
 #include <system_error>
 
-namespace pollux::exec {
+#include <pollux/config.hpp>
+
+namespace pollux::inline POLLUX_ABI()::exec {
 
 /// What a receive gives: `auto [error, value] = ...;` exactly one is set.
 template <class T>

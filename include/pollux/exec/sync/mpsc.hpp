@@ -44,7 +44,7 @@
 #include <pollux/exec/sync/channel_result.hpp>
 #include <pollux/exec/sync/semaphore.hpp>
 
-namespace pollux::exec::mpsc {
+namespace pollux::inline POLLUX_ABI()::exec::mpsc {
 
 template <class T>
 class Receiver;

@@ -31,7 +31,7 @@
 #include <pollux/exec/detail/wait_list.hpp>
 #include <pollux/exec/detail/waker.hpp>
 
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 
 class Notify;
 

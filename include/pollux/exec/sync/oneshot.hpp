@@ -35,7 +35,7 @@
 #include <pollux/exec/detail/wait_slot.hpp>
 #include <pollux/exec/detail/waker.hpp>
 
-namespace pollux::exec::oneshot {
+namespace pollux::inline POLLUX_ABI()::exec::oneshot {
 
 // The result types are the channels' common ones (<pollux/exec/sync/channel_result.hpp>).
 using pollux::exec::RecvResult;

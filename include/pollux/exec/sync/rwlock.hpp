@@ -27,7 +27,7 @@
 #include <pollux/exec/detail/lock_guard.hpp>
 #include <pollux/exec/sync/semaphore.hpp>
 
-namespace pollux::exec {
+namespace pollux::inline POLLUX_ABI()::exec {
 
 template <class T>
 using RwLockReadGuard = detail::LockGuard<const T>;

@@ -38,7 +38,7 @@
 #include <pollux/exec/detail/channel_ends.hpp>
 #include <pollux/exec/detail/wait_queue.hpp>
 
-namespace pollux::exec::watch {
+namespace pollux::inline POLLUX_ABI()::exec::watch {
 
 namespace detail {
 

@@ -12,7 +12,7 @@
 #include <pollux/sys/libc.hpp>
 #include <pollux/token.hpp>
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 using NativeEvent = libc::EpollEvent;
 

@@ -12,11 +12,13 @@
 #include <cstdint>
 #include <type_traits>
 
+#include <pollux/config.hpp>
+
 // The kernel's record. x86-64 packs it (12 bytes), to match the 32-bit layout the
 // syscall was first defined with; every other architecture pads it to 16.
 struct epoll_event;
 
-namespace pollux::sys::libc {
+namespace pollux::inline POLLUX_ABI()::sys::libc {
 
 union EpollData {
   void* ptr;
@@ -61,7 +63,7 @@ pollux::sys::libc::SSize send(int fd, const void* buf, std::size_t n, int flags)
 pollux::sys::libc::SSize write(int fd, const void* buf, std::size_t n);
 }
 
-namespace pollux::sys::libc {
+namespace pollux::inline POLLUX_ABI()::sys::libc {
 
 // The kernel reads and writes the records through these pointers; pollux only ever
 // touches them as EpollEvent.

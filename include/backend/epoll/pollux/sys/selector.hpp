@@ -24,7 +24,7 @@
 #include <pollux/sys/libc.hpp>
 #include <pollux/token.hpp>
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 // Interest's three bits index the epoll mask. EPOLLRDHUP lets a peer's shutdown show as
 // read_closed without a read.

@@ -16,7 +16,7 @@
 #include <pollux/sys/libc.hpp>
 #include <pollux/would_block.hpp>
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 /// The failed half of a recv/send that returned -1 (errno untouched since): would-block
 /// becomes the canonical code, EINTR is retried, anything else is reported. Would-block

@@ -11,7 +11,7 @@
 #include <pollux/sys/libc.hpp>
 #include <pollux/sys/selector.hpp>
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 struct WakerState {
   int fd;

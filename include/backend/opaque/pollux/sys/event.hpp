@@ -8,7 +8,7 @@
 #include <pollux/detail/event_flags.hpp>
 #include <pollux/token.hpp>
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 struct NativeEvent {
   Token token{};

@@ -15,7 +15,7 @@
 #include <pollux/interest.hpp>
 #include <pollux/token.hpp>
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 inline std::error_code poll_select(Selector* selector,
                                    Events& events,

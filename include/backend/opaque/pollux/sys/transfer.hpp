@@ -10,7 +10,7 @@
 #include <pollux/config.hpp>
 #include <pollux/detail/io_source.hpp>
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 POLLUX_API std::size_t stream_read(detail::IoSource& io, std::span<std::byte> buf, std::error_code& ec) noexcept;
 POLLUX_API std::size_t stream_write(detail::IoSource& io,

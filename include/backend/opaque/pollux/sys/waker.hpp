@@ -6,7 +6,7 @@
 
 #include <pollux/config.hpp>
 
-namespace pollux::sys {
+namespace pollux::inline POLLUX_ABI()::sys {
 
 struct WakerState;
 /// bad_file_descriptor for an empty Waker (null).
