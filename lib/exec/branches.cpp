@@ -129,10 +129,14 @@ void BranchSet::run(std::uint32_t i) noexcept {
     ctx = &local.emplace();
     guard.emplace(ctx);
   }
+  // The task is cleared while the branch runs, so that suspend_current finds the branch
+  // on its slow path (a task's own suspensions then cost no branch check).
   Branch* const outer = ctx->branch;
+  TaskHeader* const task = std::exchange(ctx->current, nullptr);
   ctx->branch = &branches_[i];
   std::exchange(branches_[i].resume_point, {}).resume();
   ctx->branch = outer;
+  ctx->current = task;
 }
 
 std::uint32_t BranchSet::run_ready() noexcept {

@@ -30,9 +30,13 @@ ContextGuard::~ContextGuard() { t_context = saved_; }
 Waker suspend_current(std::coroutine_handle<> h) noexcept {
   Context* ctx = t_context;
   if (ctx == nullptr) return Waker{h.address(), &kInlineWakerVtable};
-  if (ctx->branch != nullptr) [[unlikely]] return branch_suspend(ctx->branch, h);
-  if (ctx->current == nullptr) return Waker{h.address(), &kInlineWakerVtable};
   TaskHeader* task = ctx->current;
+  // No task while a select/join branch runs (BranchSet::run clears it): the branch is
+  // what resumes, and the task's own path stays free of the check.
+  if (task == nullptr) [[unlikely]] {
+    if (ctx->branch != nullptr) return branch_suspend(ctx->branch, h);
+    return Waker{h.address(), &kInlineWakerVtable};
+  }
   // Written while RUNNING; the next runner reads it after acquiring the state word that
   // our transition to idle releases.
   task->resume_point = h;
@@ -42,8 +46,9 @@ Waker suspend_current(std::coroutine_handle<> h) noexcept {
 bool yield_current(std::coroutine_handle<> h) noexcept {
   Context* ctx = t_context;
   if (ctx == nullptr) return false;
-  if (ctx->branch != nullptr) [[unlikely]] return branch_yield(ctx->branch, h);
-  if (ctx->current == nullptr) return false;
+  if (ctx->current == nullptr) [[unlikely]] {
+    return ctx->branch != nullptr && branch_yield(ctx->branch, h);
+  }
   ctx->current->resume_point = h;
   ctx->yielded = true;
   // A self-wake while RUNNING: the runner sees NOTIFIED when the task suspends and
@@ -54,12 +59,14 @@ bool yield_current(std::coroutine_handle<> h) noexcept {
 
 bool coop_has_budget() noexcept {
   Context* ctx = t_context;
-  return ctx == nullptr || ctx->current == nullptr || ctx->budget > 0;
+  // A branch spends its task's budget (the task is cleared while the branch runs).
+  return ctx == nullptr || (ctx->current == nullptr && ctx->branch == nullptr) ||
+         ctx->budget > 0;
 }
 
 void coop_consume() noexcept {
   Context* ctx = t_context;
-  if (ctx != nullptr && ctx->current != nullptr) --ctx->budget;
+  if (ctx != nullptr && (ctx->current != nullptr || ctx->branch != nullptr)) --ctx->budget;
 }
 
 Scheduler* current_scheduler() noexcept {

@@ -23,7 +23,8 @@ struct Context {
   // The running task asked to go behind the others (yield_now or an exhausted budget).
   bool yielded = false;
   // The select/join branch running now (detail/branches.hpp): it, not the task, is
-  // where an awaitable that suspends records its resume point.
+  // where an awaitable that suspends records its resume point. `current` is null while
+  // a branch runs.
   Branch* branch = nullptr;
 };
 
