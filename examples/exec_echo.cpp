@@ -7,15 +7,19 @@
 // runtime on the main thread. Prints exactly one line, "listening on IP:PORT", then
 // echoes every client until SIGINT or SIGTERM, and exits with 0.
 //
-// Memory per connection is bounded: its task's frame holds one kBuffer-byte buffer that
-// is never cleared (a read only writes what it returns), and nothing more is read
-// until what was read has been written back, so a client that does not read its echo
-// stalls only its own task.
+// An idle connection holds no buffer: its task waits for readiness, not in a read. Once
+// readable, it reads into its worker thread's buffer (never cleared: a read only writes
+// what it returns) and writes that straight back; only the part a slow client does not
+// take at once is copied into the connection's own buffer, which is written out before
+// anything more is read and then freed. So a connection holds at most one read's worth,
+// and a client that does not read its echo stalls only its own task.
 
 #include <pollux/exec/runtime.hpp>
 #include <pollux/exec/sleep.hpp>
 #include <pollux/exec/tcp_listener.hpp>
 #include <pollux/exec/tcp_stream.hpp>
+
+#include <pollux/would_block.hpp>
 
 #include <array>
 #include <atomic>
@@ -24,6 +28,7 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #if __has_include(<sys/resource.h>)
 #include <sys/resource.h>
@@ -41,17 +46,45 @@ std::atomic<bool> g_stop{false};
 
 extern "C" void on_signal(int) { g_stop.store(true); }
 
+// The calling thread's read buffer. A task may resume on another worker after any
+// co_await, so it asks again each time rather than keep the address across one (and
+// noinline: nothing may cache a thread-local address across a suspension).
+[[gnu::noinline]] std::span<std::byte> thread_buffer() {
+  thread_local std::array<std::byte, kBuffer> buf;  // uninitialised, as said above
+  return buf;
+}
+
 exec::Task<void> echo(exec::TcpStream stream) {
   (void)stream.set_nodelay(true);
-  std::array<std::byte, kBuffer> buf;  // left uninitialised: reads fill what they return
+  std::vector<std::byte> owed;  // what the client has not taken yet; empty while idle
   for (;;) {
-    const auto [ec, n] = co_await stream.read(buf);
-    if (ec) co_return;
+    if ((co_await stream.readable()).error) co_return;
+    const std::span<std::byte> buf = thread_buffer();
+    const exec::IoResult<std::size_t> got = stream.try_io(Interest::readable, [&] {
+      exec::IoResult<std::size_t> r;
+      r.value = stream.get().read(buf, r.error);
+      return r;
+    });
+    if (is_would_block(got.error)) continue;  // readiness forgotten: wait for the next
+    if (got.error) co_return;
+    const std::size_t n = got.value;
     if (n == 0) {
       (void)stream.shutdown(net::Shutdown::write);
       co_return;
     }
-    if (co_await stream.write_all(std::span<const std::byte>(buf.data(), n))) co_return;
+    const auto [wec, sent] = stream.try_io(Interest::writable, [&] {
+      exec::IoResult<std::size_t> r;
+      r.value = stream.get().write(buf.first(n), r.error);
+      return r;
+    });
+    if (wec && !is_would_block(wec)) co_return;
+    const std::size_t taken = wec ? 0 : sent;
+    if (taken < n) {
+      owed.assign(buf.begin() + static_cast<std::ptrdiff_t>(taken),
+                  buf.begin() + static_cast<std::ptrdiff_t>(n));
+      if (co_await stream.write_all(owed)) co_return;
+      std::vector<std::byte>().swap(owed);
+    }
   }
 }
 

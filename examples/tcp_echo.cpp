@@ -4,9 +4,11 @@
 //   tcp_echo --listen 127.0.0.1:PORT      (PORT 0 picks a free port)
 //
 // Prints exactly one line, "listening on IP:PORT", then echoes every client until SIGINT
-// or SIGTERM. It never blocks: each connection buffers at most kMaxPending bytes of
-// unsent echo, stops reading while that buffer is full, and asks for writable events
-// only while it holds output.
+// or SIGTERM. It never blocks. All connections read into one buffer, which is written
+// straight back; only what a slow peer does not take at once is copied aside, and that
+// connection reads no more until it is written. So a connection holds output only while
+// it owes some (at most one read's worth), asks for writable events only then, and an
+// idle connection holds no buffer at all.
 
 #include <pollux/pollux.hpp>
 
@@ -32,7 +34,6 @@ using pollux::net::TcpStream;
 constexpr Token kListenerToken{0};
 constexpr Token kWakerToken{1};
 constexpr std::size_t kFirstConnection = 2;
-constexpr std::size_t kMaxPending = 64 * 1024;
 constexpr std::size_t kReadChunk = 16 * 1024;
 
 std::atomic<bool> g_stop{false};
@@ -48,7 +49,8 @@ extern "C" void on_signal(int) {
 
 struct Connection {
   TcpStream stream;
-  std::vector<std::byte> out;  // echo not yet written: out[head, size)
+  std::vector<std::byte> out;  // echo the peer has not taken yet: out[head, size); empty
+                               // (and freed) whenever nothing is owed
   std::size_t head = 0;
   bool eof = false;
   bool wants_writable = false;
@@ -58,7 +60,8 @@ struct Connection {
 
 class Server {
  public:
-  Server(pollux::Poll& poll, pollux::net::TcpListener& listener) : poll_(poll), listener_(listener) {}
+  Server(pollux::Poll& poll, pollux::net::TcpListener& listener)
+      : poll_(poll), listener_(listener), buf_(kReadChunk) {}
 
   void on_listener() {
     accept_paused_ = false;
@@ -118,44 +121,48 @@ class Server {
   bool accept_paused() const { return accept_paused_; }
 
  private:
-  // Reads while there is room and writes while the peer takes it, until neither moves.
-  // Returns false when the connection failed.
+  // Writes what is owed, then reads and echoes until the socket has nothing more or the
+  // peer stops taking it. Returns false when the connection failed.
   bool pump(Connection& c) {
-    bool progress = true;
-    while (progress) {
-      progress = false;
-      while (!c.eof && c.pending() < kMaxPending) {
-        if (c.head > 0 && c.out.size() + kReadChunk > kMaxPending) {
-          c.out.erase(c.out.begin(), c.out.begin() + static_cast<std::ptrdiff_t>(c.head));
-          c.head = 0;
-        }
-        const std::size_t old = c.out.size();
-        const std::size_t room = std::min(kReadChunk, kMaxPending - c.pending());
-        c.out.resize(old + room);
-        std::error_code ec;
-        const std::size_t n = c.stream.read(std::span(c.out).subspan(old, room), ec);
-        c.out.resize(old + (ec ? 0 : n));
+    if (!flush(c)) return false;
+    // Reading stops while anything is owed: the echo keeps its order and the memory a
+    // connection holds stays bounded. The writable event that ends the debt comes back
+    // here, and reading resumes (edge-triggered: until would-block).
+    while (!c.eof && c.pending() == 0) {
+      std::error_code ec;
+      const std::size_t n = c.stream.read(buf_, ec);
+      if (pollux::is_would_block(ec)) break;
+      if (ec) return false;
+      if (n == 0) {
+        c.eof = true;
+        break;
+      }
+      std::size_t sent = 0;
+      while (sent < n) {
+        const std::size_t m = c.stream.write(std::span(buf_).subspan(sent, n - sent), ec);
         if (pollux::is_would_block(ec)) break;
         if (ec) return false;
-        if (n == 0) {
-          c.eof = true;
-          break;
-        }
-        progress = true;
+        sent += m;
       }
-      while (c.pending() > 0) {
-        std::error_code ec;
-        const std::size_t n = c.stream.write(std::span(c.out).subspan(c.head), ec);
-        if (pollux::is_would_block(ec)) break;
-        if (ec) return false;
-        c.head += n;
-        progress = true;
-      }
-      if (c.pending() == 0) {
-        c.out.clear();
-        c.head = 0;
-      }
+      // The slow peer's part is kept aside; buf_ serves the next connection.
+      c.out.assign(buf_.begin() + static_cast<std::ptrdiff_t>(sent),
+                   buf_.begin() + static_cast<std::ptrdiff_t>(n));
     }
+    return true;
+  }
+
+  // Writes what the connection owes, as far as the peer takes it.
+  static bool flush(Connection& c) {
+    while (c.pending() > 0) {
+      std::error_code ec;
+      const std::size_t n = c.stream.write(std::span(c.out).subspan(c.head), ec);
+      if (pollux::is_would_block(ec)) return true;
+      if (ec) return false;
+      c.head += n;
+    }
+    // Nothing owed: free the buffer, so an idle connection holds none.
+    std::vector<std::byte>().swap(c.out);
+    c.head = 0;
     return true;
   }
 
@@ -169,6 +176,7 @@ class Server {
   pollux::net::TcpListener& listener_;
   std::vector<std::optional<Connection>> conns_;
   std::vector<std::size_t> free_;
+  std::vector<std::byte> buf_;  // every connection's reads, one at a time
   bool accept_paused_ = false;
 };
 
