@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# User-space instructions per operation, pollux against raw epoll, for W1, W3 and W4:
+# User-space instructions per operation, pollux against raw epoll, for W1, W3, W4 and W6:
 # each benchmark program runs once under callgrind, and the inclusive cost of its
 # measured functions (pollux_w*, raw_w*: both sides run in the same process) is divided
 # by the operations they made. Instruction counts are deterministic: unlike wall time,
@@ -13,7 +13,8 @@ command -v valgrind >/dev/null || { echo "needs valgrind (apt-get install valgri
 if [ ! -d "$dir/meson-private" ]; then
   meson setup "$dir" --buildtype=release -Dtests=disabled -Dexamples=disabled -Dexec=disabled >/dev/null
 fi
-ninja -C "$dir" bench/bench_tcp_pingpong bench/bench_waker_pingpong bench/bench_add_remove >/dev/null
+ninja -C "$dir" bench/bench_tcp_pingpong bench/bench_waker_pingpong bench/bench_add_remove \
+  bench/bench_add_poll_remove >/dev/null
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
@@ -38,3 +39,4 @@ echo "user-space instructions per operation (callgrind, $dir)"
 measure "W1 tcp ping-pong (per round trip)" 5000 bench_tcp_pingpong --iters 5000 --runs 1 --idle 0
 measure "W3 wake ping-pong (per round trip)" 5000 bench_waker_pingpong --iters 5000 --runs 1
 measure "W4 add + remove" 20000 bench_add_remove --iters 20000 --runs 1
+measure "W6 add + poll(0) + remove" 20000 bench_add_poll_remove --iters 20000 --runs 1

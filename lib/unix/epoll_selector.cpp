@@ -33,7 +33,10 @@ std::atomic<bool> have_pwait2{true};
   for (;;) {
     long n = -1;
     bool waited = false;
-    if (have_pwait2.load(std::memory_order_relaxed)) {
+    // Whole milliseconds that fit epoll_wait's int are its own unit: no timespec, no
+    // syscall() stub.
+    const bool whole_ms = timeout.count() % 1'000'000 == 0 && timeout.count() / 1'000'000 <= INT_MAX;
+    if (!whole_ms && have_pwait2.load(std::memory_order_relaxed)) {
       auto ns = timeout.count();
       timespec ts{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
       n = ::syscall(SYS_epoll_pwait2, epfd, records, max, &ts, nullptr, 0);
@@ -65,11 +68,15 @@ void selector_destroy(Selector* selector) noexcept {
 
 // The kernel's records are the Events' own (pollux/sys/event.hpp): a wait that returned
 // n has filled the first n.
-std::error_code select_interrupted(Selector& selector, Events& events) noexcept {
+std::error_code select_interrupted(Selector& selector, Events& events, int timeout_ms) noexcept {
   for (;;) {
     if (errno != EINTR) {
       EventsAccess::set_size(events, 0);
       return errno_code();
+    }
+    if (timeout_ms == 0) {  // a zero timeout has no time left to retry with
+      EventsAccess::set_size(events, 0);
+      return {};
     }
     const int n = ::epoll_wait(selector.fd(), libc::kernel_records(EventsAccess::records(events)),
                                max_of(events), -1);

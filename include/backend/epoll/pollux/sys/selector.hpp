@@ -90,22 +90,34 @@ class Selector {
   std::atomic<bool> orphaned_{false};
 };
 
-/// A blocking wait that a signal interrupted (retried), or that failed: out of line.
-POLLUX_API std::error_code select_interrupted(Selector& selector, Events& events) noexcept;
+/// A wait that a signal interrupted, or that failed: out of line. `timeout_ms` is what the
+/// wait was given, -1 (blocking: retried) or 0 (nothing remains to retry).
+POLLUX_API std::error_code select_interrupted(Selector& selector, Events& events,
+                                              int timeout_ms) noexcept;
 
 /// Poll::poll. A blocking wait into an open Poll's non-empty Events is the call every
 /// event loop makes, and is this: the kernel writes its records into the Events, whose
-/// Event is the epoll_event (sys/event.hpp). Every other case is select_checked's.
+/// Event is the epoll_event (sys/event.hpp). So is a zero timeout (a loop that polls
+/// between other work), which needs no clock: epoll_wait takes it as it is. Every other
+/// case is select_checked's.
 inline std::error_code poll_select(Selector* selector,
                                    Events& events,
                                    std::optional<std::chrono::nanoseconds> timeout) noexcept {
   static_assert(Events::kMaxCapacity <= INT_MAX);
-  if (selector == nullptr || timeout.has_value()) [[unlikely]] return select_checked(selector, events, timeout);
+  int timeout_ms = -1;
+  if (timeout.has_value()) {
+    if (selector == nullptr || timeout->count() != 0) [[unlikely]] {
+      return select_checked(selector, events, timeout);
+    }
+    timeout_ms = 0;
+  } else if (selector == nullptr) [[unlikely]] {
+    return select_checked(selector, events, timeout);
+  }
   // Events of capacity zero need no test here: the kernel refuses a maxevents of zero
   // (EINVAL, which compares equal to std::errc::invalid_argument) before it waits.
   const int n = ::epoll_wait(selector->fd(), libc::kernel_records(EventsAccess::records(events)),
-                             static_cast<int>(EventsAccess::capacity(events)), -1);
-  if (n < 0) [[unlikely]] return select_interrupted(*selector, events);
+                             static_cast<int>(EventsAccess::capacity(events)), timeout_ms);
+  if (n < 0) [[unlikely]] return select_interrupted(*selector, events, timeout_ms);
   EventsAccess::set_size(events, static_cast<std::size_t>(n));
   return {};
 }
