@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // One test per way an awaited operation is cancelled: a task aborted (JoinHandle::abort)
 // while it waits in read, write, accept, connect, sleep or a process wait, and a timeout
-// racing a read's completion; in both scheduler flavours. Connect: tests/exec_unix_io.cpp
-// (it needs a listener whose accept queue is full). Each checks that the aborted
+// racing a read's completion; in both scheduler flavours. Connect:
+// tests/exec_connect_cancel.cpp (it needs a listener whose accept queue is full). Each checks that the aborted
 // task's frame is gone, and with it its waiter: the readiness or timer it waited for is
 // then made to happen, which would wake a freed waiter (ASan reports it) if the cancel
 // had left it registered. Where the operation is documented cancel-safe, nothing is lost

@@ -1,24 +1,21 @@
 // SPDX-License-Identifier: MIT
 // exec::UnixListener and exec::UnixStream (Unix only): accept/connect by path, a
-// socketpair, a pending read cancelled by a timeout; and a TCP connect aborted while it
-// is pending, which takes a listener whose accept queue is full (POSIX listen(2)).
+// socketpair, a pending read cancelled by a timeout. A pending TCP connect aborted:
+// tests/exec_connect_cancel.cpp.
 
 #include "exec_task_check.hpp"
 #include "exec_util.hpp"
 #include "net_util.hpp"
 
 #include <pollux/exec/runtime.hpp>
-#include <pollux/exec/tcp_stream.hpp>
 #include <pollux/exec/timeout.hpp>
 #include <pollux/exec/unix_listener.hpp>
 #include <pollux/exec/unix_stream.hpp>
 
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <array>
 #include <string>
-#include <vector>
 
 using namespace pollux;
 using namespace pollux::exec;
@@ -94,31 +91,4 @@ TEST_CASE("unix stream pair: a read cancelled by timeout leaves the data for the
       TASK_CHECK(test::text(std::span<const std::byte>(buf.data(), 4)) == "late");
     }());
   }
-}
-
-TEST_CASE("cancel: abort during a pending TCP connect closes the socket; nothing is left") {
-  test::each_flavor([]() -> Task<void> {
-    std::error_code ec;
-    auto listener = net::TcpListener::bind(test::loopback_v4(), ec);
-    TASK_REQUIRE(!ec);
-    const auto addr = listener.local_addr(ec);
-    TASK_REQUIRE(!ec);
-    // Linux drops a SYN while the accept queue is full (backlog 0 holds one
-    // connection): a connect then stays pending, retried after a second or more.
-    TASK_REQUIRE(::listen(listener.native_handle(), 0) == 0);
-    std::vector<exec::TcpStream> queued;
-    for (int i = 0; i < 4; ++i) {
-      auto r = co_await timeout(exec::TcpStream::connect(addr), 1s);
-      if (!r) break;  // this one stayed pending: the queue is full
-      TASK_REQUIRE_MESSAGE(!r.value().error, r.value().error.message());
-      queued.push_back(std::move(r.value().value));
-    }
-    TASK_REQUIRE(!queued.empty());
-    TASK_REQUIRE(queued.size() < 4);
-    auto connecting = spawn([](net::SocketAddr to, test::Tracker) -> Task<void> {
-      (void)co_await exec::TcpStream::connect(to);
-    }(addr, test::Tracker{}));
-    // Its frame gone, the stream in it is gone: deregistered, then closed.
-    co_await test::abort_while_waiting(connecting);
-  });
 }
