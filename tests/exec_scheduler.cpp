@@ -2,6 +2,7 @@
 // The Runtime in both flavours: spawn and join, fan-out/fan-in, wake-ups across threads,
 // stealing, abort, detach, yield_now fairness and the cooperative budget.
 
+#include "alloc_counter.hpp"  // this program's allocations: test::g_allocations
 #include "exec_util.hpp"
 
 #include <pollux/exec/coop.hpp>
@@ -313,6 +314,20 @@ TEST_CASE("yield_now lets the other task run (fairness)") {
   // One thread, FIFO after each yield: the two interleave turn by turn.
   CHECK(b_when_a_done >= 999);
   CHECK(a_when_b_done == 1000);
+}
+
+TEST_CASE("current_thread: a task that yields over and over allocates nothing once warm") {
+  // Each yield queues the task on the driver's run queue and takes it off again: a queue
+  // that allocates as it goes (a std::deque, per block) would show here.
+  Runtime rt = test::make_runtime(Flavor::current_thread);
+  long during = -1;
+  test::run(rt, [](long* out) -> Task<void> {
+    for (int i = 0; i < 1000; ++i) co_await yield_now();  // warm: pools filled
+    const long before = test::g_allocations.load();
+    for (int i = 0; i < 10000; ++i) co_await yield_now();
+    *out = test::g_allocations.load() - before;
+  }(&during));
+  CHECK(during == 0);
 }
 
 TEST_CASE("budget: a task that never waits does not starve another") {

@@ -5,6 +5,7 @@
 // no allocation per message, and the blocking halves (from plain threads; refused on a
 // runtime's thread), on both runtime flavours.
 
+#include "alloc_counter.hpp"  // this program's allocations: test::g_allocations
 #include "exec_sync_util.hpp"
 
 #include <pollux/exec/runtime.hpp>
@@ -21,36 +22,6 @@
 
 using namespace pollux::exec;
 
-namespace {
-
-// Allocations made by this program's threads, to show that a bounded channel's steady
-// state allocates nothing.
-std::atomic<long> g_allocations{0};
-
-}  // namespace
-
-// Every replaceable form but the aligned ones (which nothing here uses), so that each
-// allocation and its release go to the same allocator (ASan checks the pairing).
-namespace {
-void* counted_alloc(std::size_t n) noexcept {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(n == 0 ? 1 : n);
-}
-void* counted_alloc_or_throw(std::size_t n) {
-  if (void* p = counted_alloc(n)) return p;
-  throw std::bad_alloc();
-}
-}  // namespace
-void* operator new(std::size_t n) { return counted_alloc_or_throw(n); }
-void* operator new[](std::size_t n) { return counted_alloc_or_throw(n); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n); }
-void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 TEST_CASE("bounded: messages arrive in order; send waits while the queue is full") {
   for (Flavor f : test::kFlavors) {
@@ -261,12 +232,12 @@ TEST_CASE("a sending task aborted while it waits for a slot never enqueued its v
 
 TEST_CASE("a bounded channel's steady state allocates nothing per message") {
   auto [tx, rx] = mpsc::channel<std::string>(64);
-  const long before = g_allocations.load();
+  const long before = test::g_allocations.load();
   for (int i = 0; i < 10000; ++i) {
     if (tx.try_send(std::string("short")).error) break;  // fits the small-string buffer
     if (!rx.try_recv()) break;
   }
-  CHECK(g_allocations.load() == before);
+  CHECK(test::g_allocations.load() == before);
 }
 
 TEST_CASE("blocking halves: plain threads send and receive; tasks on the other end") {

@@ -46,7 +46,7 @@ void CurrentThread::schedule(TaskHeader* task, bool /*is_yield*/) noexcept {
   // joined task (each completion put the joiner first in line) instead of finding
   // them all finished (spawn+join of 1M tasks: 4.9M/s with the slot, 6.9M/s without).
   if (is_driver_thread()) {
-    local_.push_back(task);
+    local_.push(task);
     return;
   }
   if (!inject_.push(task)) {
@@ -67,11 +67,7 @@ TaskHeader* CurrentThread::next_task() noexcept {
   if (tick_ % kGlobalQueueInterval == 0) {
     if (TaskHeader* task = inject_.pop()) return task;
   }
-  if (!local_.empty()) {
-    TaskHeader* task = local_.front();
-    local_.pop_front();
-    return task;
-  }
+  if (TaskHeader* task = local_.pop()) return task;
   return inject_.pop();
 }
 
@@ -141,9 +137,11 @@ void CurrentThread::stop() noexcept {
   std::lock_guard driver(driver_mutex_);
   // Cancelling a task runs its frame's destructors, which may wake others: they go to
   // the injection queue (this is not the driver thread), drained next.
-  std::deque<TaskHeader*> entries = std::move(local_);
-  local_.clear();
-  for (TaskHeader* task : entries) drop_queue_entry(task);
+  for (TaskHeader* task = local_.take_all(); task != nullptr;) {
+    TaskHeader* next = task->queue_next;
+    drop_queue_entry(task);
+    task = next;
+  }
   drain_queues();
 }
 

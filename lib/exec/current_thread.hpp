@@ -6,11 +6,11 @@
 
 #include <atomic>
 #include <cstdint>
-#include <deque>
 #include <mutex>
 
 #include "context.hpp"
 #include "injection_queue.hpp"
+#include "task_list.hpp"
 #include "scheduler.hpp"
 #include "worker_park.hpp"
 
@@ -40,7 +40,7 @@ class CurrentThread final : public Scheduler {
 
   // Held by the thread that drives; shutdown takes it to wait for the driver to leave.
   std::mutex driver_mutex_;
-  std::deque<TaskHeader*> local_;  // guarded by driver_mutex_
+  TaskList local_;  // guarded by driver_mutex_; never allocates (a std::deque did, per block)
   std::uint32_t tick_ = 0;          // guarded by driver_mutex_
   InjectionQueue inject_;
   WorkerPark park_;

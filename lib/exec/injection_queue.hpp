@@ -11,6 +11,8 @@
 
 #include <pollux/exec/detail/task_header.hpp>
 
+#include "task_list.hpp"
+
 namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 class InjectionQueue {
@@ -19,15 +21,9 @@ class InjectionQueue {
   bool push(TaskHeader* task) noexcept { return push_batch(task, task, 1); }
   // A chain first..last already linked through queue_next.
   bool push_batch(TaskHeader* first, TaskHeader* last, std::size_t n) noexcept {
-    last->queue_next = nullptr;
     std::lock_guard lock(mutex_);
     if (closed_) return false;
-    if (tail_ != nullptr) {
-      tail_->queue_next = first;
-    } else {
-      head_ = first;
-    }
-    tail_ = last;
+    list_.push_chain(first, last);
     len_.store(len_.load(std::memory_order_relaxed) + n, std::memory_order_release);
     return true;
   }
@@ -57,23 +53,19 @@ class InjectionQueue {
     std::lock_guard lock(mutex_);
     closed_ = true;
     len_.store(0, std::memory_order_release);
-    tail_ = nullptr;
-    return std::exchange(head_, nullptr);
+    return list_.take_all();
   }
 
  private:
   TaskHeader* pop_locked() noexcept {
-    TaskHeader* task = head_;
+    TaskHeader* task = list_.pop();
     if (task == nullptr) return nullptr;
-    head_ = task->queue_next;
-    if (head_ == nullptr) tail_ = nullptr;
     len_.store(len_.load(std::memory_order_relaxed) - 1, std::memory_order_release);
     return task;
   }
 
   std::mutex mutex_;
-  TaskHeader* head_ = nullptr;
-  TaskHeader* tail_ = nullptr;
+  TaskList list_;
   std::atomic<std::size_t> len_{0};
   bool closed_ = false;
 };
