@@ -71,7 +71,7 @@ struct Disposition {
   int watchers = 0;        // taken slots that want it; under g_mutex
   bool installed = false;  // our handler is (or may still be, see release) reachable
   struct sigaction previous {};
-  std::atomic<int> running{0};  // handlers inside their call to `previous`
+  std::atomic<int> running{0};  // handlers of ours under way for this signal
 };
 
 constinit Chunk g_first{};
@@ -93,6 +93,8 @@ void chain(const struct sigaction& previous, int sig, siginfo_t* info, void* con
 extern "C" void on_signal(int sig, siginfo_t* info, void* context) {
   if (sig <= 0 || sig >= kSignals) return;
   const int saved_errno = errno;
+  Disposition& d = g_dispositions[sig];
+  d.running.fetch_add(1);
   for (Chunk* chunk = &g_first; chunk != nullptr;
        chunk = chunk->next.load(std::memory_order_acquire)) {
     for (Slot& slot : chunk->slots) {
@@ -107,11 +109,12 @@ extern "C" void on_signal(int sig, siginfo_t* info, void* context) {
       slot.users.fetch_sub(1);
     }
   }
-  Disposition& d = g_dispositions[sig];
-  d.running.fetch_add(1);
-  chain(d.previous, sig, info, context);
+  // Copied while counted, called after: a previous handler that never returns (one that
+  // siglongjmps out, as REPLs do on SIGINT) must not leave `running` raised for good.
+  const struct sigaction previous = d.previous;
   d.running.fetch_sub(1);
   errno = saved_errno;
+  chain(previous, sig, info, context);
 }
 
 bool is_ours(const struct sigaction& action) noexcept {
@@ -126,8 +129,9 @@ std::error_code install(int sig) {
   ours.sa_sigaction = on_signal;
   ours.sa_flags = SA_SIGINFO | SA_RESTART | SA_ONSTACK;
   sigemptyset(&ours.sa_mask);
-  // `previous` is written while no handler of ours can read it: either none was ever
-  // installed, or release() waited for the last one to leave.
+  // `previous` is written while no handler of ours reads it: uninstall() waited for the
+  // last one to leave, and so does this (against one the kernel dispatched just before).
+  while (d.running.load() != 0) ::sched_yield();
   if (::sigaction(sig, nullptr, &d.previous) < 0) return errno_code();
   if (::sigaction(sig, &ours, nullptr) < 0) return errno_code();
   d.installed = true;
