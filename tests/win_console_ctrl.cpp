@@ -114,7 +114,7 @@ TEST_CASE("CTRL_CLOSE: the handler holds the process until the Signals is droppe
   HMODULE base = GetModuleHandleW(L"kernelbase.dll");
   REQUIRE(base != nullptr);
   FARPROC routine = GetProcAddress(base, "CtrlRoutine");
-  REQUIRE(routine != nullptr);
+  REQUIRE((routine != nullptr));
   HANDLE thread = CreateThread(
       nullptr, 0, reinterpret_cast<LPTHREAD_START_ROUTINE>(reinterpret_cast<void*>(routine)),
       reinterpret_cast<void*>(static_cast<std::uintptr_t>(win::kCtrlClose)), 0, nullptr);
