@@ -142,24 +142,28 @@ TEST_CASE("two Signals objects for one signal each see it; the survivor goes on"
 }
 
 TEST_CASE("the handler that was installed before is still called, and comes back") {
-  struct sigaction mine {};
-  mine.sa_handler = count_chained;
-  sigemptyset(&mine.sa_mask);
-  struct sigaction old {};
-  REQUIRE(::sigaction(SIGHUP, &mine, &old) == 0);
-  chained.store(0);
-  {
-    auto poll = test::init_with_poll();
-    Signals s = make({SIGHUP});
-    REQUIRE(!poll.registry().add(s, Token(7), Interest::readable));
-    REQUIRE(::raise(SIGHUP) == 0);
-    CHECK(collect(poll, s, Token(7), 1) == std::map<int, int>{{SIGHUP, 1}});
-    CHECK(chained.load() == 1);
+  // SIGCHLD as a program that reaps its children in a handler has it, and SIGHUP.
+  for (int sig : {SIGCHLD, SIGHUP}) {
+    CAPTURE(sig);
+    struct sigaction mine {};
+    mine.sa_handler = count_chained;
+    sigemptyset(&mine.sa_mask);
+    struct sigaction old {};
+    REQUIRE(::sigaction(sig, &mine, &old) == 0);
+    chained.store(0);
+    {
+      auto poll = test::init_with_poll();
+      Signals s = make({sig});
+      REQUIRE(!poll.registry().add(s, Token(7), Interest::readable));
+      REQUIRE(::raise(sig) == 0);
+      CHECK(collect(poll, s, Token(7), 1) == std::map<int, int>{{sig, 1}});
+      CHECK(chained.load() == 1);
+    }
+    CHECK((current_action(sig).sa_handler == count_chained));
+    REQUIRE(::raise(sig) == 0);
+    CHECK(chained.load() == 2);
+    REQUIRE(::sigaction(sig, &old, nullptr) == 0);
   }
-  CHECK((current_action(SIGHUP).sa_handler == count_chained));
-  REQUIRE(::raise(SIGHUP) == 0);
-  CHECK(chained.load() == 2);
-  REQUIRE(::sigaction(SIGHUP, &old, nullptr) == 0);
 }
 
 TEST_CASE("queued real-time signals sent from another thread are all seen, none lost") {
