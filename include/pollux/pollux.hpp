@@ -14,6 +14,7 @@
 #include <pollux/net/udp_socket.hpp>
 #include <pollux/poll.hpp>
 #include <pollux/process.hpp>
+#include <pollux/signals.hpp>
 #include <pollux/source.hpp>
 #include <pollux/token.hpp>
 #include <pollux/version.hpp>
