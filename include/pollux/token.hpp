@@ -28,7 +28,11 @@ class Token {
 
 }  // namespace pollux
 
+/// @cond
+// Makes Token a key of the unordered containers. Hidden from the reference, which cannot
+// place a specialisation declared outside namespace std.
 template <>
 struct std::hash<pollux::Token> {
   std::size_t operator()(pollux::Token t) const noexcept { return std::hash<std::size_t>{}(t.value()); }
 };
+/// @endcond
