@@ -15,8 +15,10 @@ namespace pollux::inline POLLUX_ABI() {
 class Token {
  public:
   constexpr Token() noexcept = default;
+  /// Any value: none is reserved.
   constexpr explicit Token(std::size_t value) noexcept : value_(value) {}
 
+  /// The number given at construction.
   constexpr std::size_t value() const noexcept { return value_; }
 
   friend constexpr bool operator==(Token, Token) noexcept = default;

@@ -70,6 +70,7 @@ class POLLUX_EXEC_API TcpStream : public detail::ReadinessOps<TcpStream> {
   [[nodiscard]] std::error_code shutdown(net::Shutdown how) { return stream_.shutdown(how); }
   net::SocketAddr local_addr(std::error_code& ec) const { return stream_.local_addr(ec); }
   net::SocketAddr peer_addr(std::error_code& ec) const { return stream_.peer_addr(ec); }
+  /// Turns Nagle's algorithm off (TCP_NODELAY) or back on.
   [[nodiscard]] std::error_code set_nodelay(bool on) { return stream_.set_nodelay(on); }
 
   bool is_open() const noexcept { return stream_.is_open(); }

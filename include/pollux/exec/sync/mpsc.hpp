@@ -101,12 +101,16 @@ template <class T>
 class [[nodiscard]] Permit : detail::SenderRef<T> {
  public:
   Permit() noexcept = default;
+  ///@{
+  /// Movable, not copyable: the reserved slot moves with it (an assigned-over Permit gives
+  /// its own slot back first).
   Permit(Permit&&) noexcept = default;
   Permit& operator=(Permit&& other) noexcept {
     slot_ = std::move(other.slot_);  // our old slot goes back while our channel is held
     detail::SenderRef<T>::operator=(std::move(other));
     return *this;
   }
+  ///@}
 
   using detail::SenderRef<T>::valid;
   /// Enqueues `value`. broken_pipe (the value handed back) if the receiver closed since
