@@ -23,6 +23,7 @@ namespace pollux::inline POLLUX_ABI()::win {
 
 class Binding;
 
+/// How a pipe carries data; both ends must use the same mode.
 enum class PipeMode {
   /// A byte stream: reads return whatever has arrived.
   byte,
