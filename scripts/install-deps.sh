@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Installs, from Debian/Ubuntu packages, whatever the build needs and is missing.
-#   scripts/install-deps.sh          compilers (gcc, clang), meson, ninja, doctest, cmake,
+#   scripts/install-deps.sh          compilers (gcc, clang), meson, ninja, doctest, cmake, doxygen,
 #                                    relacy-dev (the model checker of tests/model/)
 #   scripts/install-deps.sh windows  also mingw-w64 (posix), Wine and asio for the Windows suite
 set -euo pipefail
 
-want=(g++ clang meson ninja-build doctest-dev pkg-config cmake relacy-dev)
+want=(g++ clang meson ninja-build doctest-dev pkg-config cmake relacy-dev doxygen)
 if [ "${1:-}" = windows ]; then
   want+=(g++-mingw-w64-x86-64-posix mingw-w64-tools wine64 wine libasio-dev)
 fi

@@ -33,10 +33,14 @@ namespace pollux::inline POLLUX_ABI() {
 // The OS's handle for a socket or descriptor: an fd on Unix, a SOCKET on Windows
 // (a UINT_PTR there; we avoid <winsock2.h> in public headers).
 #if defined(_WIN32)
+/// The OS's handle for a socket: a SOCKET (a UINT_PTR).
 using NativeHandle = std::uintptr_t;
+/// INVALID_SOCKET: what an empty socket object holds.
 inline constexpr NativeHandle kInvalidHandle = ~NativeHandle{0};
 #else
+/// The OS's handle for a socket or descriptor: an fd.
 using NativeHandle = int;
+/// -1: what an empty socket object holds.
 inline constexpr NativeHandle kInvalidHandle = -1;
 #endif
 

@@ -26,13 +26,17 @@ struct EventsAccess;
 /// persists until an operation on the source returns std::errc::operation_would_block.
 class Event {
  public:
+  /// The bits of flags(); each is<Kind>() tests one of them.
   enum Flag : std::uint32_t {
+    ///@{
+    /// One readiness kind, as is_readable() ... is_priority() report it.
     kReadable = detail::kEventReadable,
     kWritable = detail::kEventWritable,
     kError = detail::kEventError,
     kReadClosed = detail::kEventReadClosed,
     kWriteClosed = detail::kEventWriteClosed,
     kPriority = detail::kEventPriority,
+    ///@}
     /// A completion (Windows: an operation on a win::Binding finished, or a packet was
     /// posted), not a readiness change: see completion_data() and the win:: helpers.
     kCompletion = detail::kEventCompletion,
@@ -45,25 +49,35 @@ class Event {
   /// An event as the backend records it.
   constexpr explicit Event(const sys::NativeEvent& native) noexcept : native_(native) {}
 
+  /// The token the source was registered with (or the Waker's).
   constexpr Token token() const noexcept { return sys::event_token(native_); }
+  /// All the Flag bits of this event at once.
   constexpr std::uint32_t flags() const noexcept { return sys::event_flags(native_); }
+  ///@{
+  /// A readiness kind, with the portability rules of the class comment.
   constexpr bool is_readable() const noexcept { return (flags() & kReadable) != 0; }
   constexpr bool is_writable() const noexcept { return (flags() & kWritable) != 0; }
+  ///@}
+  /// An error is pending on the source (reading or writing it reports the error).
   constexpr bool is_error() const noexcept { return (flags() & kError) != 0; }
   /// The peer will send no more: EOF is readable now (peer shutdown, close or reset).
   constexpr bool is_read_closed() const noexcept { return (flags() & kReadClosed) != 0; }
   /// Writes can no longer succeed (the peer is gone, or our side was shut down).
   constexpr bool is_write_closed() const noexcept { return (flags() & kWriteClosed) != 0; }
+  /// Out-of-band or urgent data is readable (Interest::priority).
   constexpr bool is_priority() const noexcept { return (flags() & kPriority) != 0; }
 
   /// Completions exist only where the OS reports them (Windows); elsewhere these are
   /// false and zero.
   constexpr bool is_completion() const noexcept { return (flags() & kCompletion) != 0; }
+  /// The completion's data: a win::Overlapped's address, or what win::Poster posted.
   constexpr std::uintptr_t completion_data() const noexcept { return sys::event_completion_data(native_); }
+  /// The bytes the completed operation moved.
   constexpr std::uint32_t bytes_transferred() const noexcept { return sys::event_bytes(native_); }
   /// The OS's own status for a completion (a Win32 error code; 0 is success).
   constexpr std::uint32_t os_status() const noexcept { return sys::event_os_status(native_); }
 
+  /// The backend's record (not a stable API: its type depends on the header set).
   constexpr const sys::NativeEvent& native() const noexcept { return native_; }
 
  private:
@@ -96,16 +110,28 @@ class POLLUX_API Events {
   /// kMaxCapacity, std::errc::value_too_large; no memory,
   /// std::errc::not_enough_memory. On error the result has capacity zero.
   static Events with_capacity(std::size_t capacity, std::error_code& ec) noexcept;
+  ///@{
+  /// Movable, not copyable: the storage moves with it. A moved-from Events may only be
+  /// assigned to or destroyed.
   Events(Events&&) noexcept = default;
   Events& operator=(Events&&) noexcept = default;
+  ///@}
 
+  /// The most events one poll stores here.
   std::size_t capacity() const noexcept { return capacity_; }
+  /// The events the last poll stored.
   std::size_t size() const noexcept { return size_; }
+  /// Whether the last poll stored none (a timeout, or a wake with nothing else).
   bool empty() const noexcept { return size_ == 0; }
+  /// Forgets the stored events; the capacity stays.
   void clear() noexcept { size_ = 0; }
 
+  ///@{
+  /// The stored events, in the order the OS reported them.
   const Event* begin() const noexcept { return events_.get(); }
   const Event* end() const noexcept { return events_.get() + size_; }
+  ///@}
+  /// The i-th stored event; `i` must be below size().
   const Event& operator[](std::size_t i) const noexcept { return events_[i]; }
 
  private:

@@ -35,16 +35,20 @@ class POLLUX_API Registry {
   Registry() noexcept = default;
 
   template <Source S>
+  /// Registers `source` under `token` for `interest`; the errors are listed above.
   [[nodiscard]] std::error_code add(S& source, Token token, Interest interest) const {
     if (auto ec = check(interest)) [[unlikely]] return ec;
     return source.add_to(*this, token, interest);
   }
   template <Source S>
+  /// Replaces the token and interest of a source added here. On poll(2) and IOCP it also
+  /// re-arms the emulated edge (README, "Notes per backend").
   [[nodiscard]] std::error_code modify(S& source, Token token, Interest interest) const {
     if (auto ec = check(interest)) [[unlikely]] return ec;
     return source.modify_in(*this, token, interest);
   }
   template <Source S>
+  /// Deregisters `source`: its token is not reported by any poll that starts later.
   [[nodiscard]] std::error_code remove(S& source) const {
     if (!selector_) [[unlikely]] return std::make_error_code(std::errc::bad_file_descriptor);
     return source.remove_from(*this);
@@ -81,8 +85,12 @@ class POLLUX_API Poll {
   /// Opens the OS selector; on failure ec is set and the result is empty.
   static Poll create(std::error_code& ec);
 
+  ///@{
+  /// Movable: the selector and its registrations move; the moved-from Poll is empty.
   Poll(Poll&&) noexcept = default;
   Poll& operator=(Poll&&) noexcept = default;
+  ///@}
+  /// Closes the OS selector once no Registry clone holds it.
   ~Poll();
 
   /// Waits for events and stores them in `events`, replacing what it held.
@@ -96,7 +104,9 @@ class POLLUX_API Poll {
     return sys::poll_select(registry_.selector_.get(), events, timeout);
   }
 
+  /// Adds, modifies and removes this Poll's sources; try_clone() it for another thread.
   const Registry& registry() const noexcept { return registry_; }
+  /// False for an empty Poll (default-made, moved from, or failed to open).
   bool is_open() const noexcept { return registry_.selector_ != nullptr; }
 
   /// The OS object this Poll waits on, so that another event loop (GLib, Qt, libuv, a

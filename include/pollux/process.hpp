@@ -28,8 +28,11 @@ struct ProcessAccess;
 /// which is reported as the 32 bits of the DWORD reinterpreted as an int, as Rust does.
 class ExitStatus {
  public:
+  ///@{
+  /// How a process ended, for comparing with exit_status() (tests, mostly).
   static constexpr ExitStatus exited(int code) noexcept { return ExitStatus(code, 0); }
   static constexpr ExitStatus signaled(int signal) noexcept { return ExitStatus(0, signal); }
+  ///@}
 
   /// Exited normally with code 0.
   constexpr bool success() const noexcept { return signal_ == 0 && code_ == 0; }
@@ -103,11 +106,15 @@ class POLLUX_API Process {
   /// std::errc::invalid_argument.
   static Process adopt(Id id, std::error_code& ec);
 
+  ///@{
+  /// Movable, not copyable: the handle moves with it.
   Process(Process&&) noexcept = default;
   Process& operator=(Process&&) noexcept = default;
+  ///@}
   /// Removes any registration; see the class comment for a child that still runs.
   ~Process();
 
+  /// False for an empty Process (default-made, moved from, or failed to spawn or adopt).
   bool is_open() const noexcept { return state_ != nullptr; }
   /// The process id, or 0 for an empty Process.
   Id id() const noexcept;
@@ -122,9 +129,12 @@ class POLLUX_API Process {
   /// reaped this does nothing and succeeds.
   [[nodiscard]] std::error_code kill() noexcept;
 
+  ///@{
+  /// The Source hooks behind Registry::add, modify and remove: call those.
   std::error_code add_to(const Registry& registry, Token token, Interest interest);
   std::error_code modify_in(const Registry& registry, Token token, Interest interest);
   std::error_code remove_from(const Registry& registry);
+  ///@}
 
  private:
   // Lets OS-specific constructors (win::adopt_process) build a Process from their state.

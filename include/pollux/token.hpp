@@ -15,8 +15,10 @@ namespace pollux::inline POLLUX_ABI() {
 class Token {
  public:
   constexpr Token() noexcept = default;
+  /// Any value: none is reserved.
   constexpr explicit Token(std::size_t value) noexcept : value_(value) {}
 
+  /// The number given at construction.
   constexpr std::size_t value() const noexcept { return value_; }
 
   friend constexpr bool operator==(Token, Token) noexcept = default;
@@ -28,7 +30,11 @@ class Token {
 
 }  // namespace pollux
 
+/// @cond
+// Makes Token a key of the unordered containers. Hidden from the reference, which cannot
+// place a specialisation declared outside namespace std.
 template <>
 struct std::hash<pollux::Token> {
   std::size_t operator()(pollux::Token t) const noexcept { return std::hash<std::size_t>{}(t.value()); }
 };
+/// @endcond

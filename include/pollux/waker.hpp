@@ -19,13 +19,20 @@ class Registry;
 class POLLUX_API Waker {
  public:
   Waker() noexcept = default;
+  /// Registers a Waker with `registry`'s Poll under `token`; on failure ec is set and the
+  /// Waker is empty.
   Waker(const Registry& registry, Token token, std::error_code& ec);
+  ///@{
+  /// Movable: the registration moves; the moved-from Waker is empty.
   Waker(Waker&&) noexcept;
   Waker& operator=(Waker&&) noexcept;
+  ///@}
+  /// Deregisters and frees the Waker's OS object.
   ~Waker();
 
   /// Inline: on epoll a wake is one write (pollux/sys/waker.hpp).
   [[nodiscard]] std::error_code wake() const noexcept { return sys::wake(state_.get()); }
+  /// False for an empty Waker (default-made, moved from, or failed to register).
   bool is_open() const noexcept { return state_ != nullptr; }
 
  private:

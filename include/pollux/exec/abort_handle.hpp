@@ -10,6 +10,9 @@
 
 namespace pollux::inline POLLUX_ABI()::exec {
 
+/// A copyable reference to a spawned task that can abort it and ask whether it finished,
+/// without joining it (JoinHandle::abort_handle() and JoinSet give them). It keeps the
+/// task's state alive, never the task running.
 class AbortHandle {
  public:
   AbortHandle() noexcept = default;
@@ -17,16 +20,20 @@ class AbortHandle {
   explicit AbortHandle(detail::TaskHeader* task) noexcept : task_(task) {
     if (task_ != nullptr) task_->ref_inc();
   }
+  ///@{
+  /// Copyable and movable; each copy refers to the same task. A moved-from handle is empty.
   AbortHandle(const AbortHandle& other) noexcept : AbortHandle(other.task_) {}
   AbortHandle(AbortHandle&& other) noexcept : task_(std::exchange(other.task_, nullptr)) {}
   AbortHandle& operator=(AbortHandle other) noexcept {
     std::swap(task_, other.task_);
     return *this;
   }
+  ///@}
   ~AbortHandle() {
     if (task_ != nullptr) task_->ref_dec();
   }
 
+  /// False for an empty handle (default-made or moved from), on which abort() does nothing.
   bool valid() const noexcept { return task_ != nullptr; }
   /// As JoinHandle::abort(): if the task has not finished, it is dropped at its next
   /// suspension point (at once when it is not running), and its joiner sees it cancelled.

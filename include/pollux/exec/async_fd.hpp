@@ -51,23 +51,31 @@ namespace pollux::inline POLLUX_ABI()::exec {
 /// The readiness a guard reports.
 class Ready {
  public:
+  ///@{
+  /// The bits of bits(), one per readiness kind (as Event's).
   static constexpr std::uint32_t kReadable = 1u << 0;
   static constexpr std::uint32_t kWritable = 1u << 1;
   static constexpr std::uint32_t kReadClosed = 1u << 2;
   static constexpr std::uint32_t kWriteClosed = 1u << 3;
   static constexpr std::uint32_t kError = 1u << 4;
   static constexpr std::uint32_t kPriority = 1u << 5;
+  ///@}
 
   constexpr Ready() noexcept = default;
+  /// From the k* bits.
   constexpr explicit Ready(std::uint32_t bits) noexcept : bits_(bits) {}
+  ///@{
+  /// A readiness kind, as Event reports it.
   constexpr bool is_readable() const noexcept { return (bits_ & kReadable) != 0; }
   constexpr bool is_writable() const noexcept { return (bits_ & kWritable) != 0; }
   constexpr bool is_read_closed() const noexcept { return (bits_ & kReadClosed) != 0; }
   constexpr bool is_write_closed() const noexcept { return (bits_ & kWriteClosed) != 0; }
   constexpr bool is_error() const noexcept { return (bits_ & kError) != 0; }
   constexpr bool is_priority() const noexcept { return (bits_ & kPriority) != 0; }
+  ///@}
   /// None: another task consumed the readiness first (a spurious wake; try again).
   constexpr bool is_empty() const noexcept { return bits_ == 0; }
+  /// All the k* bits at once.
   constexpr std::uint32_t bits() const noexcept { return bits_; }
 
  private:
@@ -145,8 +153,11 @@ class AsyncFdReadyGuard {
  public:
   AsyncFdReadyGuard() noexcept = default;
 
+  /// The readiness the driver reported for this await.
   Ready ready() const noexcept { return Ready(ready_); }
+  /// The source, to do the I/O on (through try_io, so that would-block is accounted for).
   S& get_ref() const noexcept { return fd_->source_; }
+  /// The AsyncFd this guard came from.
   AsyncFd<S>& get_inner() const noexcept { return *fd_; }
 
   /// Forgets the readiness this guard saw (unless the driver saw a newer edge) and
@@ -185,6 +196,11 @@ class AsyncFdReadyGuard {
   std::uint32_t tick_ = 0;
 };
 
+/// Registers any pollux Source with the current runtime's I/O driver, for I/O that pollux
+/// does not do itself (a raw fd through unix::SourceFd, a socket, a win::Binding or
+/// win::NamedPipe), as tokio's AsyncFd: await readable()/writable()/ready() for a guard,
+/// then do the I/O through the guard's try_io. Move-only; must outlive its awaits and
+/// guards.
 template <class S>
 class AsyncFd {
   static_assert(Source<S>, "AsyncFd<S> needs a pollux Source");
@@ -204,6 +220,8 @@ class AsyncFd {
   AsyncFd()
     requires std::is_default_constructible_v<S>
   = default;
+  ///@{
+  /// Movable: the registration moves; assigning over one deregisters what it held.
   AsyncFd(AsyncFd&& other) noexcept
       : source_(std::move(other.source_)), interest_(other.interest_), io_(std::move(other.io_)) {}
   AsyncFd& operator=(AsyncFd&& other) noexcept {
@@ -215,15 +233,22 @@ class AsyncFd {
     }
     return *this;
   }
+  ///@}
   AsyncFd(const AsyncFd&) = delete;
   AsyncFd& operator=(const AsyncFd&) = delete;
   /// Removes the source from the driver (it is not closed: S's own destructor decides).
   ~AsyncFd() { io_.deregister(source_); }
 
+  /// Whether it holds a registration with a driver (false when empty, moved from, or
+  /// after into_inner).
   bool is_registered() const noexcept { return io_.is_registered(); }
+  /// The interest it was registered for.
   Interest interest() const noexcept { return interest_; }
+  ///@{
+  /// The source.
   S& get_ref() noexcept { return source_; }
   const S& get_ref() const noexcept { return source_; }
+  ///@}
 
   /// Removes the source from the driver and gives it back.
   S into_inner() && {

@@ -23,6 +23,7 @@ struct ConsumeBudget {
   void await_resume() const noexcept {}
 };
 
+/// `co_await consume_budget();`: see ConsumeBudget.
 inline ConsumeBudget consume_budget() noexcept { return {}; }
 
 }  // namespace pollux::exec

@@ -33,10 +33,16 @@ POLLUX_EXEC_API void scheduler_retain(Scheduler* scheduler) noexcept;
 POLLUX_EXEC_API void scheduler_release(Scheduler* scheduler) noexcept;
 }  // namespace detail
 
+/// A copyable reference to a Runtime, as tokio's Handle: spawn, spawn_blocking and block_on
+/// from any thread. It keeps the runtime's memory alive, never its threads: once the Runtime
+/// is shut down or destroyed a Handle answers as a stopped runtime does (spawns complete as
+/// cancelled, block_on reports operation_canceled).
 class POLLUX_EXEC_API Handle {
  public:
   /// An empty Handle: it refers to no runtime and answers as a stopped one.
   Handle() noexcept = default;
+  ///@{
+  /// Copyable and movable; a moved-from Handle is empty.
   Handle(const Handle& other) noexcept : scheduler_(other.scheduler_) {
     if (scheduler_ != nullptr) detail::scheduler_retain(scheduler_);
   }
@@ -45,6 +51,7 @@ class POLLUX_EXEC_API Handle {
     std::swap(scheduler_, other.scheduler_);
     return *this;
   }
+  ///@}
   ~Handle() {
     if (scheduler_ != nullptr) detail::scheduler_release(scheduler_);
   }
@@ -57,6 +64,7 @@ class POLLUX_EXEC_API Handle {
   /// making an I/O object there does.
   static Handle current(std::error_code& ec) noexcept;
 
+  /// False for an empty Handle (default-made, moved from, or current() outside a runtime).
   bool valid() const noexcept { return scheduler_ != nullptr; }
   /// True once the runtime was shut down (or destroyed), and for an empty Handle.
   bool is_shut_down() const noexcept;
@@ -82,8 +90,10 @@ class POLLUX_EXEC_API Handle {
     return block_on_with(scheduler_, std::move(task));
   }
 
+  ///@{
   /// The work behind Runtime's and Handle's members, for a scheduler that may be null
-  /// (which gives a JoinHandle completed as cancelled).
+  /// (which gives a JoinHandle completed as cancelled). Not for users: the scheduler type
+  /// is internal.
   template <class T>
   static JoinHandle<T> spawn_on(detail::Scheduler* scheduler, Task<T> task) {
     detail::OutputCell<T>* cell;
@@ -112,6 +122,7 @@ class POLLUX_EXEC_API Handle {
     }
     return handle.cell_->take_result().value_or_throw();
   }
+  ///@}
 
  private:
   friend class Runtime;

@@ -18,15 +18,19 @@ namespace pollux::inline POLLUX_ABI()::exec {
 /// tick. One task at a time awaits a given Interval.
 class POLLUX_EXEC_API Interval {
  public:
+  /// The clock of the ticks.
   using Clock = std::chrono::steady_clock;
 
+  /// Ticks now, then every `period`.
   explicit Interval(std::chrono::nanoseconds period) noexcept : Interval(Clock::now(), period) {}
+  /// Ticks at `start`, then every `period`.
   Interval(Clock::time_point start, std::chrono::nanoseconds period) noexcept;
 
   /// Waits for the next tick and returns its scheduled instant.
   Task<Clock::time_point> tick();
   /// The next tick comes one period from now.
   void reset() noexcept;
+  /// The period, after a zero or negative one was taken as 1 ms.
   std::chrono::nanoseconds period() const noexcept { return period_; }
 
  private:

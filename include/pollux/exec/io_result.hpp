@@ -35,9 +35,13 @@
 
 namespace pollux::inline POLLUX_ABI()::exec {
 
+/// What an I/O awaitable gives back, by value: `auto [ec, n] = co_await s.read(buf);`.
 template <class T>
 struct [[nodiscard]] IoResult {
+  /// Empty on success.
   std::error_code error;
+  /// The result (bytes moved, an accepted stream...); meaningful when `error` is empty,
+  /// unless the operation says otherwise.
   T value{};
 
   /// True when the operation succeeded.
@@ -47,12 +51,16 @@ struct [[nodiscard]] IoResult {
 // A T without a default constructor (ExitStatus) gets no default member initializer:
 // asking whether the result is default constructible (std::optional does) must answer
 // no rather than fail to compile (clang instantiates the initializer to find out).
+/// IoResult for a T without a default constructor.
 template <class T>
   requires(!std::is_default_constructible_v<T>)
 struct [[nodiscard]] IoResult<T> {
+  /// Empty on success.
   std::error_code error;
+  /// The result; meaningful when `error` is empty.
   T value;
 
+  /// True when the operation succeeded.
   explicit operator bool() const noexcept { return !error; }
 };
 

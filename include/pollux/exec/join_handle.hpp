@@ -28,10 +28,16 @@ template <class T>
 class JoinSet;
 
 template <class T>
+/// The owner of a spawned task's output, as tokio's JoinHandle: `co_await` it for a
+/// JoinResult<T>, abort() the task, or detach() it. Dropping the handle detaches the task
+/// (it runs on; its output is dropped). Move-only.
 class [[nodiscard]] JoinHandle {
  public:
   JoinHandle() noexcept = default;
+  /// Made by spawn (the cell is internal).
   explicit JoinHandle(detail::OutputCell<T>* cell) noexcept : cell_(cell) {}
+  ///@{
+  /// Movable; assigning over a handle detaches the task it held.
   JoinHandle(JoinHandle&& other) noexcept : cell_(std::exchange(other.cell_, nullptr)) {}
   JoinHandle& operator=(JoinHandle&& other) noexcept {
     if (this != &other) {
@@ -40,10 +46,12 @@ class [[nodiscard]] JoinHandle {
     }
     return *this;
   }
+  ///@}
   JoinHandle(const JoinHandle&) = delete;
   JoinHandle& operator=(const JoinHandle&) = delete;
   ~JoinHandle() { detach(); }
 
+  /// False for an empty handle (default-made, moved from, or detached).
   bool valid() const noexcept { return cell_ != nullptr; }
   /// True once the task has a value, an exception, or was cancelled.
   bool is_finished() const noexcept { return cell_ && cell_->is_complete(); }
@@ -98,9 +106,11 @@ class [[nodiscard]] JoinHandle {
     bool registered_ = false;
   };
 
+  ///@{
   /// How the task ended (JoinResult); never throws. Await a handle's output once.
   Awaiter operator co_await() && noexcept { return Awaiter{cell_}; }
   Awaiter operator co_await() & noexcept { return Awaiter{cell_}; }
+  ///@}
 
  private:
   friend class Runtime;

@@ -64,9 +64,14 @@ class JoinOutcome {
 
 }  // namespace detail
 
+/// How a spawned task ended, as `co_await` on its JoinHandle (or JoinSet::join_next)
+/// gives it: a value, cancelled (is_cancelled(): aborted, or dropped at shutdown) or
+/// failed (is_failed(): an exception escaped the task, exception() holds it). Never throws
+/// unless asked to (value_or_throw).
 template <class T>
 class [[nodiscard]] JoinResult : public detail::JoinOutcome<JoinResult<T>> {
  public:
+  /// A result that holds `value` (for tests and adapters).
   static JoinResult completed(T value) {
     JoinResult r;
     r.value_.emplace(std::move(value));
@@ -74,12 +79,17 @@ class [[nodiscard]] JoinResult : public detail::JoinOutcome<JoinResult<T>> {
   }
 
   /// The task completed; value() holds what it returned.
+  ///@{
+  /// The task completed; value() holds what it returned.
   bool has_value() const noexcept { return value_.has_value(); }
   explicit operator bool() const noexcept { return value_.has_value(); }
-  /// Only when has_value().
+  ///@}
+  ///@{
+  /// What the task returned. Only when has_value().
   T& value() & noexcept { return *value_; }
   const T& value() const& noexcept { return *value_; }
   T&& value() && noexcept { return std::move(*value_); }
+  ///@}
 
   /// The value; otherwise rethrows the task's exception, or throws
   /// std::system_error(error()).
@@ -94,17 +104,24 @@ class [[nodiscard]] JoinResult : public detail::JoinOutcome<JoinResult<T>> {
   std::optional<T> value_;
 };
 
+/// How a task that returns nothing ended: as JoinResult<T>, without a value.
 template <>
 class [[nodiscard]] JoinResult<void> : public detail::JoinOutcome<JoinResult<void>> {
  public:
+  /// A result of a task that completed (for tests and adapters).
   static JoinResult completed() noexcept {
     JoinResult r;
     r.done_ = true;
     return r;
   }
 
+  ///@{
+  /// The task completed.
   bool has_value() const noexcept { return done_; }
   explicit operator bool() const noexcept { return done_; }
+  ///@}
+  /// Returns if the task completed; otherwise rethrows its exception, or throws
+  /// std::system_error(error()).
   void value_or_throw() && {
     if (!done_) rethrow();
   }

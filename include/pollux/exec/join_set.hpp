@@ -83,10 +83,14 @@ class POLLUX_EXEC_API JoinSetCore {
 
 }  // namespace detail
 
+/// A set of spawned tasks with outputs of one type, joined in the order they finish, as
+/// tokio's JoinSet. Destroying the set aborts what is still in it. Move-only.
 template <class T>
 class JoinSet {
  public:
   JoinSet() : core_(detail::JoinSetCore::create()) {}
+  ///@{
+  /// Movable; assigning over a set aborts the tasks it held.
   JoinSet(JoinSet&& other) noexcept : core_(std::exchange(other.core_, nullptr)) {}
   JoinSet& operator=(JoinSet&& other) noexcept {
     if (this != &other) {
@@ -95,6 +99,7 @@ class JoinSet {
     }
     return *this;
   }
+  ///@}
   JoinSet(const JoinSet&) = delete;
   JoinSet& operator=(const JoinSet&) = delete;
   /// Aborts every task still in the set; their outputs are dropped.
@@ -113,8 +118,10 @@ class JoinSet {
     return abort;
   }
 
+  /// The awaitable that join_next() returns; await it where it is made.
   class [[nodiscard]] JoinNext {
    public:
+    /// Made by join_next().
     explicit JoinNext(JoinSet& set) noexcept : set_(set) {}
     JoinNext(const JoinNext&) = delete;
     JoinNext& operator=(const JoinNext&) = delete;
@@ -162,6 +169,7 @@ class JoinSet {
   }
   /// Tasks in the set: running, or finished and not yet joined.
   std::size_t len() const noexcept { return core_ ? core_->len() : 0; }
+  /// No task in the set: join_next() would give std::nullopt at once.
   bool is_empty() const noexcept { return len() == 0; }
 
  private:

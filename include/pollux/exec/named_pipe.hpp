@@ -39,8 +39,10 @@ class POLLUX_EXEC_API NamedPipe : public detail::ReadinessOps<NamedPipe> {
   /// Registers a pipe (a server instance, or a client end) with the current runtime.
   static NamedPipe from_win(win::NamedPipe pipe, std::error_code& ec);
 
+  /// Movable; the moved-from NamedPipe is empty.
   NamedPipe(NamedPipe&&) noexcept = default;
   ~NamedPipe() { io_.deregister(pipe_); }
+  /// Deregisters and closes what this held, then takes over `other`'s.
   NamedPipe& operator=(NamedPipe&& other) noexcept {
     if (this != &other) {
       io_.deregister(pipe_);
@@ -52,12 +54,22 @@ class POLLUX_EXEC_API NamedPipe : public detail::ReadinessOps<NamedPipe> {
 
   /// Server instance made with win::NamedPipe::create_server: waits for a client.
   Task<std::error_code> wait_for_client();
+  /// As TcpStream::read: what is available, waiting until something is; 0 is EOF.
+  /// Cancel safety: safe.
   Task<IoResult<std::size_t>> read(std::span<std::byte> buf);
+  /// As TcpStream::write: some of `buf`, waiting until some fits.
+  /// Cancel safety: safe.
   Task<IoResult<std::size_t>> write(std::span<const std::byte> buf);
+  /// As TcpStream::read_exact: fills `buf`; EOF first is std::errc::no_message_available.
+  /// Cancel safety: NOT safe.
   Task<IoResult<std::size_t>> read_exact(std::span<std::byte> buf);
+  /// As TcpStream::write_all. Cancel safety: NOT safe.
   Task<std::error_code> write_all(std::span<const std::byte> buf);
 
+  /// False once moved from, or when never opened.
   bool is_open() const noexcept { return pipe_.is_open(); }
+  /// The pollux pipe, for what this type does not wrap; I/O on it directly goes through
+  /// try_io() (see ready()), so that the readiness it consumes is accounted for.
   win::NamedPipe& get() noexcept { return pipe_; }
 
  private:
@@ -75,11 +87,15 @@ class POLLUX_EXEC_API NamedPipeListener {
  public:
   NamedPipeListener() noexcept = default;
 
+  /// As win::NamedPipeListener::create, registered with the current runtime's I/O driver
+  /// (outside a runtime: std::errc::operation_not_permitted).
   static NamedPipeListener create(std::string_view name, const win::NamedPipeOptions& options,
                                   std::size_t backlog, std::error_code& ec);
 
+  /// Movable; the moved-from NamedPipeListener is empty.
   NamedPipeListener(NamedPipeListener&&) noexcept = default;
   ~NamedPipeListener() { io_.deregister(listener_); }
+  /// Deregisters and closes what this held, then takes over `other`'s.
   NamedPipeListener& operator=(NamedPipeListener&& other) noexcept {
     if (this != &other) {
       io_.deregister(listener_);

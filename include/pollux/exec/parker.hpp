@@ -68,6 +68,8 @@ class POLLUX_EXEC_API UnparkHandle {
  public:
   /// A handle that owes nothing.
   UnparkHandle() noexcept = default;
+  ///@{
+  /// Movable: the owed wake moves; assigning over a handle first issues the wake it owed.
   UnparkHandle(UnparkHandle&& other) noexcept
       : ops_(other.ops_), address_(std::exchange(other.address_, nullptr)) {}
   UnparkHandle& operator=(UnparkHandle&& other) noexcept {
@@ -78,6 +80,7 @@ class POLLUX_EXEC_API UnparkHandle {
     }
     return *this;
   }
+  ///@}
   ~UnparkHandle() { unpark(); }
 
   /// Whether the owner was parked when unpark_lock() ran, and unpark() still owes its wake.
@@ -97,6 +100,9 @@ class POLLUX_EXEC_API UnparkHandle {
   void* address_ = nullptr;
 };
 
+/// Blocks one thread, its owner, until another thread unparks it; an unpark before the park
+/// leaves a token that makes the park return at once. The full contract (memory ordering,
+/// the two-phase unpark, lifetimes, the per-OS backends) opens <pollux/exec/parker.hpp>.
 class POLLUX_EXEC_API Parker {
  public:
   Parker() noexcept;

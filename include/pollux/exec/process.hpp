@@ -25,10 +25,13 @@ class POLLUX_EXEC_API Process {
 
   /// As pollux::Process::spawn.
   static Process spawn(std::span<const std::string> argv, std::error_code& ec);
+  /// Registers a pollux::Process (spawned or adopted) with the current runtime's I/O driver.
   static Process from_process(pollux::Process process, std::error_code& ec);
 
+  /// Movable; the moved-from Process is empty.
   Process(Process&&) noexcept = default;
   ~Process() { io_.deregister(process_); }
+  /// Deregisters and closes what this held, then takes over `other`'s.
   Process& operator=(Process&& other) noexcept {
     if (this != &other) {
       io_.deregister(process_);
@@ -42,8 +45,11 @@ class POLLUX_EXEC_API Process {
   /// (on an error, status is ExitStatus::exited(-1)). Cancel safety: safe (the status is
   /// kept; a later wait returns it).
   Task<IoResult<ExitStatus>> wait();
+  /// As pollux::Process::kill: the exit then completes wait().
   [[nodiscard]] std::error_code kill() noexcept { return process_.kill(); }
+  /// The process id, or 0 for an empty Process.
   pollux::Process::Id id() const noexcept { return process_.id(); }
+  /// False once moved from, or when never opened.
   bool is_open() const noexcept { return process_.is_open(); }
 
  private:

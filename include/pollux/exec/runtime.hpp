@@ -27,9 +27,13 @@
 
 namespace pollux::inline POLLUX_ABI()::exec {
 
+/// The two schedulers: a work-stealing pool of worker threads, or every task on the thread
+/// that calls block_on.
 enum class Flavor : std::uint8_t { multi_thread, current_thread };
 
+/// How Runtime::create builds a runtime.
 struct RuntimeOptions {
+  /// Which scheduler runs the tasks.
   Flavor flavor = Flavor::multi_thread;
   /// multi_thread workers; 0 means one per hardware thread.
   unsigned workers = 0;
@@ -41,8 +45,10 @@ struct RuntimeOptions {
   /// blocking-pool threads; not on threads that call block_on, which are the caller's),
   /// as tokio's on_thread_start/on_thread_stop. They run on many threads at once and
   /// must not throw: an exception from them ends the program.
+  ///@{
   std::function<void()> on_thread_start;
   std::function<void()> on_thread_stop;
+  ///@}
   /// The name those threads carry, for debuggers and `top -H`: on Linux the first 15
   /// bytes (pthread_setname_np's limit), on Windows through SetThreadDescription where
   /// the system has it (Windows 10 1607+; elsewhere, Wine included, the name is skipped).
@@ -52,13 +58,20 @@ struct RuntimeOptions {
 
 /// Counters summed over the workers; relaxed, for tests and benchmarks.
 struct RuntimeStats {
+  /// Task polls run to a suspension or to the end.
   std::uint64_t tasks_run = 0;
-  std::uint64_t steal_operations = 0;  // successful steals from another worker
-  std::uint64_t tasks_stolen = 0;      // tasks moved by them
-  std::uint64_t parks = 0;             // times a worker went to sleep
-  std::uint64_t overflows = 0;         // local queue full: half moved to the injection queue
+  /// Successful steals from another worker's queue.
+  std::uint64_t steal_operations = 0;
+  /// The tasks those steals moved.
+  std::uint64_t tasks_stolen = 0;
+  /// Times a worker went to sleep for lack of work.
+  std::uint64_t parks = 0;
+  /// Times a worker's local queue was full and moved half of it to the injection queue.
+  std::uint64_t overflows = 0;
 };
 
+/// Owns a scheduler (Flavor), its worker threads, the blocking pool, the timers and the I/O
+/// driver (a pollux::Poll). Move-only; destroying it shuts it down.
 class POLLUX_EXEC_API Runtime {
  public:
   /// Starts the workers (multi_thread) and prepares the blocking pool. On failure
@@ -66,13 +79,17 @@ class POLLUX_EXEC_API Runtime {
   static Runtime create(const RuntimeOptions& options, std::error_code& ec) noexcept;
 
   Runtime() noexcept = default;
+  ///@{
+  /// Movable: the runtime moves; the moved-from Runtime is empty.
   Runtime(Runtime&& other) noexcept : scheduler_(std::exchange(other.scheduler_, nullptr)) {}
   Runtime& operator=(Runtime&& other) noexcept;
+  ///@}
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
   /// Shuts down (see shutdown()).
   ~Runtime();
 
+  /// False for an empty Runtime (default-made, moved from, or failed to create).
   bool valid() const noexcept { return scheduler_ != nullptr; }
 
   /// Schedules `task`; it starts on a worker (multi_thread) or inside the next block_on
@@ -108,10 +125,15 @@ class POLLUX_EXEC_API Runtime {
   /// the running ones. Idempotent. From a thread of this runtime it does nothing and
   /// returns std::errc::resource_deadlock_would_occur.
   [[nodiscard]] std::error_code shutdown() noexcept;
+  /// True once shutdown() ran (or for an empty Runtime).
   bool is_shut_down() const noexcept;
 
+  /// The scheduler it was created with.
   Flavor flavor() const noexcept;
+  /// The threads that run tasks: a multi_thread runtime's workers (0 in the options
+  /// resolved to the hardware's count), 1 for current_thread, 0 for an empty Runtime.
   unsigned workers() const noexcept;
+  /// A snapshot of the counters, summed over the workers.
   RuntimeStats stats() const noexcept;
 
   /// Spawns onto the given scheduler; empty schedulers give a cancelled handle.

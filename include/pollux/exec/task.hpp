@@ -99,11 +99,16 @@ class [[nodiscard]] Task {
   static_assert(!std::is_reference_v<T>, "Task<T&> is not supported; return a pointer");
 
  public:
+  /// What makes a function returning Task<T> a coroutine (its type is internal).
   using promise_type = detail::TaskPromise<T>;
+  /// The coroutine's handle.
   using Handle = std::coroutine_handle<promise_type>;
 
   Task() noexcept = default;
+  /// Made by the coroutine machinery: a Task owns the frame it is given.
   explicit Task(Handle h) noexcept : handle_(h) {}
+  ///@{
+  /// Movable; assigning over a Task destroys the frame it held.
   Task(Task&& other) noexcept : handle_(std::exchange(other.handle_, {})) {}
   Task& operator=(Task&& other) noexcept {
     if (this != &other) {
@@ -112,6 +117,7 @@ class [[nodiscard]] Task {
     }
     return *this;
   }
+  ///@}
   Task(const Task&) = delete;
   Task& operator=(const Task&) = delete;
   ~Task() { reset(); }

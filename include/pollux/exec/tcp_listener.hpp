@@ -17,7 +17,9 @@ namespace pollux::inline POLLUX_ABI()::exec {
 
 /// A connection accepted with the address of its peer.
 struct TcpAccepted {
+  /// The connection, registered with the runtime like any exec::TcpStream.
   TcpStream stream;
+  /// The peer's address.
   net::SocketAddr peer;
 };
 
@@ -29,10 +31,14 @@ class POLLUX_EXEC_API TcpListener {
 
   /// Binds and listens, as net::TcpListener::bind.
   static TcpListener bind(const net::SocketAddr& addr, std::error_code& ec);
+  /// Adopts a pollux TcpListener and registers it with the current runtime's I/O driver
+  /// (outside a runtime: std::errc::operation_not_permitted).
   static TcpListener from_net(net::TcpListener listener, std::error_code& ec);
 
+  /// Movable; the moved-from TcpListener is empty.
   TcpListener(TcpListener&&) noexcept = default;
   ~TcpListener() { io_.deregister(listener_); }
+  /// Deregisters and closes what this held, then takes over `other`'s.
   TcpListener& operator=(TcpListener&& other) noexcept {
     if (this != &other) {
       io_.deregister(listener_);
@@ -49,8 +55,11 @@ class POLLUX_EXEC_API TcpListener {
   /// As accept(), with the peer's address. Cancel safety: safe.
   Task<IoResult<TcpAccepted>> accept_with_peer();
 
+  /// The address this socket is bound to.
   net::SocketAddr local_addr(std::error_code& ec) const { return listener_.local_addr(ec); }
+  /// False once moved from, or when never opened.
   bool is_open() const noexcept { return listener_.is_open(); }
+  /// The pollux listener, for options.
   net::TcpListener& get() noexcept { return listener_; }
 
  private:

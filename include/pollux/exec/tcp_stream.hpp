@@ -41,8 +41,10 @@ class POLLUX_EXEC_API TcpStream : public detail::ReadinessOps<TcpStream> {
   /// Adopts a pollux stream (connected or connecting) and registers it.
   static TcpStream from_net(net::TcpStream stream, std::error_code& ec);
 
+  /// Movable; the moved-from TcpStream is empty.
   TcpStream(TcpStream&&) noexcept = default;
   ~TcpStream() { io_.deregister(stream_); }
+  /// Deregisters and closes what this held, then takes over `other`'s.
   TcpStream& operator=(TcpStream&& other) noexcept {
     // The old socket leaves the registry before its record is released.
     if (this != &other) {
@@ -67,11 +69,16 @@ class POLLUX_EXEC_API TcpStream : public detail::ReadinessOps<TcpStream> {
   /// Writes all of `buf`. Cancel safety: NOT safe: an unknown prefix may have been sent.
   Task<std::error_code> write_all(std::span<const std::byte> buf);
 
+  /// Shuts down reading, writing or both, as the net:: stream does.
   [[nodiscard]] std::error_code shutdown(net::Shutdown how) { return stream_.shutdown(how); }
+  /// The address this socket is bound to.
   net::SocketAddr local_addr(std::error_code& ec) const { return stream_.local_addr(ec); }
+  /// The address of the connected peer.
   net::SocketAddr peer_addr(std::error_code& ec) const { return stream_.peer_addr(ec); }
+  /// Turns Nagle's algorithm off (TCP_NODELAY) or back on.
   [[nodiscard]] std::error_code set_nodelay(bool on) { return stream_.set_nodelay(on); }
 
+  /// False once moved from, or when never opened.
   bool is_open() const noexcept { return stream_.is_open(); }
   /// The pollux stream, for options; I/O on it directly goes through try_io() (see
   /// ready()), so that the readiness it consumes is accounted for.

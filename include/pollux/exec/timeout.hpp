@@ -30,16 +30,25 @@ class [[nodiscard]] TimeoutResult {
   struct ErrorTag {};
 
  public:
+  /// A result without a value: the deadline passed (std::errc::timed_out).
   static TimeoutResult elapsed() { return failed(std::make_error_code(std::errc::timed_out)); }
+  /// A result without a value, for the reason `ec`.
   static TimeoutResult failed(std::error_code ec) { return TimeoutResult(ErrorTag{}, ec); }
+  /// The operation's value: it finished in time.
   explicit TimeoutResult(T value) : value_(std::move(value)) {}
 
+  ///@{
+  /// The operation finished in time; value() holds its result.
   explicit operator bool() const noexcept { return value_.has_value(); }
   bool has_value() const noexcept { return value_.has_value(); }
+  ///@}
   /// Empty when the operation finished in time.
   std::error_code error() const noexcept { return error_; }
+  ///@{
+  /// The operation's result. Only when has_value().
   T& value() & { return *value_; }
   T&& value() && { return std::move(*value_); }
+  ///@}
 
  private:
   TimeoutResult(ErrorTag, std::error_code ec) : error_(ec) {}
@@ -47,19 +56,28 @@ class [[nodiscard]] TimeoutResult {
   std::error_code error_;
 };
 
+/// What timeout() gives for an operation without a value: only whether it finished in
+/// time, and why not.
 template <>
 class [[nodiscard]] TimeoutResult<void> {
  public:
+  /// The deadline passed (std::errc::timed_out).
   static TimeoutResult elapsed() { return failed(std::make_error_code(std::errc::timed_out)); }
+  /// Not in time, for the reason `ec`.
   static TimeoutResult failed(std::error_code ec) {
     TimeoutResult r(false);
     r.error_ = ec;
     return r;
   }
+  /// Finished in time, or else timed out.
   explicit TimeoutResult(bool in_time) noexcept
       : error_(in_time ? std::error_code{} : std::make_error_code(std::errc::timed_out)) {}
+  ///@{
+  /// The operation finished in time.
   explicit operator bool() const noexcept { return !error_; }
   bool has_value() const noexcept { return !error_; }
+  ///@}
+  /// Empty when the operation finished in time.
   std::error_code error() const noexcept { return error_; }
 
  private:

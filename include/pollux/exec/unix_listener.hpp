@@ -20,11 +20,17 @@ class POLLUX_EXEC_API UnixListener {
  public:
   UnixListener() noexcept = default;
 
+  /// Binds as net::UnixListener::bind does, and registers with the current runtime's I/O
+  /// driver.
   static UnixListener bind(const net::SocketAddr& addr, std::error_code& ec);
+  /// Adopts a pollux UnixListener and registers it with the current runtime's I/O driver
+  /// (outside a runtime: std::errc::operation_not_permitted).
   static UnixListener from_net(net::UnixListener listener, std::error_code& ec);
 
+  /// Movable; the moved-from UnixListener is empty.
   UnixListener(UnixListener&&) noexcept = default;
   ~UnixListener() { io_.deregister(listener_); }
+  /// Deregisters and closes what this held, then takes over `other`'s.
   UnixListener& operator=(UnixListener&& other) noexcept {
     if (this != &other) {
       io_.deregister(listener_);
@@ -37,8 +43,11 @@ class POLLUX_EXEC_API UnixListener {
   /// `auto [ec, conn] = co_await listener.accept();` Cancel safety: safe.
   Task<IoResult<UnixStream>> accept();
 
+  /// The address this socket is bound to.
   net::SocketAddr local_addr(std::error_code& ec) const { return listener_.local_addr(ec); }
+  /// False once moved from, or when never opened.
   bool is_open() const noexcept { return listener_.is_open(); }
+  /// The pollux listener, for options.
   net::UnixListener& get() noexcept { return listener_; }
 
  private:

@@ -26,13 +26,18 @@ class POLLUX_EXEC_API UnixStream : public detail::ReadinessOps<UnixStream> {
  public:
   UnixStream() noexcept = default;
 
+  /// Connects to a Unix address: `auto [ec, stream] = co_await UnixStream::connect(addr);`.
   static Task<IoResult<UnixStream>> connect(net::SocketAddr addr);
   /// Two connected streams (socketpair), both registered.
   static std::pair<UnixStream, UnixStream> pair(std::error_code& ec);
+  /// Adopts a pollux UnixStream and registers it with the current runtime's I/O driver
+  /// (outside a runtime: std::errc::operation_not_permitted).
   static UnixStream from_net(net::UnixStream stream, std::error_code& ec);
 
+  /// Movable; the moved-from UnixStream is empty.
   UnixStream(UnixStream&&) noexcept = default;
   ~UnixStream() { io_.deregister(stream_); }
+  /// Deregisters and closes what this held, then takes over `other`'s.
   UnixStream& operator=(UnixStream&& other) noexcept {
     if (this != &other) {
       io_.deregister(stream_);
@@ -42,13 +47,24 @@ class POLLUX_EXEC_API UnixStream : public detail::ReadinessOps<UnixStream> {
     return *this;
   }
 
+  /// As TcpStream::read: what is available, waiting until something is; 0 is EOF.
+  /// Cancel safety: safe.
   Task<IoResult<std::size_t>> read(std::span<std::byte> buf);
+  /// As TcpStream::write: some of `buf`, waiting until some fits.
+  /// Cancel safety: safe.
   Task<IoResult<std::size_t>> write(std::span<const std::byte> buf);
+  /// As TcpStream::read_exact: fills `buf`; EOF first is std::errc::no_message_available.
+  /// Cancel safety: NOT safe.
   Task<IoResult<std::size_t>> read_exact(std::span<std::byte> buf);
+  /// As TcpStream::write_all. Cancel safety: NOT safe.
   Task<std::error_code> write_all(std::span<const std::byte> buf);
 
+  /// Shuts down reading, writing or both, as the net:: stream does.
   [[nodiscard]] std::error_code shutdown(net::Shutdown how) { return stream_.shutdown(how); }
+  /// False once moved from, or when never opened.
   bool is_open() const noexcept { return stream_.is_open(); }
+  /// The pollux socket, for options; I/O on it directly goes through try_io() (see
+  /// ready()), so that the readiness it consumes is accounted for.
   net::UnixStream& get() noexcept { return stream_; }
 
  private:

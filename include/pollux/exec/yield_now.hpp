@@ -16,6 +16,7 @@ struct YieldNow {
   void await_resume() const noexcept {}
 };
 
+/// `co_await yield_now();`: see YieldNow.
 inline YieldNow yield_now() noexcept { return {}; }
 
 }  // namespace pollux::exec

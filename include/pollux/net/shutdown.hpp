@@ -6,10 +6,11 @@
 
 namespace pollux::inline POLLUX_ABI()::net {
 
+/// Which half of a stream shutdown() closes.
 enum class Shutdown {
   read,   ///< no more reads: further reads return 0 (EOF)
   write,  ///< no more writes: the peer reads EOF after what was already sent
-  both,
+  both,   ///< both of the above
 };
 
 }  // namespace pollux::net

@@ -20,6 +20,8 @@ namespace pollux::inline POLLUX_ABI()::net {
 /// unnamed address of an unbound or socketpair() socket.
 class POLLUX_API SocketAddr {
  public:
+  /// The kind of address: unspecified (the default, and what a failed call returns),
+  /// IPv4, IPv6 or Unix domain.
   enum class Family : std::uint8_t { unspecified, ipv4, ipv6, unix_domain };
 
   /// The longest Unix path (or abstract name) any supported OS accepts: sun_path is 108
@@ -29,8 +31,11 @@ class POLLUX_API SocketAddr {
 
   /// The unspecified address: what an operation that failed returns.
   SocketAddr() noexcept = default;
+  /// An IPv4 address and port.
   SocketAddr(Ipv4Addr ip, std::uint16_t port) noexcept
       : family_(Family::ipv4), port_(port), v4_(ip) {}
+  /// An IPv6 address and port, with the flow label and the scope (interface index) that
+  /// link-local addresses need.
   SocketAddr(Ipv6Addr ip, std::uint16_t port, std::uint32_t flowinfo = 0,
              std::uint32_t scope_id = 0) noexcept
       : family_(Family::ipv6), port_(port), flowinfo_(flowinfo), scope_id_(scope_id), v6_(ip) {}
@@ -48,22 +53,32 @@ class POLLUX_API SocketAddr {
   /// The address of an unnamed Unix socket.
   static SocketAddr unix_unnamed() noexcept;
 
+  /// The kind of address, which the is_* tests below also answer.
   Family family() const noexcept { return family_; }
+  ///@{
+  /// Whether the address is of that family (is_ip: either IP family).
   bool is_ipv4() const noexcept { return family_ == Family::ipv4; }
   bool is_ipv6() const noexcept { return family_ == Family::ipv6; }
   bool is_ip() const noexcept { return is_ipv4() || is_ipv6(); }
   bool is_unix() const noexcept { return family_ == Family::unix_domain; }
   bool is_unspecified() const noexcept { return family_ == Family::unspecified; }
+  ///@}
+  /// A Unix address that is a Linux abstract name.
   bool is_unix_abstract() const noexcept { return is_unix() && abstract_; }
+  /// A Unix address with no name (an unbound socket or one of a socketpair).
   bool is_unix_unnamed() const noexcept { return is_unix() && !abstract_ && path_.empty(); }
 
-  /// Meaningful for the matching family only; otherwise the unspecified address / 0.
+  ///@{
+  /// The parts of an IP address. Meaningful for the matching family only; otherwise the
+  /// unspecified address / 0. set_port changes the port of an IP address (binding to port
+  /// 0 and reading the one the OS chose is the usual use of port()).
   Ipv4Addr ipv4() const noexcept { return v4_; }
   Ipv6Addr ipv6() const noexcept { return v6_; }
   std::uint16_t port() const noexcept { return port_; }
   void set_port(std::uint16_t port) noexcept { port_ = port; }
   std::uint32_t flowinfo() const noexcept { return flowinfo_; }
   std::uint32_t scope_id() const noexcept { return scope_id_; }
+  ///@}
   /// The path, or the abstract name's bytes (without the leading NUL); empty if unnamed.
   std::string_view unix_path() const noexcept { return path_; }
 

@@ -23,12 +23,17 @@ namespace pollux::inline POLLUX_ABI()::unix {
 /// would-block by themselves; a raw fd cannot). On epoll modify is not needed, but harmless.
 class POLLUX_API SourceFd {
  public:
+  /// Watches `fd`, which stays the caller's to read, write and close.
   constexpr explicit SourceFd(int fd) noexcept : fd_(fd) {}
+  /// The fd given at construction.
   constexpr int fd() const noexcept { return fd_; }
 
+  ///@{
+  /// The Source hooks behind Registry::add, modify and remove: call those.
   std::error_code add_to(const Registry& registry, Token token, Interest interest);
   std::error_code modify_in(const Registry& registry, Token token, Interest interest);
   std::error_code remove_from(const Registry& registry);
+  ///@}
 
  private:
   int fd_;

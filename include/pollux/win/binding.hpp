@@ -55,6 +55,7 @@ enum class Submitted {
 /// (FileReplaceCompletionInformation) and fails with file_exists where that is missing.
 class POLLUX_API Binding {
  public:
+  /// What the Binding sets on the handle when it is added.
   struct Options {
     /// Sets FILE_SKIP_COMPLETION_PORT_ON_SUCCESS on the handle when it is added: an
     /// operation that succeeds at once then posts no completion, and submit reports it
@@ -63,25 +64,35 @@ class POLLUX_API Binding {
   };
 
   Binding() noexcept = default;
+  /// A Binding of `handle` (not owned), not yet added to a Poll.
   explicit Binding(void* handle) noexcept : handle_(handle) {}
+  /// The same, with options.
   Binding(void* handle, Options options) noexcept : handle_(handle), options_(options) {}
+  ///@{
+  /// Movable: the handle and any registration move; the moved-from Binding is empty.
   Binding(Binding&& other) noexcept
       : handle_(std::exchange(other.handle_, nullptr)),
         options_(other.options_),
         route_(std::move(other.route_)) {}
   Binding& operator=(Binding&& other) noexcept;
+  ///@}
   /// Removes the binding, if added: see remove_from.
   ~Binding();
 
+  /// The HANDLE given at construction (null when empty).
   void* handle() const noexcept { return handle_; }
+  /// Whether the Binding is added to a Poll now.
   bool is_added() const noexcept { return route_ != nullptr; }
 
+  ///@{
+  /// The Source hooks behind Registry::add, modify and remove: call those.
   [[nodiscard]] std::error_code add_to(const Registry& registry, Token token, Interest interest);
   [[nodiscard]] std::error_code modify_in(const Registry& registry, Token token, Interest interest);
   /// Cancels every pending operation (CancelIoEx) and waits until the kernel has let go
   /// of each; from then on no completion of this binding is delivered, and its
   /// Overlappeds and buffers may be freed. Polls that start later never report its token.
   [[nodiscard]] std::error_code remove_from(const Registry& registry);
+  ///@}
 
   /// Starts one operation: calls `start(handle(), overlapped.native())`, which issues it
   /// and returns true on success, false with GetLastError() set on failure (for Winsock

@@ -50,10 +50,14 @@ class POLLUX_API JobObject {
   JobObject() noexcept = default;
   /// Creates an unnamed job object.
   static JobObject create(std::error_code& ec);
+  ///@{
+  /// Movable, not copyable: the handle moves with it.
   JobObject(JobObject&&) noexcept;
   JobObject& operator=(JobObject&&) noexcept;
+  ///@}
   ~JobObject();
 
+  /// False for an empty JobObject (default-made, moved from, or failed to create).
   bool is_open() const noexcept { return handle_ != nullptr; }
   /// The job's HANDLE, for SetInformationJobObject and friends.
   void* handle() const noexcept { return handle_; }
@@ -62,9 +66,12 @@ class POLLUX_API JobObject {
   /// Start it suspended and resume it after, or its first children may escape the job.
   [[nodiscard]] std::error_code assign(void* process) const noexcept;
 
+  ///@{
+  /// The Source hooks behind Registry::add, modify and remove: call those.
   [[nodiscard]] std::error_code add_to(const Registry& registry, Token token, Interest interest);
   [[nodiscard]] std::error_code modify_in(const Registry& registry, Token token, Interest interest);
   [[nodiscard]] std::error_code remove_from(const Registry& registry);
+  ///@}
 
  private:
   void release() noexcept;

@@ -23,6 +23,7 @@ namespace pollux::inline POLLUX_ABI()::win {
 
 class Binding;
 
+/// How a pipe carries data; both ends must use the same mode.
 enum class PipeMode {
   /// A byte stream: reads return whatever has arrived.
   byte,
@@ -30,11 +31,15 @@ enum class PipeMode {
   message,
 };
 
+/// How the NamedPipe factories (and NamedPipeListener) open a pipe.
 struct NamedPipeOptions {
+  /// Bytes or messages; both ends must agree.
   PipeMode mode = PipeMode::byte;
+  ///@{
   /// The kernel's buffers (CreateNamedPipeW's nOutBufferSize and nInBufferSize). Server only.
   std::uint32_t out_buffer_size = 64 * 1024;
   std::uint32_t in_buffer_size = 64 * 1024;
+  ///@}
   /// Instances of this name that may exist at once, 1 to 255 (255: no limit). Server only.
   std::uint32_t max_instances = 255;
   /// Claims the name (FILE_FLAG_FIRST_PIPE_INSTANCE): the server fails with
@@ -79,8 +84,11 @@ struct NamedPipeOptions {
 class POLLUX_API NamedPipe {
  public:
   NamedPipe() noexcept;
+  ///@{
+  /// Movable, not copyable: the handle moves with it.
   NamedPipe(NamedPipe&&) noexcept;
   NamedPipe& operator=(NamedPipe&&) noexcept;
+  ///@}
   ~NamedPipe();
 
   /// A new server instance of `name` (UTF-8, `\\.\pipe\...`), not yet connected.
@@ -114,13 +122,17 @@ class POLLUX_API NamedPipe {
   /// invalid_argument.
   static NamedPipe from_raw_handle(void* handle, const NamedPipeOptions& options, std::error_code& ec);
 
+  /// False for an empty NamedPipe (default-made, moved from, or failed to open).
   bool is_open() const noexcept;
   /// The pipe's HANDLE.
   void* handle() const noexcept;
 
+  ///@{
+  /// The Source hooks behind Registry::add, modify and remove: call those.
   [[nodiscard]] std::error_code add_to(const Registry& registry, Token token, Interest interest);
   [[nodiscard]] std::error_code modify_in(const Registry& registry, Token token, Interest interest);
   [[nodiscard]] std::error_code remove_from(const Registry& registry);
+  ///@}
 
   /// Server: waits for a client. Empty when connected now (also when a client came before
   /// this call); std::errc::operation_would_block while waiting, after which a writable
@@ -151,6 +163,7 @@ class POLLUX_API NamedPipe {
   /// other end gone: the OS error (ERROR_NO_DATA, which compares equal to broken_pipe).
   std::size_t write(const void* data, std::size_t size, std::error_code& ec);
 
+  ///@{
   /// The same, over spans, as net::TcpStream spells them.
   std::size_t read(std::span<std::byte> buffer, std::error_code& ec) {
     return read(buffer.data(), buffer.size(), ec);
@@ -158,6 +171,7 @@ class POLLUX_API NamedPipe {
   std::size_t write(std::span<const std::byte> data, std::error_code& ec) {
     return write(data.data(), data.size(), ec);
   }
+  ///@}
 
   struct State;
 

@@ -32,8 +32,11 @@ namespace pollux::inline POLLUX_ABI()::win {
 class POLLUX_API NamedPipeListener {
  public:
   NamedPipeListener() noexcept;
+  ///@{
+  /// Movable, not copyable: the handle moves with it.
   NamedPipeListener(NamedPipeListener&&) noexcept;
   NamedPipeListener& operator=(NamedPipeListener&&) noexcept;
+  ///@}
   ~NamedPipeListener();
 
   /// Checks the name and options by creating the first instance now; the others are
@@ -47,9 +50,12 @@ class POLLUX_API NamedPipeListener {
                                   std::size_t backlog,
                                   std::error_code& ec);
 
+  ///@{
+  /// The Source hooks behind Registry::add, modify and remove: call those.
   [[nodiscard]] std::error_code add_to(const Registry& registry, Token token, Interest interest);
   [[nodiscard]] std::error_code modify_in(const Registry& registry, Token token, Interest interest);
   [[nodiscard]] std::error_code remove_from(const Registry& registry);
+  ///@}
 
   /// A connected server pipe, or std::errc::operation_would_block when no client waits.
   /// An instance that could not be replaced (the OS refused a new one) is reported here,

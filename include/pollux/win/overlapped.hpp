@@ -60,6 +60,8 @@ class Overlapped {
                                     void* context) noexcept;
 
   Overlapped() noexcept = default;
+  /// An Overlapped whose completions run `handler(*this, bytes, status, context)` inside
+  /// Poll::poll instead of reaching the Events (without one, each completion is an Event).
   Overlapped(Handler handler, void* context) noexcept : handler_(handler), context_(context) {}
   // The kernel holds this object's address while an operation is pending.
   Overlapped(const Overlapped&) = delete;
@@ -70,6 +72,7 @@ class Overlapped {
     raw_.offset = static_cast<std::uint32_t>(offset);
     raw_.offset_high = static_cast<std::uint32_t>(offset >> 32);
   }
+  /// The offset set_offset stored.
   std::uint64_t offset() const noexcept {
     return (std::uint64_t{raw_.offset_high} << 32) | raw_.offset;
   }

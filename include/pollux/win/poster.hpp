@@ -29,13 +29,19 @@ namespace pollux::inline POLLUX_ABI()::win {
 class POLLUX_API Poster {
  public:
   Poster() noexcept = default;
+  ///@{
+  /// Movable, not copyable: the handle moves with it.
   Poster(Poster&&) noexcept = default;
   Poster& operator=(Poster&& other) noexcept;
+  ///@}
   ~Poster();
 
+  ///@{
+  /// The Source hooks behind Registry::add, modify and remove: call those.
   [[nodiscard]] std::error_code add_to(const Registry& registry, Token token, Interest interest);
   [[nodiscard]] std::error_code modify_in(const Registry& registry, Token token, Interest interest);
   [[nodiscard]] std::error_code remove_from(const Registry& registry);
+  ///@}
 
   /// Thread-safe, also against a concurrent modify or remove.
   [[nodiscard]] std::error_code post(std::uintptr_t value) const noexcept;

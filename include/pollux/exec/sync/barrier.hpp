@@ -31,6 +31,7 @@ namespace pollux::inline POLLUX_ABI()::exec {
 
 class Barrier;
 
+/// What `co_await barrier.wait()` gives.
 struct BarrierWaitResult {
   /// One task of each released group is the leader (the last to arrive).
   bool is_leader = false;
@@ -72,6 +73,7 @@ class [[nodiscard]] BarrierWait {
  public:
   BarrierWait(const BarrierWait&) = delete;
   BarrierWait& operator=(const BarrierWait&) = delete;
+  /// Awaited as a temporary, where it is made: the call that made it says what it gives.
   detail::BarrierAwaiter operator co_await() && noexcept { return detail::BarrierAwaiter(barrier_); }
 
  private:
@@ -80,14 +82,19 @@ class [[nodiscard]] BarrierWait {
   Barrier& barrier_;
 };
 
+/// Releases tasks in groups of n, as tokio's Barrier: each wait() completes once n tasks
+/// wait, and one of each group is told it is the leader. Reusable for group after group.
 class POLLUX_EXEC_API Barrier {
  public:
+  /// Groups of `n` (0 is taken as 1).
   explicit Barrier(std::size_t n) noexcept : n_(n == 0 ? 1 : n) {}
   Barrier(const Barrier&) = delete;
   Barrier& operator=(const Barrier&) = delete;
   ~Barrier() = default;
 
+  /// `co_await barrier.wait()`: arrives, and waits until the group is complete.
   BarrierWait wait() noexcept { return BarrierWait(*this); }
+  /// The group size n.
   std::size_t parties() const noexcept { return n_; }
   /// How many of the current group have arrived (a snapshot, for tests and diagnostics).
   std::size_t arrived() noexcept;

@@ -44,9 +44,13 @@ using pollux::exec::SendResult;
 /// with error no_buffer_space (this receiver lagged: that many values were lost to it).
 template <class T>
 struct [[nodiscard]] RecvResult {
+  /// Empty on success.
   std::error_code error;
+  /// The value received, on success.
   std::optional<T> value;
+  /// With no_buffer_space: the values this receiver lost.
   std::uint64_t missed = 0;
+  /// True when a value was received.
   explicit operator bool() const noexcept { return value.has_value(); }
 };
 
@@ -135,6 +139,7 @@ class [[nodiscard]] Recv {
  public:
   Recv(const Recv&) = delete;
   Recv& operator=(const Recv&) = delete;
+  /// Awaited as a temporary, where it is made: the call that made it says what it gives.
   RecvAwaiter<T> operator co_await() && noexcept { return {shared_, next_}; }
 
  private:
@@ -147,12 +152,16 @@ class [[nodiscard]] Recv {
 template <class T>
 class Sender;
 
+/// A receiving end: gets every value sent after it was made (channel() or subscribe()).
+/// Move-only; one task receives on it at a time.
 template <class T>
 class Receiver {
  public:
   Receiver() noexcept = default;
+  /// Movable; the moved-from Receiver is empty.
   Receiver(Receiver&& other) noexcept
       : shared_(std::exchange(other.shared_, nullptr)), next_(other.next_) {}
+  /// Takes over `other`'s end; the one this held is released.
   Receiver& operator=(Receiver&& other) noexcept {
     std::swap(shared_, other.shared_);
     std::swap(next_, other.next_);
@@ -164,8 +173,12 @@ class Receiver {
     if (shared_ != nullptr) shared_->drop_receiver();
   }
 
+  /// False once moved from (or default-made).
   bool valid() const noexcept { return shared_ != nullptr; }
+  /// `co_await rx.recv()`: the next value, waiting for one (see RecvResult for lag and
+  /// broken_pipe). Cancel-safe.
   Recv<T> recv() noexcept { return Recv<T>(shared_, &next_); }
+  /// The next value if there is one; resource_unavailable_try_again when nothing is new.
   RecvResult<T> try_recv() {
     if (shared_ == nullptr) return {std::make_error_code(std::errc::invalid_argument), {}, 0};
     std::lock_guard lock(shared_->queue.mutex);
@@ -181,23 +194,30 @@ class Receiver {
   std::uint64_t next_ = 0;
 };
 
+/// A sending end. Copyable: the channel closes for receivers once every copy is gone.
 template <class T>
 class Sender {
  public:
   Sender() noexcept = default;
+  /// Made by channel() (the shared state is internal).
   explicit Sender(detail::Shared<T>* s) noexcept : shared_(s) {}
+  ///@{
+  /// Copyable and movable; each copy keeps the channel open.
   Sender(const Sender& other) noexcept : shared_(other.shared_) {
     if (shared_ != nullptr) shared_->add_sender();
   }
+  /// Movable; the moved-from Sender is empty.
   Sender(Sender&& other) noexcept : shared_(std::exchange(other.shared_, nullptr)) {}
   Sender& operator=(Sender other) noexcept {
     std::swap(shared_, other.shared_);
     return *this;
   }
+  ///@}
   ~Sender() {
     if (shared_ != nullptr) shared_->drop_sender();
   }
 
+  /// False once moved from (or default-made).
   bool valid() const noexcept { return shared_ != nullptr; }
   /// Stores `value` for every receiver (overwriting the oldest when full) and wakes them;
   /// broken_pipe, handing it back, when there is no receiver.
@@ -220,6 +240,7 @@ class Sender {
     if (shared_ == nullptr) return {};
     return Receiver<T>(shared_, shared_->subscribe());
   }
+  /// The receivers that exist now (a snapshot).
   std::size_t receiver_count() const noexcept {
     return shared_ == nullptr ? 0 : shared_->receiver_count();
   }

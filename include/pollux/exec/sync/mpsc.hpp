@@ -101,12 +101,16 @@ template <class T>
 class [[nodiscard]] Permit : detail::SenderRef<T> {
  public:
   Permit() noexcept = default;
+  ///@{
+  /// Movable, not copyable: the reserved slot moves with it (an assigned-over Permit gives
+  /// its own slot back first).
   Permit(Permit&&) noexcept = default;
   Permit& operator=(Permit&& other) noexcept {
     slot_ = std::move(other.slot_);  // our old slot goes back while our channel is held
     detail::SenderRef<T>::operator=(std::move(other));
     return *this;
   }
+  ///@}
 
   using detail::SenderRef<T>::valid;
   /// Enqueues `value`. broken_pipe (the value handed back) if the receiver closed since
@@ -130,10 +134,14 @@ class [[nodiscard]] Permit : detail::SenderRef<T> {
   SemaphorePermit slot_;  // destroyed first: the channel is still held
 };
 
+/// What reserve()/try_reserve() give: `auto [error, permit] = ...;`.
 template <class T>
 struct [[nodiscard]] ReserveResult {
+  /// Empty on success.
   std::error_code error;
+  /// The reserved slot, on success.
   Permit<T> permit;
+  /// True on success.
   explicit operator bool() const noexcept { return !error; }
 };
 
@@ -197,6 +205,7 @@ class [[nodiscard]] Send {
  public:
   Send(const Send&) = delete;
   Send& operator=(const Send&) = delete;
+  /// Awaited as a temporary, where it is made: the call that made it says what it gives.
   SendAwaiter<T> operator co_await() && { return SendAwaiter<T>(sender_, std::move(value_)); }
 
  private:
@@ -213,6 +222,7 @@ class [[nodiscard]] Reserve {
  public:
   Reserve(const Reserve&) = delete;
   Reserve& operator=(const Reserve&) = delete;
+  /// Awaited as a temporary, where it is made: the call that made it says what it gives.
   ReserveAwaiter<T> operator co_await() && noexcept { return ReserveAwaiter<T>(sender_); }
 
  private:
@@ -239,6 +249,8 @@ class Sender : public detail::SenderRef<T> {
     if (auto ec = channel_error(got.error)) return {ec, {}};
     return {{}, Permit<T>(*this, std::move(got.permit))};
   }
+  /// Sends now if a slot is free; otherwise resource_unavailable_try_again (full) or
+  /// broken_pipe (closed), handing the value back.
   SendResult<T> try_send(T value) {
     return send_with(std::move(value), [](Semaphore& slots) { return slots.try_acquire(1); });
   }
@@ -250,6 +262,7 @@ class Sender : public detail::SenderRef<T> {
   std::size_t capacity() const noexcept {
     return this->shared_ == nullptr ? 0 : this->shared_->slots().available_permits();
   }
+  /// The bound the channel was made with.
   std::size_t max_capacity() const noexcept {
     return this->shared_ == nullptr ? 0 : this->shared_->bound();
   }
@@ -298,6 +311,7 @@ class [[nodiscard]] Recv {
  public:
   Recv(const Recv&) = delete;
   Recv& operator=(const Recv&) = delete;
+  /// Awaited as a temporary, where it is made: the call that made it says what it gives.
   RecvAwaiter<T> operator co_await() && noexcept { return RecvAwaiter<T>(core_); }
 
  private:
@@ -311,8 +325,10 @@ template <class T>
 class Receiver {
  public:
   Receiver() noexcept = default;
+  /// Made by channel() and unbounded_channel() (the shared state is internal).
   explicit Receiver(detail::Shared<T>* s) noexcept : shared_(s) {}
 
+  /// False once moved from (or default-made).
   bool valid() const noexcept { return shared_ != nullptr; }
 
   /// The next message; broken_pipe once the senders are gone (or closed) and drained.

@@ -30,13 +30,17 @@
 
 namespace pollux::inline POLLUX_ABI()::exec {
 
+/// Access to a Mutex's value (`*guard`, `guard->`); unlocks when destroyed.
 template <class T>
 using MutexGuard = detail::LockGuard<T>;
 
+/// A value behind a FIFO-fair lock for tasks, as tokio's Mutex: `co_await m.lock()` for a
+/// MutexGuard, which may be held across awaits. Built on Semaphore.
 template <class T>
 class Mutex {
  public:
   Mutex() = default;
+  /// Holds `value`.
   explicit Mutex(T value) : value_(std::move(value)) {}
   Mutex(const Mutex&) = delete;
   Mutex& operator=(const Mutex&) = delete;
@@ -49,7 +53,7 @@ class Mutex {
   detail::LockResult<T> blocking_lock() noexcept {
     return detail::lock_result(sem_.blocking_acquire(1), &value_);
   }
-  /// Nobody holds it now (a snapshot).
+  /// Whether a guard holds it now (a snapshot).
   bool is_locked() noexcept { return sem_.available_permits() == 0; }
 
  private:

@@ -74,6 +74,7 @@ class [[nodiscard]] Notified {
  public:
   Notified(const Notified&) = delete;
   Notified& operator=(const Notified&) = delete;
+  /// Awaited as a temporary, where it is made: the call that made it says what it gives.
   detail::NotifyAwaiter operator co_await() && noexcept { return {notify_, generation_}; }
 
  private:
@@ -84,6 +85,8 @@ class [[nodiscard]] Notified {
   std::uint64_t generation_;
 };
 
+/// Wakes tasks without passing data, as tokio's Notify: notify_one() wakes one waiter or
+/// stores one permit for the next notified(); notify_waiters() wakes everyone waiting.
 class POLLUX_EXEC_API Notify {
  public:
   Notify() noexcept = default;

@@ -156,20 +156,25 @@ class Receiver;
 /// closed()'s awaitable, only as a temporary: `co_await tx.closed()`.
 class [[nodiscard]] Closed {
  public:
+  /// Made by Sender::closed() (the core is internal).
   explicit Closed(detail::Core* core) noexcept : core_(core) {}
   Closed(const Closed&) = delete;
   Closed& operator=(const Closed&) = delete;
+  /// Awaited as a temporary, where it is made: the call that made it says what it gives.
   detail::ClosedWait operator co_await() && noexcept { return detail::ClosedWait(core_); }
 
  private:
   detail::Core* core_;
 };
 
+/// The sending end of a oneshot channel: send() one value, once. Move-only.
 template <class T>
 class [[nodiscard]] Sender {
  public:
   Sender() noexcept = default;
+  /// Movable; the moved-from Sender is empty.
   Sender(Sender&& other) noexcept : shared_(std::exchange(other.shared_, nullptr)) {}
+  /// Takes over `other`'s end; the one this held is released.
   Sender& operator=(Sender&& other) noexcept {
     if (this != &other) {
       reset();
@@ -182,6 +187,7 @@ class [[nodiscard]] Sender {
   /// Without a send before, the receiver sees std::errc::broken_pipe.
   ~Sender() { reset(); }
 
+  /// False once moved from (or default-made).
   bool valid() const noexcept { return shared_ != nullptr; }
 
   /// Delivers `value`. Fails (giving it back) with broken_pipe when the receiver is
@@ -231,6 +237,7 @@ class [[nodiscard]] Recv {
  public:
   Recv(const Recv&) = delete;
   Recv& operator=(const Recv&) = delete;
+  /// Awaited as a temporary, where it is made: the call that made it says what it gives.
   detail::RecvAwaiter<T> operator co_await() && noexcept { return detail::RecvAwaiter<T>(core_); }
 
  private:
@@ -239,11 +246,15 @@ class [[nodiscard]] Recv {
   detail::Core* core_;
 };
 
+/// The receiving end of a oneshot channel: `co_await rx.recv()` (or `co_await rx`) for
+/// the value. Move-only.
 template <class T>
 class [[nodiscard]] Receiver {
  public:
   Receiver() noexcept = default;
+  /// Movable; the moved-from Receiver is empty.
   Receiver(Receiver&& other) noexcept : shared_(std::exchange(other.shared_, nullptr)) {}
+  /// Takes over `other`'s end; the one this held is released.
   Receiver& operator=(Receiver&& other) noexcept {
     if (this != &other) {
       reset();
@@ -256,10 +267,15 @@ class [[nodiscard]] Receiver {
   /// Later sends fail; a value sent already is destroyed with the channel.
   ~Receiver() { reset(); }
 
+  /// False once moved from (or default-made).
   bool valid() const noexcept { return shared_ != nullptr; }
 
+  ///@{
+  /// `co_await rx.recv()` or `co_await rx`: the value (a RecvResult), waiting for it;
+  /// broken_pipe when the Sender was dropped without sending. Cancel-safe.
   Recv<T> recv() noexcept { return Recv<T>(shared_); }
   detail::RecvAwaiter<T> operator co_await() & noexcept { return detail::RecvAwaiter<T>(shared_); }
+  ///@}
 
   /// The value if it was sent; otherwise resource_unavailable_try_again while the
   /// sender may still send, broken_pipe once it cannot.

@@ -29,11 +29,16 @@
 
 namespace pollux::inline POLLUX_ABI()::exec {
 
+/// Shared, read-only access to an RwLock's value; releases it when destroyed.
 template <class T>
 using RwLockReadGuard = detail::LockGuard<const T>;
+/// Exclusive access to an RwLock's value; releases it when destroyed.
 template <class T>
 using RwLockWriteGuard = detail::LockGuard<T>;
 
+/// A value behind a FIFO-fair readers-writer lock for tasks, as tokio's RwLock: many
+/// readers or one writer; a waiting writer is not overtaken by later readers. Built on
+/// Semaphore (a writer takes every permit).
 template <class T>
 class RwLock {
  public:
@@ -41,6 +46,7 @@ class RwLock {
   static constexpr std::size_t kMaxReaders = std::size_t{1} << 30;
 
   RwLock() = default;
+  /// Holds `value`.
   explicit RwLock(T value) : value_(std::move(value)) {}
   RwLock(const RwLock&) = delete;
   RwLock& operator=(const RwLock&) = delete;
@@ -49,18 +55,24 @@ class RwLock {
   detail::Lock<const T> read() noexcept { return {sem_, 1, &value_}; }
   /// `RwLockWriteGuard<T> w = co_await lock.write();`
   detail::Lock<T> write() noexcept { return {sem_, kMaxReaders, &value_}; }
+  ///@{
+  /// The read or write lock now, or resource_unavailable_try_again.
   detail::LockResult<const T> try_read() noexcept {
     return detail::lock_result<const T>(sem_.try_acquire(1), &value_);
   }
   detail::LockResult<T> try_write() noexcept {
     return detail::lock_result(sem_.try_acquire(kMaxReaders), &value_);
   }
+  ///@}
+  ///@{
+  /// read() and write() for a thread outside the runtime (as Mutex::blocking_lock).
   detail::LockResult<const T> blocking_read() noexcept {
     return detail::lock_result<const T>(sem_.blocking_acquire(1), &value_);
   }
   detail::LockResult<T> blocking_write() noexcept {
     return detail::lock_result(sem_.blocking_acquire(kMaxReaders), &value_);
   }
+  ///@}
 
  private:
   Semaphore sem_{kMaxReaders};

@@ -53,8 +53,10 @@ class AcquireAwaiter;
 class [[nodiscard]] SemaphorePermit {
  public:
   SemaphorePermit() noexcept = default;
+  /// Movable; the moved-from SemaphorePermit is empty.
   SemaphorePermit(SemaphorePermit&& other) noexcept
       : sem_(std::exchange(other.sem_, nullptr)), permits_(std::exchange(other.permits_, 0)) {}
+  /// Takes over `other`'s permits; the ones this held go back to the semaphore.
   SemaphorePermit& operator=(SemaphorePermit&& other) noexcept {
     if (this != &other) {
       release();
@@ -67,6 +69,7 @@ class [[nodiscard]] SemaphorePermit {
   SemaphorePermit& operator=(const SemaphorePermit&) = delete;
   ~SemaphorePermit() { release(); }
 
+  /// The permits held (0 when empty).
   std::size_t num_permits() const noexcept { return permits_; }
   /// The permits never come back: the semaphore has that many fewer.
   void forget() noexcept {
@@ -86,8 +89,11 @@ class [[nodiscard]] SemaphorePermit {
 
 /// What acquire()/try_acquire() give: `auto [error, permit] = ...;`.
 struct [[nodiscard]] AcquireResult {
+  /// Empty on success.
   std::error_code error;
+  /// The permits taken, on success.
   SemaphorePermit permit;
+  /// True on success.
   explicit operator bool() const noexcept { return !error; }
 };
 
@@ -133,6 +139,7 @@ class [[nodiscard]] Acquire {
  public:
   Acquire(const Acquire&) = delete;
   Acquire& operator=(const Acquire&) = delete;
+  /// Awaited as a temporary, where it is made: the call that made it says what it gives.
   detail::AcquireAwaiter operator co_await() && noexcept { return {sem_, permits_}; }
 
  private:
@@ -142,6 +149,9 @@ class [[nodiscard]] Acquire {
   std::size_t permits_;
 };
 
+/// A counting semaphore for tasks, as tokio's: FIFO fair (an acquire of many permits is
+/// not overtaken by later small ones), permits returned by RAII, close() to fail waiters.
+/// The base of Mutex and RwLock.
 class POLLUX_EXEC_API Semaphore {
  public:
   /// The most permits a semaphore holds (and one acquire asks for).
@@ -166,7 +176,9 @@ class POLLUX_EXEC_API Semaphore {
   [[nodiscard]] std::error_code add_permits(std::size_t permits) noexcept;
   /// Fails every waiting and later acquire; idempotent.
   void close() noexcept;
+  /// Whether close() ran.
   bool is_closed() noexcept;
+  /// The permits free now (a snapshot).
   std::size_t available_permits() noexcept;
   /// How many acquires wait now (a snapshot, for tests and diagnostics; O(waiters)).
   std::size_t waiter_count() noexcept;

@@ -76,8 +76,11 @@ struct Shared final : Core {
 template <class T>
 class [[nodiscard]] Ref {
  public:
+  ///@{
+  /// The value (senders wait until this Ref is gone).
   const T& operator*() const noexcept { return *value_; }
   const T* operator->() const noexcept { return value_; }
+  ///@}
 
  private:
   template <class U>
@@ -123,6 +126,7 @@ class [[nodiscard]] Changed {
  public:
   Changed(const Changed&) = delete;
   Changed& operator=(const Changed&) = delete;
+  /// Awaited as a temporary, where it is made: the call that made it says what it gives.
   ChangedAwaiter<T> operator co_await() && noexcept { return {shared_, seen_}; }
 
  private:
@@ -132,13 +136,18 @@ class [[nodiscard]] Changed {
   std::uint64_t* seen_;
 };
 
+/// A receiving end: reads the latest value and waits for changes. Copyable: each copy
+/// keeps its own record of the version it has seen.
 template <class T>
 class Receiver {
  public:
   Receiver() noexcept = default;
+  ///@{
+  /// Copyable and movable.
   Receiver(const Receiver& other) noexcept : shared_(other.shared_), seen_(other.seen_) {
     if (shared_ != nullptr) shared_->add_receiver();
   }
+  /// Movable; the moved-from Receiver is empty.
   Receiver(Receiver&& other) noexcept
       : shared_(std::exchange(other.shared_, nullptr)), seen_(other.seen_) {}
   Receiver& operator=(Receiver other) noexcept {
@@ -146,18 +155,26 @@ class Receiver {
     std::swap(seen_, other.seen_);
     return *this;
   }
+  ///@}
   ~Receiver() {
     if (shared_ != nullptr) shared_->drop_receiver();
   }
 
+  /// False once moved from (or default-made).
   bool valid() const noexcept { return shared_ != nullptr; }
+  /// The current value, without marking it seen.
   Ref<T> borrow() const { return Ref<T>(shared_); }
+  /// The current value, marked seen: changed() then waits for a newer one.
   Ref<T> borrow_and_update() {
     Ref<T> ref(shared_);
     seen_ = shared_->version();  // under the value's lock: this very value
     return ref;
   }
+  /// A value newer than the last one seen was sent.
   bool has_changed() const noexcept { return shared_ != nullptr && shared_->version() != seen_; }
+  /// `co_await rx.changed()`: completes (and marks the value seen) once a value newer than
+  /// the last one seen is there, at once if it is already; broken_pipe once the Sender
+  /// is gone and the last value was seen.
   Changed<T> changed() noexcept { return Changed<T>(shared_, &seen_); }
 
  private:
@@ -170,12 +187,16 @@ class Receiver {
   std::uint64_t seen_ = 0;
 };
 
+/// The sending end: replaces or modifies the value and wakes the receivers. Move-only.
 template <class T>
 class Sender {
  public:
   Sender() noexcept = default;
+  /// Made by channel() (the shared state is internal).
   explicit Sender(detail::Shared<T>* s) noexcept : shared_(s) {}
+  /// Movable; the moved-from Sender is empty.
   Sender(Sender&& other) noexcept : shared_(std::exchange(other.shared_, nullptr)) {}
+  /// Takes over `other`'s end; the one this held is released.
   Sender& operator=(Sender&& other) noexcept {
     std::swap(shared_, other.shared_);
     return *this;
@@ -187,6 +208,7 @@ class Sender {
     if (shared_ != nullptr) shared_->drop_sender();
   }
 
+  /// False once moved from (or default-made).
   bool valid() const noexcept { return shared_ != nullptr; }
   /// Stores `value` and wakes the receivers; broken_pipe if there are none (stored anyway).
   std::error_code send(T value) {
@@ -205,6 +227,7 @@ class Sender {
     if (shared_->receiver_count() == 0) return std::make_error_code(std::errc::broken_pipe);
     return {};
   }
+  /// The current value.
   Ref<T> borrow() const { return Ref<T>(shared_); }
   /// A new receiver that has seen the current value.
   Receiver<T> subscribe() {
@@ -213,6 +236,7 @@ class Sender {
     std::shared_lock lock(shared_->value_lock);
     return Receiver<T>(shared_, shared_->version());
   }
+  /// The receivers that exist now (a snapshot).
   std::size_t receiver_count() const noexcept {
     return shared_ == nullptr ? 0 : shared_->receiver_count();
   }
