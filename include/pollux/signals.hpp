@@ -59,21 +59,27 @@ class POLLUX_API Signals {
   /// An empty Signals: every call on it answers std::errc::bad_file_descriptor.
   Signals() noexcept = default;
 
+  ///@{
   /// Starts watching `signals` (duplicates are fine). On error the result is empty and
   /// nothing was changed.
   static Signals create(std::span<const int> signals, std::error_code& ec);
   static Signals create(std::initializer_list<int> signals, std::error_code& ec) {
     return create(std::span<const int>(signals.begin(), signals.size()), ec);
   }
+  ///@}
 
   /// The interrupt a terminal sends for Ctrl-C: SIGINT on Unix, win::kCtrlC on Windows.
   static int ctrl_c() noexcept;
 
+  ///@{
+  /// Movable, not copyable: what it watches moves with it.
   Signals(Signals&&) noexcept = default;
   Signals& operator=(Signals&&) noexcept = default;
+  ///@}
   /// Removes any registration; see the class comment for what is restored.
   ~Signals();
 
+  /// False for an empty Signals (default-made, moved from, or failed to create).
   bool is_open() const noexcept { return state_ != nullptr; }
 
   /// The next signal that arrived, one arrival a call (lowest number first);
@@ -81,9 +87,12 @@ class POLLUX_API Signals {
   /// brings a new readable event.
   int read(std::error_code& ec);
 
+  ///@{
+  /// The Source hooks behind Registry::add, modify and remove: call those.
   std::error_code add_to(const Registry& registry, Token token, Interest interest);
   std::error_code modify_in(const Registry& registry, Token token, Interest interest);
   std::error_code remove_from(const Registry& registry);
+  ///@}
 
  private:
   struct Deleter {
@@ -93,6 +102,7 @@ class POLLUX_API Signals {
 };
 
 namespace win {
+///@{
 /// Windows' console control events (the values of CTRL_C_EVENT and its neighbours), for
 /// Signals; they exist as numbers on every OS so that portable code compiles.
 inline constexpr int kCtrlC = 0;
@@ -100,6 +110,7 @@ inline constexpr int kCtrlBreak = 1;
 inline constexpr int kCtrlClose = 2;
 inline constexpr int kCtrlLogoff = 5;
 inline constexpr int kCtrlShutdown = 6;
+///@}
 }  // namespace win
 
 }  // namespace pollux

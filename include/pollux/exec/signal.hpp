@@ -31,12 +31,20 @@ class POLLUX_EXEC_API SignalStream {
  public:
   SignalStream() noexcept = default;
 
+  ///@{
+  /// Watches `signals` (as pollux::Signals::create) and registers them with the current
+  /// runtime's driver. Errors: those of Signals::create, and operation_not_permitted
+  /// outside a task of a runtime.
   static SignalStream create(std::span<const int> signals, std::error_code& ec);
   static SignalStream create(std::initializer_list<int> signals, std::error_code& ec) {
     return create(std::span<const int>(signals.begin(), signals.size()), ec);
   }
+  ///@}
+  /// Takes over a Signals made elsewhere (arrivals it holds are kept), as create does.
   static SignalStream from_signals(pollux::Signals signals, std::error_code& ec);
 
+  ///@{
+  /// Movable, not copyable: the registration moves with it.
   SignalStream(SignalStream&&) noexcept = default;
   ~SignalStream() { io_.deregister(signals_); }
   SignalStream& operator=(SignalStream&& other) noexcept {
@@ -47,10 +55,12 @@ class POLLUX_EXEC_API SignalStream {
     }
     return *this;
   }
+  ///@}
 
   /// The next arrival. Errors: bad_file_descriptor for an empty stream or once the
   /// runtime is shut down (then the value is 0).
   Task<IoResult<int>> recv();
+  /// False for an empty stream (default-made, moved from, or failed to create).
   bool is_open() const noexcept { return signals_.is_open(); }
 
  private:
