@@ -43,6 +43,13 @@ class Idle {
   std::size_t num_searching() const noexcept {
     return state_.load(std::memory_order_seq_cst) & kSearchMask;
   }
+  // Is some worker awake and not searching, that is running tasks, which may queue work
+  // for a searcher to steal? A hint (relaxed): it decides whether searching is worth
+  // another round, never whether work is lost.
+  bool has_running_worker() const noexcept {
+    const std::uint64_t s = state_.load(std::memory_order_relaxed);
+    return (s >> kUnparkShift) > (s & kSearchMask);
+  }
 
  private:
   static constexpr int kUnparkShift = 32;

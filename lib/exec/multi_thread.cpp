@@ -25,7 +25,10 @@ constexpr std::uint32_t kEventInterval = 61;
 // A searcher that finds nothing looks again this many times, pausing in between, before
 // it parks: about 10 µs in all. Parking and being woken cost two system calls and two
 // context switches, and a worker feeding another with short tasks (a spawn loop, a
-// chain) had it park and be woken again every hundred tasks.
+// chain) had it park and be woken again every hundred tasks. It goes on only while some
+// other worker runs tasks: with none, nothing can appear in a queue but through the
+// driver or another thread, which wake a parked worker anyway, and the spin would only
+// take the CPU from the peer it waits for (a lone worker's echo client, on 2 cores).
 constexpr int kSearchRounds = 32;
 constexpr int kPausesPerRound = 16;
 // How often a worker blocked in a nested block_on looks for a shutdown.
@@ -143,7 +146,8 @@ TaskHeader* MultiThread::search(Worker& w) noexcept {
   if (TaskHeader* task = steal_work(w)) return task;
   // Only searchers keep looking (at most half the workers), so most workers of a large
   // idle runtime park at once.
-  for (int round = 0; round < kSearchRounds && w.searching; ++round) {
+  for (int round = 0; round < kSearchRounds && w.searching && idle_.has_running_worker();
+       ++round) {
     for (int i = 0; i < kPausesPerRound; ++i) cpu_relax();
     if (TaskHeader* task = next_task(w)) return task;
     if (TaskHeader* task = steal_work(w)) return task;
