@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Builds tests/consumer/project with this checkout as its subproject 'pollux', as a shared
-# library (the harder case for symbol visibility), and runs it. The consumer builds with
+# Builds tests/consumer/project with pollux as its subproject 'pollux', as a shared
+# library (the harder case for symbol visibility), and runs it. In a git checkout pollux
+# comes as a release does: the tarball `meson dist` makes of the committed tree (which
+# must hold LICENSE), taken through a [wrap-file]; otherwise the checkout is linked in. The consumer builds with
 # -Dwerror=true, which Meson passes on to its subprojects: pollux must build clean then.
 # Given a SOVERSION (ELF hosts), it also checks that both shared libraries carry the
 # soname libNAME.so.SOVERSION, and that the consumer asks for exactly that one.
@@ -12,7 +14,33 @@ rm -rf "$2"
 mkdir -p "$2/subprojects"
 work=$(cd "$2" && pwd)
 cp "$src"/tests/consumer/project/* "$work/"
-ln -s "$src" "$work/subprojects/pollux"
+if git -C "$src" rev-parse --git-dir >/dev/null 2>&1; then
+  meson setup "$work/dist-build" "$src" -Dtests=disabled -Dexamples=disabled \
+    -Dbenchmarks=disabled >"$work/dist.log" 2>&1 &&
+    meson dist -C "$work/dist-build" --no-tests --allow-dirty --formats gztar \
+      >>"$work/dist.log" 2>&1 || { cat "$work/dist.log"; exit 1; }
+  tarball=$(ls "$work"/dist-build/meson-dist/*.tar.gz)
+  sub=$(basename "$tarball" .tar.gz)
+  # (grep -q would stop reading early, and pipefail would count tar's SIGPIPE.)
+  tar tzf "$tarball" | grep -x "$sub/LICENSE" >/dev/null || { echo "$sub.tar.gz holds no LICENSE"; exit 1; }
+  # In the package cache the wrap needs no download; source_url says where it came from.
+  mkdir -p "$work/subprojects/packagecache"
+  cp "$tarball" "$work/subprojects/packagecache/"
+  cat >"$work/subprojects/pollux.wrap" <<EOF
+[wrap-file]
+directory = $sub
+source_url = file://$tarball
+source_filename = $sub.tar.gz
+source_hash = $(sha256sum "$tarball" | cut -d' ' -f1)
+
+[provide]
+dependency_names = pollux
+EOF
+  echo "pollux from $sub.tar.gz (meson dist, LICENSE included) through a [wrap-file]"
+else
+  ln -s "$src" "$work/subprojects/pollux"
+  sub=pollux
+fi
 meson setup "$work/build" "$work" -Dwerror=true -Dpollux:default_library=shared >"$work/setup.log" 2>&1 ||
   { cat "$work/setup.log"; exit 1; }
 ninja -C "$work/build" >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
@@ -22,7 +50,7 @@ ninja -C "$work/build" >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 
 dynamic() { readelf -d "$2" | sed -n "s/.*($1).*\\[\\(.*\\)\\]\$/\\1/p"; }
 if [ -n "${3:-}" ]; then
   for lib in lib/libpollux.so lib/exec/libpollux-exec.so; do
-    got=$(dynamic SONAME "$work/build/subprojects/pollux/$lib")
+    got=$(dynamic SONAME "$work/build/subprojects/$sub/$lib")
     want="$(basename "$lib").$3"
     [ "$got" = "$want" ] || { echo "$lib: soname '$got', expected '$want'"; exit 1; }
   done
@@ -41,6 +69,6 @@ if [ -n "${3:-}" ]; then
   [ -n "$include" ] || { echo "no include/pollux installed under $work/root"; exit 1; }
   include=$(dirname "$include")
   python3 "$src/tests/consumer/check_exports.py" "$include" \
-    "$work/build/subprojects/pollux/lib/libpollux.so" \
-    "$work/build/subprojects/pollux/lib/exec/libpollux-exec.so"
+    "$work/build/subprojects/$sub/lib/libpollux.so" \
+    "$work/build/subprojects/$sub/lib/exec/libpollux-exec.so"
 fi
