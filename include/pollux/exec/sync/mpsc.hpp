@@ -37,6 +37,7 @@
 #include <memory>
 #include <optional>
 #include <system_error>
+#include <type_traits>
 #include <utility>
 
 #include <pollux/exec/detail/mpsc_core.hpp>
@@ -284,12 +285,23 @@ class UnboundedSender : public detail::SenderRef<T> {
 template <class T>
 class RecvAwaiter : public detail::RecvWait {
  public:
-  using RecvWait::RecvWait;
+  // A message is taken in await_suspend only if moving it cannot throw (it would
+  // terminate there).
+  explicit RecvAwaiter(detail::Core* core) noexcept
+      : RecvWait(core, std::is_nothrow_move_constructible_v<T> ? &take_now : nullptr) {}
   RecvResult<T> await_resume() {
     if (core_ == nullptr) return {detail::errc(std::errc::invalid_argument), {}};
     if (outcome_ == Outcome::busy) return {detail::errc(std::errc::device_or_resource_busy), {}};
+    if (outcome_ == Outcome::taken) return {{}, std::move(taken_)};
     return Receiver<T>::take(static_cast<detail::Shared<T>*>(core_));
   }
+
+ private:
+  static bool take_now(RecvWait* self) noexcept {
+    auto* me = static_cast<RecvAwaiter*>(self);
+    return static_cast<detail::Shared<T>*>(me->core_)->pop_locked(me->taken_);
+  }
+  std::optional<T> taken_;
 };
 
 /// recv()'s awaitable, only as a temporary: `co_await rx.recv()`.
