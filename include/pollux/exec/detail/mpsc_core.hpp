@@ -101,9 +101,10 @@ struct Shared final : Core {
 };
 
 // The waiting half of recv(), shared by every T (the message is taken under the lock in
-// the typed await_resume). Its outcome: it waited in the slot, or found it taken.
-// `take_now` (may be null) pops a message into the typed awaiter, lock held: used when
-// one is queued and the task goes on at once, so that one lock serves the whole recv.
+// the typed await_resume, or by `take_now`). Its outcome: it waited in the slot, found it
+// taken, or took a message at once. `take_now` (may be null) pops a message into the
+// typed awaiter, lock held: used when one is queued and the task goes on without
+// suspending (nothing can drop it then), so that one lock serves the whole recv.
 class POLLUX_EXEC_API RecvWait {
  public:
   using TakeNow = bool (*)(RecvWait* self) noexcept;

@@ -23,7 +23,7 @@
 //   order, the thread parked until served; on a runtime's thread they refuse with
 //   resource_deadlock_would_occur instead of blocking it.
 //
-// Cancel safety: recv() is cancel-safe: the message is taken only when the task resumes,
+// Cancel safety: recv() is cancel-safe: the message is taken only as the task goes on,
 // so a task dropped while it waits (or after it was woken) loses nothing, and the next
 // recv() gets the message. send() and reserve() are cancel-safe in this sense: a send
 // dropped while it waits for a slot never enqueued its value (the value is destroyed
