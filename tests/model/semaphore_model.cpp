@@ -19,24 +19,7 @@
 
 #include "sync_runtime.hpp"
 
-// Semaphore::blocking_acquire (a thread outside the runtime, parked on an exec::Parker)
-// is not modelled: the Parker has a model of its own (parker_model.cpp). These are the
-// definitions it links against; none of the checks below reaches them.
-namespace pollux::inline POLLUX_ABI()::exec {
-Parker::Parker() noexcept {}
-Parker::~Parker() {}
-void Parker::prepare_park() noexcept { RL_ASSERT(false); }
-void Parker::park() noexcept { RL_ASSERT(false); }
-namespace detail {
-Waker ThreadPark::waker() noexcept {
-  RL_ASSERT(false);
-  return {};
-}
-std::error_code blocking_allowed() noexcept {
-  return std::make_error_code(std::errc::operation_not_supported);
-}
-}  // namespace detail
-}  // namespace pollux::exec
+#include "no_blocking.hpp"
 
 namespace model {
 

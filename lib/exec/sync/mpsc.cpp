@@ -11,6 +11,8 @@
 
 namespace pollux::inline POLLUX_ABI()::exec::mpsc::detail {
 
+using pollux::exec::detail::coop_consume;
+using pollux::exec::detail::coop_has_budget;
 using pollux::exec::detail::finish_now;
 using pollux::exec::detail::suspend_current;
 
@@ -97,6 +99,14 @@ bool RecvWait::await_suspend(std::coroutine_handle<> h) noexcept {
       outcome_ = Outcome::waited;
       return true;
     }
+    // The task goes on at once (it has budget): nothing can drop it before await_resume,
+    // so the message is taken now, under this lock, rather than under a second one.
+    if (take_now_ != nullptr && coop_has_budget() && take_now_(this)) outcome_ = Outcome::taken;
+  }
+  if (outcome_ == Outcome::taken) {
+    core_->slot_freed();
+    coop_consume();
+    return false;
   }
   // The message stays queued until await_resume takes it: a drop while the task yields
   // here loses nothing.

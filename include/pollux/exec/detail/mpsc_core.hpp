@@ -101,10 +101,14 @@ struct Shared final : Core {
 };
 
 // The waiting half of recv(), shared by every T (the message is taken under the lock in
-// the typed await_resume). Its outcome: it waited in the slot, or found it taken.
+// the typed await_resume, or by `take_now`). Its outcome: it waited in the slot, found it
+// taken, or took a message at once. `take_now` (may be null) pops a message into the
+// typed awaiter, lock held: used when one is queued and the task goes on without
+// suspending (nothing can drop it then), so that one lock serves the whole recv.
 class POLLUX_EXEC_API RecvWait {
  public:
-  explicit RecvWait(Core* core) noexcept : core_(core) {}
+  using TakeNow = bool (*)(RecvWait* self) noexcept;
+  RecvWait(Core* core, TakeNow take_now) noexcept : core_(core), take_now_(take_now) {}
   RecvWait(const RecvWait&) = delete;
   RecvWait& operator=(const RecvWait&) = delete;
   ~RecvWait();
@@ -112,8 +116,9 @@ class POLLUX_EXEC_API RecvWait {
   bool await_suspend(std::coroutine_handle<> h) noexcept;
 
  protected:
-  enum class Outcome : unsigned char { none, waited, busy };
+  enum class Outcome : unsigned char { none, waited, busy, taken };
   Core* core_;
+  TakeNow take_now_;
   Outcome outcome_ = Outcome::none;
 };
 

@@ -23,7 +23,7 @@
 //   order, the thread parked until served; on a runtime's thread they refuse with
 //   resource_deadlock_would_occur instead of blocking it.
 //
-// Cancel safety: recv() is cancel-safe: the message is taken only when the task resumes,
+// Cancel safety: recv() is cancel-safe: the message is taken only as the task goes on,
 // so a task dropped while it waits (or after it was woken) loses nothing, and the next
 // recv() gets the message. send() and reserve() are cancel-safe in this sense: a send
 // dropped while it waits for a slot never enqueued its value (the value is destroyed
@@ -37,6 +37,7 @@
 #include <memory>
 #include <optional>
 #include <system_error>
+#include <type_traits>
 #include <utility>
 
 #include <pollux/exec/detail/mpsc_core.hpp>
@@ -297,12 +298,23 @@ class UnboundedSender : public detail::SenderRef<T> {
 template <class T>
 class RecvAwaiter : public detail::RecvWait {
  public:
-  using RecvWait::RecvWait;
+  // A message is taken in await_suspend only if moving it cannot throw (it would
+  // terminate there).
+  explicit RecvAwaiter(detail::Core* core) noexcept
+      : RecvWait(core, std::is_nothrow_move_constructible_v<T> ? &take_now : nullptr) {}
   RecvResult<T> await_resume() {
     if (core_ == nullptr) return {detail::errc(std::errc::invalid_argument), {}};
     if (outcome_ == Outcome::busy) return {detail::errc(std::errc::device_or_resource_busy), {}};
+    if (outcome_ == Outcome::taken) return {{}, std::move(taken_)};
     return Receiver<T>::take(static_cast<detail::Shared<T>*>(core_));
   }
+
+ private:
+  static bool take_now(RecvWait* self) noexcept {
+    auto* me = static_cast<RecvAwaiter*>(self);
+    return static_cast<detail::Shared<T>*>(me->core_)->pop_locked(me->taken_);
+  }
+  std::optional<T> taken_;
 };
 
 /// recv()'s awaitable, only as a temporary: `co_await rx.recv()`.
