@@ -269,16 +269,6 @@ std::error_code process_remove(ProcessState& state, const Registry& registry) {
 
 namespace pollux::inline POLLUX_ABI() {
 
-namespace detail {
-struct ProcessAccess {
-  static Process make(sys::ProcessState* state) noexcept {
-    Process process;
-    process.state_.reset(state);
-    return process;
-  }
-};
-}  // namespace detail
-
 Process win::adopt_process(void* handle, std::error_code& ec) {
   // INVALID_HANDLE_VALUE is also GetCurrentProcess()'s pseudo-handle: a process cannot
   // wait for its own exit.
