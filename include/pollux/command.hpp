@@ -107,6 +107,8 @@ class POLLUX_API Child {
   ChildStdout take_stdout() noexcept { return std::move(stdout_); }
   ChildStderr take_stderr() noexcept { return std::move(stderr_); }
   Process take_process() noexcept { return std::move(process_); }
+  /// Whether destroying this Child kills the child (Command::kill_on_drop).
+  bool kills_on_drop() const noexcept { return kill_on_drop_; }
 
  private:
   friend class Command;
