@@ -8,8 +8,10 @@
 
 #include <pollux/command.hpp>
 
+#include <atomic>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace std::chrono_literals;
@@ -203,4 +205,42 @@ TEST_CASE("bad input gets a clear error and leaves nothing behind") {
                      .set_stderr(Stdio::piped)) == E::no_such_file_or_directory);
   const long after = test::open_handle_count();
   if (before >= 0) CHECK(after == before);
+}
+
+TEST_CASE("two threads spawning at once: no child inherits the other's pipe") {
+  // If the sleeper inherited the quick child's stdout (a pipe end made while it was being
+  // spawned), that stdout would not end until the sleeper does: the drain below would hang
+  // and fail on its guard. The threads only record; the main thread asserts (Wine).
+  auto poll = test::init_with_poll();
+  for (int round = 0; round < 20; ++round) {
+    std::error_code sleeper_ec, quick_ec;
+    Child sleeper, quick;
+    std::atomic<int> ready{0};
+    auto start_together = [&ready] {
+      ready.fetch_add(1);
+      while (ready.load() < 2) std::this_thread::yield();
+    };
+    std::thread a([&] {
+      start_together();
+      sleeper = child_command({"sleep", "600000"})
+                    .set_stdin(Stdio::piped)
+                    .set_stdout(Stdio::piped)
+                    .kill_on_drop(true)
+                    .spawn(sleeper_ec);
+    });
+    std::thread b([&] {
+      start_together();
+      quick = child_command({"lines", "0"})
+                  .set_stdout(Stdio::piped)
+                  .set_stderr(Stdio::null)
+                  .spawn(quick_ec);
+    });
+    a.join();
+    b.join();
+    REQUIRE_MESSAGE(!sleeper_ec, sleeper_ec.message());
+    REQUIRE_MESSAGE(!quick_ec, quick_ec.message());
+    const test::Outcome outcome = test::run_to_end(poll, quick, {});
+    CHECK(outcome.out == "one\ntwo\n");
+    CHECK(!sleeper.kill());
+  }
 }
