@@ -32,3 +32,16 @@ std::error_code process_modify(ProcessState& state, const Registry& registry, To
 std::error_code process_remove(ProcessState& state, const Registry& registry);
 
 }  // namespace pollux::sys
+
+namespace pollux::inline POLLUX_ABI()::detail {
+
+// Builds a Process around a state made by an OS file (win::adopt_process, Command).
+struct ProcessAccess {
+  static Process make(sys::ProcessState* state) noexcept {
+    Process process;
+    process.state_.reset(state);
+    return process;
+  }
+};
+
+}  // namespace pollux::detail

@@ -2,6 +2,7 @@
 #pragma once
 // Shared by tests/process_child.cpp and the suites that spawn it.
 
+#include <cstddef>
 #include <string_view>
 
 namespace test {
@@ -16,6 +17,13 @@ inline int args_hash(const std::string_view* args, int count) {
     h = (h * 31 + 1) % 65521;
   }
   return static_cast<int>(h % 251);
+}
+
+// Byte `i` of stream `stream` (0 stdin, 1 stdout, 2 stderr) in `process_child pipe`: a
+// different period per stream, so a byte lost, doubled or crossed over shows.
+inline unsigned char pattern_byte(std::size_t i, unsigned stream) {
+  const unsigned period = stream == 0 ? 251 : stream == 1 ? 241 : 239;
+  return static_cast<unsigned char>((i % period) ^ (stream * 0x55));
 }
 
 }  // namespace test

@@ -13,6 +13,7 @@
 #include <pollux/net/tcp_stream.hpp>
 #include <pollux/net/udp_socket.hpp>
 #include <pollux/poll.hpp>
+#include <pollux/command.hpp>
 #include <pollux/process.hpp>
 #include <pollux/signals.hpp>
 #include <pollux/source.hpp>

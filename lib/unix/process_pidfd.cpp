@@ -166,8 +166,14 @@ ProcessState* lost_child(pid_t pid, std::error_code& ec) {
 }
 
 ProcessState* process_spawn(std::span<const std::string> argv, std::error_code& ec) {
+  SpawnRequest request;
+  request.argv = argv;
+  return process_spawn_request(request, ec);
+}
+
+ProcessState* process_spawn_request(const SpawnRequest& request, std::error_code& ec) {
   Spawned child;
-  if (int e = spawn_child(argv, child)) {
+  if (int e = spawn_child(request, child)) {
     ec = errno_code(e);
     return nullptr;
   }

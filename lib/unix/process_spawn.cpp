@@ -36,9 +36,9 @@ namespace {
 
 // Where exec may find the program, in order: argv[0] itself when it names a path, else each
 // PATH entry joined to it (an empty entry is the working directory), as execvp searches.
-std::vector<std::string> exec_candidates(const std::string& name) {
+std::vector<std::string> exec_candidates(const std::string& name, const char* path) {
   if (name.find('/') != std::string::npos) return {name};
-  const char* path = ::getenv("PATH");
+  if (path == nullptr) path = ::getenv("PATH");
   // What glibc's execvp and posix_spawnp assume when PATH is unset (confstr(_CS_PATH)).
   std::string_view rest = path != nullptr ? path : "/bin:/usr/bin";
   std::vector<std::string> out;
@@ -62,7 +62,15 @@ bool try_next(int error) noexcept {
          error == ENODEV || error == ETIMEDOUT;
 }
 
-[[noreturn]] void run_child(const std::vector<std::string>& candidates, char* const* args,
+[[noreturn]] void fail_child(int report, int error) noexcept {
+  (void)!::write(report, &error, sizeof error);
+  ::_exit(127);
+}
+
+[[noreturn]] void run_child(const SpawnRequest& request,
+                            const std::vector<std::string>& candidates,
+                            char* const* args,
+                            char* const* envp,
                             int report) noexcept {
   // The program's signal handlers must not run in the child before exec replaces them
   // (exec resets them, but the mask is about to open); SIGPIPE goes back to its default,
@@ -79,23 +87,25 @@ bool try_next(int error) noexcept {
   sigset_t none;
   ::sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  for (int fd = 0; fd < 3; ++fd) {
+    if (request.stdio[fd] >= 0 && ::dup2(request.stdio[fd], fd) < 0) fail_child(report, errno);
+  }
+  if (request.dir != nullptr && ::chdir(request.dir) < 0) fail_child(report, errno);
   int error = ENOENT;
   bool denied = false;
   for (const auto& candidate : candidates) {
-    ::execve(candidate.c_str(), args, environ);
+    ::execve(candidate.c_str(), args, envp);
     error = errno;
     if (!try_next(error)) break;
     denied = denied || error == EACCES;
   }
   // As execvp: a program found but not executable says so, rather than "not found".
   if (denied && try_next(error)) error = EACCES;
-  (void)!::write(report, &error, sizeof error);
-  ::_exit(127);
+  fail_child(report, error);
 }
 
-// Kernels without clone3, or seccomp filters that refuse it (container runtimes answer
-// ENOSYS): posix_spawnp, whose child the caller then finds with pidfd_open.
-int spawn_without_pidfd(char* const* args, Spawned& spawned) {
+int spawn_with_actions(char* const* args, char* const* envp,
+                       const posix_spawn_file_actions_t* actions, Spawned& spawned) {
   // A program that ignores SIGPIPE (most servers do) would pass that on through exec, and
   // a signal mask always passes: start the child from the defaults it expects instead.
   posix_spawnattr_t attr;
@@ -109,24 +119,58 @@ int spawn_without_pidfd(char* const* args, Spawned& spawned) {
   ::posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   pid_t pid = 0;
   // glibc (2.24 and later) runs the exec in a vfork-like child and returns its errno.
-  int e = ::posix_spawnp(&pid, args[0], nullptr, &attr, args, environ);
+  // posix_spawnp searches this program's PATH, not request.path: only kernels without
+  // clone3 come here.
+  int e = ::posix_spawnp(&pid, args[0], actions, &attr, args, envp);
   ::posix_spawnattr_destroy(&attr);
   if (e != 0) return e;
   spawned = Spawned{pid, -1};
   return 0;
 }
 
+// Kernels without clone3, or seccomp filters that refuse it (container runtimes answer
+// ENOSYS): posix_spawnp, whose child the caller then finds with pidfd_open.
+int spawn_without_pidfd(const SpawnRequest& request, char* const* args, char* const* envp,
+                        Spawned& spawned) {
+  posix_spawn_file_actions_t actions;
+  if (int e = ::posix_spawn_file_actions_init(&actions)) return e;
+  int e = 0;
+  for (int fd = 0; fd < 3 && e == 0; ++fd) {
+    if (request.stdio[fd] >= 0) e = ::posix_spawn_file_actions_adddup2(&actions, request.stdio[fd], fd);
+  }
+  if (e == 0 && request.dir != nullptr) {
+    e = ::posix_spawn_file_actions_addchdir_np(&actions, request.dir);
+  }
+  if (e == 0) e = spawn_with_actions(args, envp, &actions, spawned);
+  ::posix_spawn_file_actions_destroy(&actions);
+  return e;
+}
+
 }  // namespace
 
-int spawn_child(std::span<const std::string> argv, Spawned& spawned) {
+int spawn_child(const SpawnRequest& request, Spawned& spawned) {
+  const std::span<const std::string> argv = request.argv;
+  char* const* envp = request.envp != nullptr ? request.envp : environ;
   std::vector<char*> args;
   args.reserve(argv.size() + 1);
   for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
-  const auto candidates = exec_candidates(argv[0]);
+  const auto candidates = exec_candidates(argv[0], request.path);
 
   int report[2];
   if (::pipe2(report, O_CLOEXEC) < 0) return errno;
+  // In a program that closed its fd 0, 1 or 2 the report pipe may take one of them, which
+  // the child's dup2 onto its standard streams would then overwrite.
+  if (report[1] < 3) {
+    const int moved = ::fcntl(report[1], F_DUPFD_CLOEXEC, 3);
+    const int error = errno;
+    ::close(report[1]);
+    if (moved < 0) {
+      ::close(report[0]);
+      return error;
+    }
+    report[1] = moved;
+  }
   // All signals stay blocked across the clone, so that none is handled in the child
   // before it has reset the handlers; each side then restores the mask it needs.
   sigset_t all, old;
@@ -138,14 +182,14 @@ int spawn_child(std::span<const std::string> argv, Spawned& spawned) {
   args3.pidfd = reinterpret_cast<std::uintptr_t>(&pidfd);
   args3.exit_signal = SIGCHLD;
   long pid = ::syscall(SYS_clone3, &args3, sizeof args3);
-  if (pid == 0) run_child(candidates, args.data(), report[1]);
+  if (pid == 0) run_child(request, candidates, args.data(), envp, report[1]);
   const int clone_error = errno;
   ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
   ::close(report[1]);
   if (pid < 0) {
     ::close(report[0]);
     if (clone_error == ENOSYS || clone_error == EPERM) {
-      return spawn_without_pidfd(args.data(), spawned);
+      return spawn_without_pidfd(request, args.data(), envp, spawned);
     }
     return clone_error;
   }

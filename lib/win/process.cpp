@@ -22,6 +22,7 @@
 #include "../sys.hpp"
 #include "command_line.hpp"
 #include "error.hpp"
+#include "process_spawn.hpp"
 #include "program_search.hpp"
 
 namespace pollux::inline POLLUX_ABI()::sys {
@@ -59,10 +60,11 @@ struct StdHandles {
   StdHandles(const StdHandles&) = delete;
   StdHandles& operator=(const StdHandles&) = delete;
 
-  std::error_code open() {
+  // `given[i]`, when not null, replaces standard handle i (a Command's pipe or NUL).
+  std::error_code open(const HANDLE* given) {
     constexpr DWORD kStd[3] = {STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, STD_ERROR_HANDLE};
     for (int i = 0; i < 3; ++i) {
-      HANDLE h = GetStdHandle(kStd[i]);
+      HANDLE h = given != nullptr && given[i] != nullptr ? given[i] : GetStdHandle(kStd[i]);
       for_child[i] = h;
       DWORD flags = 0;
       if (h == nullptr || h == INVALID_HANDLE_VALUE || !GetHandleInformation(h, &flags)) {
@@ -131,6 +133,11 @@ bool has_exited(const ProcessState& state) noexcept {
 }  // namespace
 
 ProcessState* process_spawn(std::span<const std::string> argv, std::error_code& ec) {
+  return process_spawn_with(WinSpawn{argv}, ec);
+}
+
+ProcessState* process_spawn_with(const WinSpawn& request, std::error_code& ec) {
+  const std::span<const std::string> argv = request.argv;
   // The program is found by our own search (program_search.hpp), never CreateProcess's,
   // which looks in the current directory first.
   std::wstring program;
@@ -145,7 +152,7 @@ ProcessState* process_spawn(std::span<const std::string> argv, std::error_code& 
     return nullptr;
   }
   StdHandles std_handles;
-  if ((ec = std_handles.open())) return nullptr;
+  if ((ec = std_handles.open(request.stdio))) return nullptr;
   STARTUPINFOEXW startup{};
   startup.StartupInfo.cb = sizeof startup;
   startup.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
@@ -155,10 +162,16 @@ ProcessState* process_spawn(std::span<const std::string> argv, std::error_code& 
   startup.lpAttributeList = std_handles.attributes;
   const bool inherit = std_handles.attributes != nullptr;
   PROCESS_INFORMATION info{};
+  DWORD flags = inherit ? EXTENDED_STARTUPINFO_PRESENT : 0;
+  if (request.environment != nullptr) flags |= CREATE_UNICODE_ENVIRONMENT;
   if (!CreateProcessW(program.c_str(), line.data(), nullptr, nullptr, inherit ? TRUE : FALSE,
-                      inherit ? EXTENDED_STARTUPINFO_PRESENT : 0, nullptr, nullptr,
+                      flags, const_cast<wchar_t*>(request.environment), request.directory,
                       &startup.StartupInfo, &info)) {
-    ec = win_error();
+    const DWORD error = GetLastError();
+    // A working directory that is missing (or not a directory): as chdir would say.
+    ec = error == ERROR_DIRECTORY && request.directory != nullptr
+             ? errc(std::errc::no_such_file_or_directory)
+             : win_error(error);
     return nullptr;
   }
   CloseHandle(info.hThread);
@@ -268,16 +281,6 @@ std::error_code process_remove(ProcessState& state, const Registry& registry) {
 }  // namespace pollux::sys
 
 namespace pollux::inline POLLUX_ABI() {
-
-namespace detail {
-struct ProcessAccess {
-  static Process make(sys::ProcessState* state) noexcept {
-    Process process;
-    process.state_.reset(state);
-    return process;
-  }
-};
-}  // namespace detail
 
 Process win::adopt_process(void* handle, std::error_code& ec) {
   // INVALID_HANDLE_VALUE is also GetCurrentProcess()'s pseudo-handle: a process cannot
