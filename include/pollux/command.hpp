@@ -27,7 +27,7 @@ struct ChildPipe;
 }
 
 /// What a child's standard stream is connected to. (Not named stdin/stdout/stderr: those
-/// are macros of <cstdio>.)
+/// are macros of `<cstdio>`.)
 enum class Stdio : unsigned char {
   inherit,  ///< this program's own stream
   null,     ///< the null device: reads see end-of-file, writes are discarded
@@ -67,6 +67,7 @@ class POLLUX_API ChildPipeEnd {
 class ChildStdin : public detail::ChildPipeEnd {
  public:
   using ChildPipeEnd::ChildPipeEnd;
+  /// Writes what the pipe takes now: the count written, or would-block when it is full.
   std::size_t write(std::span<const std::byte> buf, std::error_code& ec) {
     return write_some(buf, ec);
   }
@@ -77,36 +78,52 @@ class ChildStdin : public detail::ChildPipeEnd {
 class ChildOutput : public detail::ChildPipeEnd {
  public:
   using ChildPipeEnd::ChildPipeEnd;
+  /// Reads what the pipe holds: the count read, 0 at end-of-file, or would-block.
   std::size_t read(std::span<std::byte> buf, std::error_code& ec) { return read_some(buf, ec); }
 };
+/// The read end of a child's piped stdout.
 using ChildStdout = ChildOutput;
+/// The read end of a child's piped stderr.
 using ChildStderr = ChildOutput;
 
 /// A started child: its exit (a Process, a Source readable on exit) and the parent's ends
 /// of the streams that were Stdio::piped. Each part may be taken out and used on its own.
 class POLLUX_API Child {
  public:
+  /// An empty Child: no process, no pipes.
   Child() noexcept = default;
+  ///@{
+  /// Movable, not copyable: the process and the pipes move with it (assignment first
+  /// drops what this Child held, as its destructor would).
   Child(Child&& other) noexcept = default;
   Child& operator=(Child&& other) noexcept;
+  ///@}
   /// With kill_on_drop, kills a child that has not been seen to exit; otherwise as ~Process.
   ~Child();
 
+  /// The child's exit source.
   Process& process() noexcept { return process_; }
+  /// The child's process id.
   Process::Id id() const noexcept { return process_.id(); }
   /// As Process::kill.
   [[nodiscard]] std::error_code kill() noexcept { return process_.kill(); }
   /// As Process::exit_status.
   ExitStatus exit_status(std::error_code& ec) { return process_.exit_status(ec); }
 
+  ///@{
   /// The pipes (closed when the stream was not Stdio::piped, or was taken).
   ChildStdin& stdin_pipe() noexcept { return stdin_; }
   ChildStdout& stdout_pipe() noexcept { return stdout_; }
   ChildStderr& stderr_pipe() noexcept { return stderr_; }
+  ///@}
+  ///@{
+  /// Moves a part out of the Child, to own and use on its own; the Child keeps an empty
+  /// one.
   ChildStdin take_stdin() noexcept { return std::move(stdin_); }
   ChildStdout take_stdout() noexcept { return std::move(stdout_); }
   ChildStderr take_stderr() noexcept { return std::move(stderr_); }
   Process take_process() noexcept { return std::move(process_); }
+  ///@}
   /// Whether destroying this Child kills the child (Command::kill_on_drop).
   bool kills_on_drop() const noexcept { return kill_on_drop_; }
 
@@ -128,13 +145,17 @@ class POLLUX_API Child {
 /// program, no kill on drop. A Command may spawn any number of children.
 class POLLUX_API Command {
  public:
+  /// A command that runs `program` (a path, or a name looked up in PATH).
   explicit Command(std::string program);
 
+  ///@{
+  /// Appends arguments (after the program name, which the child sees as its argv[0]).
   Command& arg(std::string value);
   Command& args(std::span<const std::string> values);
   Command& args(std::initializer_list<std::string> values) {
     return args(std::span<const std::string>(values.begin(), values.size()));
   }
+  ///@}
   /// Sets a variable for the child (names compare case-insensitively on Windows).
   Command& env(std::string key, std::string value);
   /// Leaves a variable out of the child's environment.
@@ -144,9 +165,12 @@ class POLLUX_API Command {
   /// The child's working directory. On Unix a relative program path (one with a slash)
   /// is then taken relative to it, as execve after chdir does.
   Command& current_dir(std::string dir);
+  ///@{
+  /// What the child's stdin, stdout and stderr are connected to (default: inherit).
   Command& set_stdin(Stdio how) { stdio_[0] = how; return *this; }
   Command& set_stdout(Stdio how) { stdio_[1] = how; return *this; }
   Command& set_stderr(Stdio how) { stdio_[2] = how; return *this; }
+  ///@}
   /// Kill the child (SIGKILL, TerminateProcess) when the Child is destroyed before its
   /// exit was seen. Off by default: a dropped Child otherwise keeps running.
   Command& kill_on_drop(bool yes) { kill_on_drop_ = yes; return *this; }
@@ -158,17 +182,22 @@ class POLLUX_API Command {
   /// behind (no child, no pipe).
   Child spawn(std::error_code& ec) const;
 
-  // What the OS files read (lib/command_sys.hpp).
+  /// One env() or env_remove() call, in call order.
   struct EnvChange {
-    std::string key;
-    std::optional<std::string> value;  // nullopt: remove
+    std::string key;                   ///< the variable's name
+    std::optional<std::string> value;  ///< its value; nullopt: removed
   };
+  ///@{
+  /// What was set, as spawn reads it: the program, the arguments, the environment
+  /// changes (the last change to a key wins), whether the environment starts empty, the
+  /// working directory, and the stream `fd` (0, 1 or 2) is connected to.
   const std::string& program() const noexcept { return program_; }
   std::span<const std::string> arguments() const noexcept { return args_; }
   std::span<const EnvChange> env_changes() const noexcept { return env_; }
   bool env_cleared() const noexcept { return env_clear_; }
   const std::optional<std::string>& dir() const noexcept { return dir_; }
   Stdio stdio(int fd) const noexcept { return stdio_[fd]; }
+  ///@}
 
  private:
   std::string program_;

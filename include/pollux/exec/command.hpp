@@ -33,13 +33,20 @@ class POLLUX_EXEC_API ChildStdin {
   ChildStdin() noexcept = default;
   /// Registers a pipe end (writable) with the current runtime.
   static ChildStdin from_pipe(pollux::ChildStdin pipe, std::error_code& ec);
+  ///@{
+  /// Movable, not copyable: the registration moves with it.
   ChildStdin(ChildStdin&&) noexcept = default;
   ChildStdin& operator=(ChildStdin&& other) noexcept;
+  ///@}
   ~ChildStdin() { io_.deregister(pipe_); }
 
+  /// False once closed, moved from, or for a stream that was not piped.
   bool is_open() const noexcept { return pipe_.is_open(); }
+  /// Closes the pipe now: the child reads end-of-file.
   void close() noexcept;
+  /// Writes what the pipe takes, waiting for room; the count written.
   Task<IoResult<std::size_t>> write(std::span<const std::byte> buf);
+  /// Writes all of `buf`, waiting for room as often as needed.
   Task<std::error_code> write_all(std::span<const std::byte> buf);
 
  private:
@@ -55,12 +62,18 @@ class POLLUX_EXEC_API ChildOutput {
   ChildOutput() noexcept = default;
   /// Registers a pipe end (readable) with the current runtime.
   static ChildOutput from_pipe(pollux::ChildOutput pipe, std::error_code& ec);
+  ///@{
+  /// Movable, not copyable: the registration moves with it.
   ChildOutput(ChildOutput&&) noexcept = default;
   ChildOutput& operator=(ChildOutput&& other) noexcept;
+  ///@}
   ~ChildOutput() { io_.deregister(pipe_); }
 
+  /// False once closed, moved from, or for a stream that was not piped.
   bool is_open() const noexcept { return pipe_.is_open(); }
+  /// Closes the pipe now: the child's further writes fail (broken pipe).
   void close() noexcept;
+  /// Reads what the pipe holds, waiting for data; 0 at end-of-file.
   Task<IoResult<std::size_t>> read(std::span<std::byte> buf);
   /// On an error, value holds what was read before it.
   Task<IoResult<std::string>> read_to_end();
@@ -69,30 +82,38 @@ class POLLUX_EXEC_API ChildOutput {
   detail::IoHandle io_;
   pollux::ChildOutput pipe_;
 };
+/// The child's stdout.
 using ChildStdout = ChildOutput;
+/// The child's stderr.
 using ChildStderr = ChildOutput;
 
 /// What wait_with_output and Command::output give: the exit and everything the child
 /// wrote to its piped stdout and stderr (empty for a stream that was not piped).
 struct Output {
-  ExitStatus status = ExitStatus::exited(-1);
-  std::string out;
-  std::string err;
+  ExitStatus status = ExitStatus::exited(-1);  ///< how the child ended
+  std::string out;                            ///< its stdout
+  std::string err;                            ///< its stderr
 };
 
+/// A started child on the runtime: its exit to await and its pipes as async streams.
 class POLLUX_EXEC_API Child {
  public:
   Child() noexcept = default;
   /// Registers the Process and the pipes with the current runtime.
   static Child from_child(pollux::Child child, std::error_code& ec);
+  ///@{
+  /// Movable, not copyable: the process and the pipes move with it.
   Child(Child&&) noexcept = default;
   Child& operator=(Child&& other) noexcept;
+  ///@}
   /// With kill_on_drop, kills the child if it still runs; otherwise leaves it be.
   ~Child();
 
+  /// The child's process id.
   pollux::Process::Id id() const noexcept { return process_.id(); }
   /// As exec::Process::wait (cancel-safe).
   Task<IoResult<ExitStatus>> wait() { return process_.wait(); }
+  /// As pollux::Process::kill.
   [[nodiscard]] std::error_code kill() noexcept { return process_.kill(); }
 
   /// Closes stdin (so that a child reading it sees its end), reads stdout and stderr
@@ -100,12 +121,18 @@ class POLLUX_EXEC_API Child {
   /// waits for the exit. Not cancel-safe (the output read so far is lost).
   Task<IoResult<Output>> wait_with_output();
 
+  ///@{
+  /// The pipes (closed when the stream was not piped, or was taken).
   ChildStdin& stdin_pipe() noexcept { return stdin_; }
   ChildStdout& stdout_pipe() noexcept { return stdout_; }
   ChildStderr& stderr_pipe() noexcept { return stderr_; }
+  ///@}
+  ///@{
+  /// Moves a pipe out of the Child, to own and use on its own.
   ChildStdin take_stdin() noexcept { return std::move(stdin_); }
   ChildStdout take_stdout() noexcept { return std::move(stdout_); }
   ChildStderr take_stderr() noexcept { return std::move(stderr_); }
+  ///@}
 
  private:
   Process process_;
@@ -118,8 +145,11 @@ class POLLUX_EXEC_API Child {
 /// pollux::Command (see there for the rules and errors), spawning an exec::Child.
 class POLLUX_EXEC_API Command {
  public:
+  /// A command that runs `program`, as pollux::Command.
   explicit Command(std::string program) : command_(std::move(program)) {}
 
+  ///@{
+  /// As pollux::Command's setters of the same names.
   Command& arg(std::string value) { command_.arg(std::move(value)); return *this; }
   Command& args(std::span<const std::string> values) { command_.args(values); return *this; }
   Command& args(std::initializer_list<std::string> values) {
@@ -137,7 +167,9 @@ class POLLUX_EXEC_API Command {
   Command& set_stdout(Stdio how) { command_.set_stdout(how); return *this; }
   Command& set_stderr(Stdio how) { command_.set_stderr(how); return *this; }
   Command& kill_on_drop(bool yes) { command_.kill_on_drop(yes); return *this; }
+  ///@}
 
+  /// The pollux::Command this one builds.
   const pollux::Command& inner() const noexcept { return command_; }
 
   /// Starts the child and registers it and its pipes with the current runtime.
