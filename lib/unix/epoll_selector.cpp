@@ -33,8 +33,8 @@ std::atomic<bool> have_pwait2{true};
   for (;;) {
     long n = -1;
     bool waited = false;
-    // Whole milliseconds that fit epoll_wait's int are its own unit: no timespec, no
-    // syscall() stub.
+    // Whole milliseconds that fit epoll_wait's int are its own unit: epoll_wait takes
+    // them directly, with no timespec to fill and no generic syscall() call.
     const bool whole_ms = timeout.count() % 1'000'000 == 0 && timeout.count() / 1'000'000 <= INT_MAX;
     if (!whole_ms && have_pwait2.load(std::memory_order_relaxed)) {
       auto ns = timeout.count();

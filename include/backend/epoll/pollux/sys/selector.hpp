@@ -106,13 +106,10 @@ inline std::error_code poll_select(Selector* selector,
   static_assert(Events::kMaxCapacity <= INT_MAX);
   int timeout_ms = -1;
   if (timeout.has_value()) {
-    if (selector == nullptr || timeout->count() != 0) [[unlikely]] {
-      return select_checked(selector, events, timeout);
-    }
+    if (timeout->count() != 0) [[unlikely]] return select_checked(selector, events, timeout);
     timeout_ms = 0;
-  } else if (selector == nullptr) [[unlikely]] {
-    return select_checked(selector, events, timeout);
   }
+  if (selector == nullptr) [[unlikely]] return select_checked(selector, events, timeout);
   // Events of capacity zero need no test here: the kernel refuses a maxevents of zero
   // (EINVAL, which compares equal to std::errc::invalid_argument) before it waits.
   const int n = ::epoll_wait(selector->fd(), libc::kernel_records(EventsAccess::records(events)),
