@@ -3,25 +3,10 @@
 
 #include <pollux/process.hpp>
 
+#include "readable_source.hpp"
 #include "process_sys.hpp"
 
 namespace pollux::inline POLLUX_ABI() {
-
-namespace {
-
-std::error_code bad_state() noexcept {
-  return std::make_error_code(std::errc::bad_file_descriptor);
-}
-
-// A Process reports exactly one thing, its exit, and reports it as readable: a
-// registration that does not ask for readable could never fire.
-std::error_code check_interest(const Registry& registry, Interest interest) noexcept {
-  if (!registry.sys_selector()) return bad_state();
-  if (!interest.is_readable()) return std::make_error_code(std::errc::invalid_argument);
-  return {};
-}
-
-}  // namespace
 
 Process Process::spawn(std::span<const std::string> argv, std::error_code& ec) {
   Process process;
@@ -61,32 +46,32 @@ Process::Id Process::id() const noexcept { return state_ ? sys::process_id(*stat
 
 ExitStatus Process::exit_status(std::error_code& ec) {
   if (!state_) {
-    ec = bad_state();
+    ec = detail::closed_source();
     return ExitStatus::exited(0);
   }
   return sys::process_exit_status(*state_, ec);
 }
 
 std::error_code Process::kill() noexcept {
-  if (!state_) return bad_state();
+  if (!state_) return detail::closed_source();
   return sys::process_kill(*state_);
 }
 
 std::error_code Process::add_to(const Registry& registry, Token token, Interest interest) {
-  if (!state_) return bad_state();
-  if (auto ec = check_interest(registry, interest)) return ec;
+  if (!state_) return detail::closed_source();
+  if (auto ec = detail::check_readable_only(registry, interest)) return ec;
   return sys::process_add(*state_, registry, token);
 }
 
 std::error_code Process::modify_in(const Registry& registry, Token token, Interest interest) {
-  if (!state_) return bad_state();
-  if (auto ec = check_interest(registry, interest)) return ec;
+  if (!state_) return detail::closed_source();
+  if (auto ec = detail::check_readable_only(registry, interest)) return ec;
   return sys::process_modify(*state_, registry, token);
 }
 
 std::error_code Process::remove_from(const Registry& registry) {
-  if (!state_) return bad_state();
-  if (!registry.sys_selector()) return bad_state();
+  if (!state_) return detail::closed_source();
+  if (!registry.sys_selector()) return detail::closed_source();
   return sys::process_remove(*state_, registry);
 }
 

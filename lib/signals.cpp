@@ -3,25 +3,10 @@
 
 #include <pollux/signals.hpp>
 
+#include "readable_source.hpp"
 #include "signals_sys.hpp"
 
 namespace pollux::inline POLLUX_ABI() {
-
-namespace {
-
-std::error_code bad_state() noexcept {
-  return std::make_error_code(std::errc::bad_file_descriptor);
-}
-
-// Arrivals are reported as readable and nothing else: a registration without readable
-// could never fire.
-std::error_code check_interest(const Registry& registry, Interest interest) noexcept {
-  if (!registry.sys_selector()) return bad_state();
-  if (!interest.is_readable()) return std::make_error_code(std::errc::invalid_argument);
-  return {};
-}
-
-}  // namespace
 
 Signals Signals::create(std::span<const int> signals, std::error_code& ec) {
   Signals result;
@@ -43,27 +28,27 @@ void Signals::Deleter::operator()(sys::SignalsState* state) const noexcept {
 
 int Signals::read(std::error_code& ec) {
   if (!state_) {
-    ec = bad_state();
+    ec = detail::closed_source();
     return 0;
   }
   return sys::signals_read(*state_, ec);
 }
 
 std::error_code Signals::add_to(const Registry& registry, Token token, Interest interest) {
-  if (!state_) return bad_state();
-  if (auto ec = check_interest(registry, interest)) return ec;
+  if (!state_) return detail::closed_source();
+  if (auto ec = detail::check_readable_only(registry, interest)) return ec;
   return sys::signals_add(*state_, registry, token);
 }
 
 std::error_code Signals::modify_in(const Registry& registry, Token token, Interest interest) {
-  if (!state_) return bad_state();
-  if (auto ec = check_interest(registry, interest)) return ec;
+  if (!state_) return detail::closed_source();
+  if (auto ec = detail::check_readable_only(registry, interest)) return ec;
   return sys::signals_modify(*state_, registry, token);
 }
 
 std::error_code Signals::remove_from(const Registry& registry) {
-  if (!state_) return bad_state();
-  if (!registry.sys_selector()) return bad_state();
+  if (!state_) return detail::closed_source();
+  if (!registry.sys_selector()) return detail::closed_source();
   return sys::signals_remove(*state_, registry);
 }
 
