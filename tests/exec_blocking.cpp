@@ -148,3 +148,33 @@ TEST_CASE("shutdown wakes the idle blocking threads and joins them") {
   // guards against a hang).
   CHECK_FALSE(rt.shutdown());
 }
+
+TEST_CASE("a keep-alive past the clock's range keeps idle threads; a negative one is refused") {
+  std::error_code ec;
+  RuntimeOptions bad;
+  bad.blocking_keep_alive = -1ms;
+  for (Flavor f : kFlavors) {
+    bad.flavor = f;
+    auto rt = Runtime::create(bad, ec);
+    CHECK(ec == std::errc::invalid_argument);
+  }
+  // The deadline now + keep-alive would overflow the clock: the idle thread waits for
+  // work without one (UBSan reports the overflow; the thread must not exit at once).
+  RuntimeOptions options;
+  options.blocking_keep_alive = std::chrono::milliseconds::max();
+  auto rt = Runtime::create(options, ec);
+  REQUIRE(!ec);
+  // Each call returns how many calls its thread has run: 2 means a thread was reused.
+  auto run = [&] {
+    return rt.block_on([](JoinHandle<int> h) -> Task<int> {
+      co_return (co_await std::move(h)).value_or_throw();
+    }(rt.spawn_blocking([] {
+      thread_local int calls = 0;
+      return ++calls;
+    })));
+  };
+  REQUIRE(run() == 1);
+  // Once the thread is idle the next call goes to it; before, a new thread may take it.
+  CHECK(test::eventually([&] { return run() > 1; }));
+  CHECK_FALSE(rt.shutdown());
+}

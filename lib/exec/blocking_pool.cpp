@@ -14,7 +14,12 @@ namespace pollux::inline POLLUX_ABI()::exec::detail {
 BlockingPool::BlockingPool(Scheduler* owner,
                            unsigned max_threads,
                            std::chrono::milliseconds keep_alive) noexcept
-    : owner_(owner), max_threads_(std::max(1u, max_threads)), keep_alive_(keep_alive) {}
+    : owner_(owner),
+      max_threads_(std::max(1u, max_threads)),
+      keep_alive_(keep_alive > std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::nanoseconds::max())
+                      ? std::chrono::nanoseconds::max()
+                      : std::chrono::nanoseconds(keep_alive)) {}
 
 BlockingPool::~BlockingPool() { shutdown(); }
 
@@ -104,7 +109,7 @@ void BlockingPool::thread_main() noexcept {
     me.next = idle_;
     idle_ = &me;
     lock.unlock();
-    const bool unparked = me.parker.park_until(std::chrono::steady_clock::now() + keep_alive_);
+    const bool unparked = me.parker.park_for(keep_alive_);
     lock.lock();
     // Still listed: nobody claimed this thread, so nothing queued counts on it.
     if (!unparked && me.parker.timed_out()) {

@@ -52,7 +52,9 @@ class BlockingPool {
 
   Scheduler* const owner_;
   const unsigned max_threads_;
-  const std::chrono::milliseconds keep_alive_;
+  // Nanoseconds, saturated: the parker's park_for takes them and saturates past the
+  // clock's range, where now + keep_alive would overflow.
+  const std::chrono::nanoseconds keep_alive_;
   std::mutex mutex_;
   TaskHeader* head_ = nullptr;
   TaskHeader* tail_ = nullptr;

@@ -14,6 +14,10 @@ namespace pollux::inline POLLUX_ABI()::exec {
 
 Runtime Runtime::create(const RuntimeOptions& options, std::error_code& ec) noexcept {
   ec.clear();
+  if (options.blocking_keep_alive < std::chrono::milliseconds::zero()) {
+    ec = std::make_error_code(std::errc::invalid_argument);
+    return Runtime{};
+  }
   try {
     if (options.flavor == Flavor::current_thread) return Runtime{new detail::CurrentThread(options)};
     unsigned workers = options.workers;

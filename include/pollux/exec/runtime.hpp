@@ -39,7 +39,8 @@ struct RuntimeOptions {
   unsigned workers = 0;
   /// Upper bound of the blocking pool; calls beyond it wait in its queue.
   unsigned max_blocking_threads = 64;
-  /// How long an idle blocking thread waits for work before it exits.
+  /// How long an idle blocking thread waits for work before it exits. Negative is
+  /// refused (invalid_argument); one past the clock's range means until shutdown.
   std::chrono::milliseconds blocking_keep_alive{10000};
   /// Run first and last on every thread the runtime starts (multi_thread workers and
   /// blocking-pool threads; not on threads that call block_on, which are the caller's),
