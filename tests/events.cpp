@@ -183,3 +183,25 @@ TEST_CASE("Events::with_capacity answers a capacity out of range with an error c
   REQUIRE(!poll.poll(largest, std::chrono::nanoseconds(0)));
   CHECK(largest.empty());
 }
+
+TEST_CASE("a moved-from Events is empty with no capacity: iterable, and poll refuses it") {
+  auto poll = test::init_with_poll();
+  Events events(8);
+  auto p = test::tcp_pair();
+  REQUIRE(!poll.registry().add(p.client, Token(1), Interest::writable));
+  test::expect_events(poll, events, {{Token(1), test::kWritable}});
+  REQUIRE(!events.empty());
+  Events taken(std::move(events));
+  CHECK(taken.size() == 1);
+  // NOLINTBEGIN(bugprone-use-after-move): what a moved-from Events does is the point.
+  CHECK(events.capacity() == 0);
+  CHECK(events.empty());
+  CHECK(events.begin() == events.end());
+  CHECK(poll.poll(events, 0ms) == std::errc::invalid_argument);
+  Events assigned(4);
+  assigned = std::move(taken);
+  CHECK(assigned.size() == 1);
+  CHECK(taken.capacity() == 0);
+  CHECK(taken.empty());
+  // NOLINTEND(bugprone-use-after-move)
+}

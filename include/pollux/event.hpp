@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <system_error>
+#include <utility>
 
 #include <pollux/config.hpp>
 #include <pollux/detail/event_flags.hpp>
@@ -111,10 +112,18 @@ class POLLUX_API Events {
   /// std::errc::not_enough_memory. On error the result has capacity zero.
   static Events with_capacity(std::size_t capacity, std::error_code& ec) noexcept;
   ///@{
-  /// Movable, not copyable: the storage moves with it. A moved-from Events may only be
-  /// assigned to or destroyed.
-  Events(Events&&) noexcept = default;
-  Events& operator=(Events&&) noexcept = default;
+  /// Movable, not copyable: the storage moves with it. A moved-from Events is empty with
+  /// capacity zero, which Poll::poll refuses (std::errc::invalid_argument).
+  Events(Events&& other) noexcept
+      : events_(std::move(other.events_)),
+        capacity_(std::exchange(other.capacity_, 0)),
+        size_(std::exchange(other.size_, 0)) {}
+  Events& operator=(Events&& other) noexcept {
+    events_ = std::move(other.events_);
+    capacity_ = std::exchange(other.capacity_, 0);
+    size_ = std::exchange(other.size_, 0);
+    return *this;
+  }
   ///@}
 
   /// The most events one poll stores here.
