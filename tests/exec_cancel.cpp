@@ -69,34 +69,49 @@ TEST_CASE("cancel: abort during read; the next reader gets every byte") {
 
 TEST_CASE("cancel: abort during write; nothing of the aborted write is sent") {
   test::each_flavor([]() -> Task<void> {
-    auto [a, b] = co_await test::exec_tcp_pair();
-    // Fill the connection (both socket buffers) behind the runtime's back.
-    const std::string fill(4096, 'f');
-    std::size_t filled = 0;
-    for (;;) {
-      std::error_code ec;
-      const std::size_t n = a.get().write(test::bytes(fill), ec);
-      if (ec) {
-        TASK_REQUIRE_MESSAGE(is_would_block(ec), ec.message());
-        break;
+    // The kernel may open room in a full connection by itself (receive-buffer tuning,
+    // merging of queued segments), so the writer can still complete before the abort
+    // takes effect. It says so; such a round proves nothing and another is run.
+    int caught = 0;
+    for (int round = 0; round < 20 && caught == 0; ++round) {
+      auto [a, b] = co_await test::exec_tcp_pair();
+      // Fill the connection (both socket buffers) behind the runtime's back.
+      const std::string fill(4096, 'f');
+      std::size_t filled = 0;
+      for (;;) {
+        std::error_code ec;
+        const std::size_t n = a.get().write(test::bytes(fill), ec);
+        if (ec) {
+          TASK_REQUIRE_MESSAGE(is_would_block(ec), ec.message());
+          break;
+        }
+        filled += n;
       }
-      filled += n;
+      const std::string lost(1024, 'X');
+      std::atomic<bool> completed{false};
+      auto writer = spawn([](exec::TcpStream* s, const std::string* what,
+                             std::atomic<bool>* completed, test::Tracker) -> Task<void> {
+        (void)co_await s->write(test::bytes(*what));
+        completed->store(true);
+      }(&a, &lost, &completed, test::Tracker{}));
+      co_await sleep(20ms);
+      writer.abort();
+      for (int i = 0; i < 10000 && !writer.is_finished(); ++i) co_await sleep(1ms);
+      TASK_REQUIRE(writer.is_finished());
+      TASK_CHECK(test::Tracker::live.load() == 0);
+      if (completed.load()) continue;
+      ++caught;
+      // Draining makes the stream writable: what the aborted writer waited for.
+      const std::string tail = "tail";
+      std::string got;
+      TASK_CHECK(!co_await read_until(b, got, filled));
+      TASK_REQUIRE(!co_await a.write_all(test::bytes(tail)));
+      TASK_CHECK(!co_await read_until(b, got, filled + tail.size()));
+      TASK_CHECK(got.size() == filled + tail.size());
+      TASK_CHECK(got.find('X') == std::string::npos);
+      TASK_CHECK(got.substr(filled) == tail);
     }
-    const std::string lost(1024, 'X');
-    auto writer = spawn([](exec::TcpStream* s, const std::string* what,
-                           test::Tracker) -> Task<void> {
-      (void)co_await s->write(test::bytes(*what));
-    }(&a, &lost, test::Tracker{}));
-    co_await test::abort_while_waiting(writer);
-    // Draining makes the stream writable: what the aborted writer waited for.
-    const std::string tail = "tail";
-    std::string got;
-    TASK_CHECK(!co_await read_until(b, got, filled));
-    TASK_REQUIRE(!co_await a.write_all(test::bytes(tail)));
-    TASK_CHECK(!co_await read_until(b, got, filled + tail.size()));
-    TASK_CHECK(got.size() == filled + tail.size());
-    TASK_CHECK(got.find('X') == std::string::npos);
-    TASK_CHECK(got.substr(filled) == tail);
+    TASK_CHECK(caught == 1);
   });
 }
 
