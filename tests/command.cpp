@@ -195,6 +195,32 @@ TEST_CASE("current_dir") {
   fs::remove_all(dir, ec);
 }
 
+TEST_CASE("a PATH the Command sets is where the program is looked up") {
+  // A copy of the child under a name found nowhere else, in a directory of its own that
+  // only the Command's PATH names. Without that PATH (this program's is searched) it is
+  // not found.
+  auto poll = test::init_with_poll();
+  namespace fs = std::filesystem;
+  const std::string unique =
+      std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+  const fs::path dir = fs::temp_directory_path() / ("pollux-path-" + unique);
+  const std::string name = "pollux-path-probe-" + unique;
+  fs::create_directories(dir);
+  const fs::path child = test::command_child_path();
+  fs::copy_file(child, dir / (name + child.extension().string()));
+
+  Command found(name);
+  found.args({"exit", "3"}).env("PATH", dir.string());
+  Child child_found = spawn(found);
+  CHECK(test::run_to_end(poll, child_found, {}).status.code() == std::optional<int>(3));
+
+  std::error_code ec;
+  Child missing = Command(name).args({"exit", "3"}).spawn(ec);
+  CHECK(ec == std::errc::no_such_file_or_directory);
+  CHECK(!missing.process().is_open());
+  fs::remove_all(dir, ec);
+}
+
 TEST_CASE("bad input gets a clear error and leaves nothing behind") {
   const long before = test::open_handle_count();
   auto error_of = [](const Command& command) {
