@@ -14,8 +14,8 @@
 #include <atomic>
 #include <cwchar>
 #include <memory>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <pollux/win/named_pipe.hpp>
