@@ -25,10 +25,13 @@ struct Stream {
   const char* prefix;
   std::string partial;
 
+  // A line ends in LF or CRLF (what a Windows program writes in text mode, e.g. cmd.exe):
+  // the CR is not part of the line.
   void print_lines() {
     std::size_t start = 0;
     for (std::size_t nl; (nl = partial.find('\n', start)) != std::string::npos; start = nl + 1) {
-      std::printf("%s%.*s\n", prefix, static_cast<int>(nl - start), partial.data() + start);
+      const std::size_t end = nl > start && partial[nl - 1] == '\r' ? nl - 1 : nl;
+      std::printf("%s%.*s\n", prefix, static_cast<int>(end - start), partial.data() + start);
     }
     partial.erase(0, start);
   }

@@ -9,7 +9,9 @@
 #include <pollux/command.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -175,11 +177,48 @@ TEST_CASE("environment: set, remove, clear") {
 }
 
 TEST_CASE("current_dir") {
+  // The child's answer is checked by a file made in the directory beforehand rather than
+  // by comparing paths: under mingw (msvcrt's _wstat) std::filesystem::equivalent fails
+  // for a directory written with a trailing backslash, as temp_directory_path gives it.
   auto poll = test::init_with_poll();
-  const auto dir = std::filesystem::temp_directory_path();
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("pollux-cwd-" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+  fs::create_directories(dir);
+  const std::string marker = "pollux-cwd-marker";
+  { std::ofstream(dir / marker) << "x"; }
   Child child = spawn(child_command({"cwd"}).current_dir(dir.string()).set_stdout(Stdio::piped));
   const std::string out = test::run_to_end(poll, child, {}).out;
-  CHECK(std::filesystem::equivalent(std::filesystem::path(out), dir));
+  INFO("the child says its directory is ", out, "; asked for ", dir.string());
+  CHECK(!out.empty());
+  CHECK(fs::exists(fs::path(out) / marker));
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
+TEST_CASE("a PATH the Command sets is where the program is looked up") {
+  // A copy of the child under a name found nowhere else, in a directory of its own that
+  // only the Command's PATH names. Without that PATH (this program's is searched) it is
+  // not found.
+  auto poll = test::init_with_poll();
+  namespace fs = std::filesystem;
+  const std::string unique =
+      std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+  const fs::path dir = fs::temp_directory_path() / ("pollux-path-" + unique);
+  const std::string name = "pollux-path-probe-" + unique;
+  fs::create_directories(dir);
+  const fs::path child = test::command_child_path();
+  fs::copy_file(child, dir / (name + child.extension().string()));
+
+  Command found(name);
+  found.args({"exit", "3"}).env("PATH", dir.string());
+  Child child_found = spawn(found);
+  CHECK(test::run_to_end(poll, child_found, {}).status.code() == std::optional<int>(3));
+
+  std::error_code ec;
+  Child missing = Command(name).args({"exit", "3"}).spawn(ec);
+  CHECK(ec == std::errc::no_such_file_or_directory);
+  CHECK(!missing.process().is_open());
+  fs::remove_all(dir, ec);
 }
 
 TEST_CASE("bad input gets a clear error and leaves nothing behind") {
@@ -210,7 +249,11 @@ TEST_CASE("bad input gets a clear error and leaves nothing behind") {
 TEST_CASE("two threads spawning at once: no child inherits the other's pipe") {
   // If the sleeper inherited the quick child's stdout (a pipe end made while it was being
   // spawned), that stdout would not end until the sleeper does: the drain below would hang
-  // and fail on its guard. The threads only record; the main thread asserts (Wine).
+  // and fail on its guard. The threads only record; the main thread asserts, and
+  // builds the Commands too: command_child_path holds a doctest assertion, and under Wine
+  // (mingw's static winpthreads) doctest's per-thread stream, destroyed when the thread
+  // exits, corrupts the heap (a page fault; the sleeper, left behind, then holds the test's
+  // stderr open and meson waits for it).
   auto poll = test::init_with_poll();
   for (int round = 0; round < 20; ++round) {
     std::error_code sleeper_ec, quick_ec;
@@ -220,20 +263,17 @@ TEST_CASE("two threads spawning at once: no child inherits the other's pipe") {
       ready.fetch_add(1);
       while (ready.load() < 2) std::this_thread::yield();
     };
+    Command sleeper_command = child_command({"sleep", "600000"});
+    sleeper_command.set_stdin(Stdio::piped).set_stdout(Stdio::piped).kill_on_drop(true);
+    Command quick_command = child_command({"lines", "0"});
+    quick_command.set_stdout(Stdio::piped).set_stderr(Stdio::null);
     std::thread a([&] {
       start_together();
-      sleeper = child_command({"sleep", "600000"})
-                    .set_stdin(Stdio::piped)
-                    .set_stdout(Stdio::piped)
-                    .kill_on_drop(true)
-                    .spawn(sleeper_ec);
+      sleeper = sleeper_command.spawn(sleeper_ec);
     });
     std::thread b([&] {
       start_together();
-      quick = child_command({"lines", "0"})
-                  .set_stdout(Stdio::piped)
-                  .set_stderr(Stdio::null)
-                  .spawn(quick_ec);
+      quick = quick_command.spawn(quick_ec);
     });
     a.join();
     b.join();

@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "io_op.hpp"
+#include "registered_attach.hpp"
 #include "stream_ops.hpp"
 
 namespace pollux::inline POLLUX_ABI()::exec {
@@ -33,60 +34,26 @@ Task<IoResult<std::string>> read_all(ChildOutput& pipe) {
 
 ChildStdin ChildStdin::from_pipe(pollux::ChildStdin pipe, std::error_code& ec) {
   ChildStdin s;
-  s.pipe_ = std::move(pipe);
-  ec = detail::register_source(s.io_, s.pipe_, Interest::writable);
-  if (ec) return ChildStdin{};
+  ec = detail::attach(s.pipe_, std::move(pipe), Interest::writable);
   return s;
 }
 
-ChildStdin& ChildStdin::operator=(ChildStdin&& other) noexcept {
-  if (this != &other) {
-    io_.deregister(pipe_);
-    pipe_ = std::move(other.pipe_);
-    io_ = std::move(other.io_);
-  }
-  return *this;
-}
-
-void ChildStdin::close() noexcept {
-  io_.deregister(pipe_);
-  io_.reset();
-  pipe_.close();
-}
-
 Task<IoResult<std::size_t>> ChildStdin::write(std::span<const std::byte> buf) {
-  return detail::stream_write(io_, pipe_, buf);
+  return detail::stream_write(pipe_.io(), pipe_.source(), buf);
 }
 
 Task<std::error_code> ChildStdin::write_all(std::span<const std::byte> buf) {
-  return detail::stream_write_all(io_, pipe_, buf);
+  return detail::stream_write_all(pipe_.io(), pipe_.source(), buf);
 }
 
 ChildOutput ChildOutput::from_pipe(pollux::ChildOutput pipe, std::error_code& ec) {
   ChildOutput s;
-  s.pipe_ = std::move(pipe);
-  ec = detail::register_source(s.io_, s.pipe_, Interest::readable);
-  if (ec) return ChildOutput{};
+  ec = detail::attach(s.pipe_, std::move(pipe), Interest::readable);
   return s;
 }
 
-ChildOutput& ChildOutput::operator=(ChildOutput&& other) noexcept {
-  if (this != &other) {
-    io_.deregister(pipe_);
-    pipe_ = std::move(other.pipe_);
-    io_ = std::move(other.io_);
-  }
-  return *this;
-}
-
-void ChildOutput::close() noexcept {
-  io_.deregister(pipe_);
-  io_.reset();
-  pipe_.close();
-}
-
 Task<IoResult<std::size_t>> ChildOutput::read(std::span<std::byte> buf) {
-  return detail::stream_read(io_, pipe_, buf);
+  return detail::stream_read(pipe_.io(), pipe_.source(), buf);
 }
 
 Task<IoResult<std::string>> ChildOutput::read_to_end() {

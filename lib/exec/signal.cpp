@@ -2,14 +2,13 @@
 #include <pollux/exec/signal.hpp>
 
 #include "io_op.hpp"
+#include "registered_attach.hpp"
 
 namespace pollux::inline POLLUX_ABI()::exec {
 
 SignalStream SignalStream::from_signals(pollux::Signals signals, std::error_code& ec) {
   SignalStream s;
-  s.signals_ = std::move(signals);
-  ec = detail::register_source(s.io_, s.signals_, Interest::readable);
-  if (ec) return SignalStream{};
+  ec = detail::attach(s.signals_, std::move(signals), Interest::readable);
   return s;
 }
 
@@ -22,8 +21,9 @@ SignalStream SignalStream::create(std::span<const int> signals, std::error_code&
 Task<IoResult<int>> SignalStream::recv() {
   // read() runs only while this coroutine runs and its result is returned at once, so a
   // recv dropped at the await below has taken nothing (the header's cancel-safety rule).
-  co_return co_await detail::io_loop<int>(io_, detail::ready::kForRead,
-                                          [this](std::error_code& ec) { return signals_.read(ec); });
+  co_return co_await detail::io_loop<int>(
+      signals_.io(), detail::ready::kForRead,
+      [this](std::error_code& ec) { return signals_.source().read(ec); });
 }
 
 Task<std::error_code> ctrl_c() {

@@ -15,6 +15,7 @@
 #include <cwchar>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <pollux/win/named_pipe.hpp>
@@ -87,10 +88,24 @@ std::wstring_view name_of(std::wstring_view entry) {
   return entry.substr(0, eq == std::wstring_view::npos ? entry.size() : eq);
 }
 
+// Whether the Command decides the child's PATH: it clears the environment, or sets or
+// removes PATH (names compare without regard to ASCII case, as Windows compares them).
+bool sets_path(const Command& command) {
+  if (command.env_cleared()) return true;
+  return std::any_of(command.env_changes().begin(), command.env_changes().end(),
+                     [](const Command::EnvChange& change) {
+                       constexpr std::string_view kPath = "PATH";
+                       return change.key.size() == kPath.size() &&
+                              std::equal(kPath.begin(), kPath.end(), change.key.begin(),
+                                         [](char a, char b) { return a == (b & ~0x20); });
+                     });
+}
+
 // The child's environment block (CREATE_UNICODE_ENVIRONMENT): this program's (unless
 // cleared) with the Command's changes applied in order, sorted by name without regard
-// to case as Windows keeps it.
-std::error_code environment_block(const Command& command, std::wstring& block) {
+// to case as Windows keeps it. `path` gets the child's PATH, or stays empty without one.
+std::error_code environment_block(const Command& command, std::wstring& block,
+                                  std::wstring& path) {
   std::vector<std::wstring> entries;
   if (!command.env_cleared()) {
     wchar_t* all = GetEnvironmentStringsW();
@@ -114,7 +129,9 @@ std::error_code environment_block(const Command& command, std::wstring& block) {
                                 static_cast<int>(b.size()), TRUE) == CSTR_LESS_THAN;
   });
   block.clear();
+  path.clear();
   for (const auto& e : entries) {
+    if (same_name(name_of(e), L"PATH")) path = e.substr(5);
     block += e;
     block += L'\0';
   }
@@ -187,9 +204,12 @@ std::error_code command_spawn(const Command& command, SpawnedChild& out) {
   argv.insert(argv.end(), command.arguments().begin(), command.arguments().end());
   request.argv = argv;
   std::wstring block;
+  std::wstring child_path;
   if (command.env_cleared() || !command.env_changes().empty()) {
-    if ((ec = environment_block(command, block))) return ec;
+    if ((ec = environment_block(command, block, child_path))) return ec;
     request.environment = block.c_str();
+    // A PATH the Command sets is searched first, as in Rust's std (program_search.hpp).
+    if (sets_path(command) && !child_path.empty()) request.search_path = child_path.c_str();
   }
   std::wstring dir;
   if (command.dir()) {

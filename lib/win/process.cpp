@@ -141,7 +141,7 @@ ProcessState* process_spawn_with(const WinSpawn& request, std::error_code& ec) {
   // The program is found by our own search (program_search.hpp), never CreateProcess's,
   // which looks in the current directory first.
   std::wstring program;
-  if ((ec = find_program(argv[0], program))) return nullptr;
+  if ((ec = find_program(argv[0], program, request.search_path))) return nullptr;
   std::wstring line;
   if (is_batch_file(program)) {
     // CreateProcess would run it through cmd.exe with our C-runtime quoting, which cmd.exe

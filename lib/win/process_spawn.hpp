@@ -21,6 +21,9 @@ struct WinSpawn {
   const wchar_t* environment = nullptr;
   // The working directory, or null.
   const wchar_t* directory = nullptr;
+  // The PATH the child gets, searched first for argv[0] (program_search.hpp), or null
+  // when the Command leaves PATH as this program's.
+  const wchar_t* search_path = nullptr;
   // Handles for the child's stdin, stdout, stderr (any inheritance flag: each is passed
   // through PROC_THREAD_ATTRIBUTE_HANDLE_LIST, duplicated inheritable when it is not), or
   // null to pass this program's own.

@@ -3,6 +3,8 @@
 
 #include "win.hpp"
 
+#include <string_view>
+
 #include "command_line.hpp"
 #include "program_search.hpp"
 
@@ -67,6 +69,23 @@ bool is_in(const std::wstring& dir, const std::wstring& file, std::wstring& path
   return is_file(path);
 }
 
+// The first directory of a PATH value (`;`-separated) that holds `file`. Entries may be
+// quoted ("C:\\Program Files\\x"); the quotes are not part of the name. An empty entry
+// is skipped: it would mean the current directory, which is never searched.
+bool is_in_any(std::wstring_view dirs, const std::wstring& file, std::wstring& path) {
+  for (std::size_t at = 0; at <= dirs.size();) {
+    std::size_t end = dirs.find(L';', at);
+    if (end == std::wstring_view::npos) end = dirs.size();
+    std::wstring dir;
+    for (std::size_t i = at; i < end; ++i) {
+      if (dirs[i] != L'"') dir += dirs[i];
+    }
+    if (is_in(dir, file, path)) return true;
+    at = end + 1;
+  }
+  return false;
+}
+
 // Makes `path` absolute against the current directory, as CreateProcess would read it,
 // and in Windows form (Wine turns "/tmp/x" into "Z:\tmp\x"): cmd.exe needs that form.
 void make_full(std::wstring& path) {
@@ -90,7 +109,8 @@ bool ends_with_exe(const std::wstring& name) noexcept {
 
 std::wstring system_directory() { return directory_from(&GetSystemDirectoryW); }
 
-std::error_code find_program(const std::string& name, std::wstring& path) {
+std::error_code find_program(const std::string& name, std::wstring& path,
+                             const wchar_t* child_path) {
   std::wstring wide;
   if (!append_wide(name, wide) || wide.empty() || wide.back() == L'\\' || wide.back() == L'/') {
     return std::make_error_code(std::errc::invalid_argument);
@@ -104,26 +124,12 @@ std::error_code find_program(const std::string& name, std::wstring& path) {
   }
   const std::wstring file = wide.find(L'.') == std::wstring::npos ? wide + L".exe" : wide;
   const std::wstring windows = directory_from(&GetWindowsDirectoryW);
-  if (is_in(application_directory(), file, path) || is_in(system_directory(), file, path) ||
+  if ((child_path != nullptr && is_in_any(child_path, file, path)) ||
+      is_in(application_directory(), file, path) || is_in(system_directory(), file, path) ||
       is_in(windows.empty() ? windows : windows + L"\\System", file, path) ||
-      is_in(windows, file, path)) {
+      is_in(windows, file, path) || is_in_any(environment_path(), file, path)) {
     make_full(path);
     return {};
-  }
-  const std::wstring dirs = environment_path();
-  for (std::size_t at = 0; at <= dirs.size();) {
-    std::size_t end = dirs.find(L';', at);
-    if (end == std::wstring::npos) end = dirs.size();
-    std::wstring dir;
-    // Entries may be quoted ("C:\Program Files\x"); the quotes are not part of the name.
-    for (std::size_t i = at; i < end; ++i) {
-      if (dirs[i] != L'"') dir += dirs[i];
-    }
-    if (is_in(dir, file, path)) {
-      make_full(path);
-      return {};
-    }
-    at = end + 1;
   }
   return std::make_error_code(std::errc::no_such_file_or_directory);
 }

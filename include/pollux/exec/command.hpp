@@ -19,7 +19,7 @@
 
 #include <pollux/command.hpp>
 #include <pollux/exec/config.hpp>
-#include <pollux/exec/detail/io_handle.hpp>
+#include <pollux/exec/detail/registered.hpp>
 #include <pollux/exec/io_result.hpp>
 #include <pollux/exec/process.hpp>
 #include <pollux/exec/task.hpp>
@@ -36,22 +36,20 @@ class POLLUX_EXEC_API ChildStdin {
   ///@{
   /// Movable, not copyable: the registration moves with it.
   ChildStdin(ChildStdin&&) noexcept = default;
-  ChildStdin& operator=(ChildStdin&& other) noexcept;
+  ChildStdin& operator=(ChildStdin&&) noexcept = default;
   ///@}
-  ~ChildStdin() { io_.deregister(pipe_); }
 
   /// False once closed, moved from, or for a stream that was not piped.
-  bool is_open() const noexcept { return pipe_.is_open(); }
+  bool is_open() const noexcept { return pipe_.source().is_open(); }
   /// Closes the pipe now: the child reads end-of-file.
-  void close() noexcept;
+  void close() noexcept { pipe_.close(); }
   /// Writes what the pipe takes, waiting for room; the count written.
   Task<IoResult<std::size_t>> write(std::span<const std::byte> buf);
   /// Writes all of `buf`, waiting for room as often as needed.
   Task<std::error_code> write_all(std::span<const std::byte> buf);
 
  private:
-  detail::IoHandle io_;
-  pollux::ChildStdin pipe_;
+  detail::Registered<pollux::ChildStdin> pipe_;
 };
 
 /// The child's stdout or stderr: read returns 0 at end-of-file (cancel-safe);
@@ -65,22 +63,20 @@ class POLLUX_EXEC_API ChildOutput {
   ///@{
   /// Movable, not copyable: the registration moves with it.
   ChildOutput(ChildOutput&&) noexcept = default;
-  ChildOutput& operator=(ChildOutput&& other) noexcept;
+  ChildOutput& operator=(ChildOutput&&) noexcept = default;
   ///@}
-  ~ChildOutput() { io_.deregister(pipe_); }
 
   /// False once closed, moved from, or for a stream that was not piped.
-  bool is_open() const noexcept { return pipe_.is_open(); }
+  bool is_open() const noexcept { return pipe_.source().is_open(); }
   /// Closes the pipe now: the child's further writes fail (broken pipe).
-  void close() noexcept;
+  void close() noexcept { pipe_.close(); }
   /// Reads what the pipe holds, waiting for data; 0 at end-of-file.
   Task<IoResult<std::size_t>> read(std::span<std::byte> buf);
   /// On an error, value holds what was read before it.
   Task<IoResult<std::string>> read_to_end();
 
  private:
-  detail::IoHandle io_;
-  pollux::ChildOutput pipe_;
+  detail::Registered<pollux::ChildOutput> pipe_;
 };
 /// The child's stdout.
 using ChildStdout = ChildOutput;

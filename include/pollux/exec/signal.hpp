@@ -9,7 +9,7 @@
 #include <utility>
 
 #include <pollux/exec/config.hpp>
-#include <pollux/exec/detail/io_handle.hpp>
+#include <pollux/exec/detail/registered.hpp>
 #include <pollux/exec/io_result.hpp>
 #include <pollux/exec/task.hpp>
 #include <pollux/signals.hpp>
@@ -46,26 +46,17 @@ class POLLUX_EXEC_API SignalStream {
   ///@{
   /// Movable, not copyable: the registration moves with it.
   SignalStream(SignalStream&&) noexcept = default;
-  ~SignalStream() { io_.deregister(signals_); }
-  SignalStream& operator=(SignalStream&& other) noexcept {
-    if (this != &other) {
-      io_.deregister(signals_);
-      signals_ = std::move(other.signals_);
-      io_ = std::move(other.io_);
-    }
-    return *this;
-  }
+  SignalStream& operator=(SignalStream&&) noexcept = default;
   ///@}
 
   /// The next arrival. Errors: bad_file_descriptor for an empty stream or once the
   /// runtime is shut down (then the value is 0).
   Task<IoResult<int>> recv();
   /// False for an empty stream (default-made, moved from, or failed to create).
-  bool is_open() const noexcept { return signals_.is_open(); }
+  bool is_open() const noexcept { return signals_.source().is_open(); }
 
  private:
-  detail::IoHandle io_;
-  pollux::Signals signals_;
+  detail::Registered<pollux::Signals> signals_;
 };
 
 /// Completes at the next Ctrl-C (SIGINT on Unix, win::kCtrlC on Windows) that arrives
