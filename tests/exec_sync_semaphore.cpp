@@ -5,6 +5,7 @@
 
 #include "exec_sync_util.hpp"
 
+#include <pollux/exec/join.hpp>
 #include <pollux/exec/runtime.hpp>
 #include <pollux/exec/sync/semaphore.hpp>
 #include <pollux/exec/yield_now.hpp>
@@ -259,6 +260,33 @@ TEST_CASE("a task dropped while it yields for its budget before acquiring holds 
       co_return co_await test::was_cancelled(looper);
     }(sem, acquires));
     CHECK(ok);
+    CHECK(sem.available_permits() == 1);
+    CHECK(sem.waiter_count() == 0);
+  }
+}
+
+TEST_CASE("acquire loops in join branches: out of budget, a branch yields, then acquires") {
+  // The branches share their task's budget: each exhausts it many times, so acquires
+  // restart after a branch's yield; holding the permit across a yield now and then makes
+  // the other branch queue.
+  for (Flavor f : test::kFlavors) {
+    CAPTURE(test::flavor_name(f));
+    auto rt = test::make_runtime(f);
+    Semaphore sem(1);
+    const int total = rt.block_on([](Semaphore& sem) -> Task<int> {
+      auto loop = [](Semaphore& sem) -> Task<int> {
+        int n = 0;
+        for (int i = 0; i < 500; ++i) {
+          auto [ec, permit] = co_await sem.acquire(1);
+          if (!ec) ++n;
+          if (i % 7 == 0) co_await yield_now();
+        }
+        co_return n;
+      };
+      auto [a, b] = co_await join(loop(sem), loop(sem));
+      co_return a + b;
+    }(sem));
+    CHECK(total == 1000);
     CHECK(sem.available_permits() == 1);
     CHECK(sem.waiter_count() == 0);
   }

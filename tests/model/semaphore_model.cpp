@@ -94,8 +94,8 @@ int main() {
   using namespace model;
   bool ok = true;
 #if !defined(MODEL_SEED)
-  ok &= check<PartialCancel>("partial_cancel", bounded(5));
-  ok &= check<GrantedCancel>("granted_cancel", bounded(5));
+  ok &= check<PartialCancel>("partial_cancel", bounded(4));
+  ok &= check<GrantedCancel>("granted_cancel", bounded(4));
   ok &= check<Close>("close", bounded(5));
 #elif MODEL_SEED == 1
   // A dropped acquire gives nothing back (its destructor releases held * 0, not held):
