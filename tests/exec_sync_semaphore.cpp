@@ -5,6 +5,7 @@
 
 #include "exec_sync_util.hpp"
 
+#include <pollux/exec/join.hpp>
 #include <pollux/exec/runtime.hpp>
 #include <pollux/exec/sync/semaphore.hpp>
 #include <pollux/exec/yield_now.hpp>
@@ -199,6 +200,96 @@ TEST_CASE("a waiter granted its permits and dropped before it resumed gives them
   CHECK(result == 2);
   CHECK(done.load() == 1);
   CHECK(sem.available_permits() == 2);
+}
+
+TEST_CASE("a task out of budget yields before it acquires, not holding a permit") {
+  // A task that acquires and releases in a loop never waits, so it yields only when its
+  // cooperative budget (128 awaits) runs out. Were it to take the permit first and then
+  // yield, the other task would find it held every time it runs (and on a busy
+  // semaphore, queue behind a task that is not running: a convoy). It must yield first.
+  // current_thread: `other` runs exactly when the loop yields.
+  auto rt = test::make_runtime(Flavor::current_thread);
+  Semaphore sem(1);
+  struct Seen {
+    int taken = 0;
+    int refused = 0;
+  };
+  const Seen seen = rt.block_on([](Semaphore& sem) -> Task<Seen> {
+    bool done = false;
+    Seen seen;
+    auto other = spawn([](Semaphore& sem, bool& done, Seen& seen) -> Task<void> {
+      while (!done) {
+        if (sem.try_acquire(1)) {
+          ++seen.taken;
+        } else {
+          ++seen.refused;
+        }
+        co_await yield_now();
+      }
+    }(sem, done, seen));
+    for (int i = 0; i < 1000; ++i) {
+      auto [ec, permit] = co_await sem.acquire(1);
+      if (ec) co_return Seen{-1, -1};
+    }
+    done = true;
+    (void)co_await other;
+    co_return seen;
+  }(sem));
+  CHECK(seen.refused == 0);
+  CHECK(seen.taken >= 5);  // 1000 acquires: about 7 budgets
+  CHECK(sem.available_permits() == 1);
+}
+
+TEST_CASE("a task dropped while it yields for its budget before acquiring holds nothing") {
+  for (Flavor f : test::kFlavors) {
+    CAPTURE(test::flavor_name(f));
+    auto rt = test::make_runtime(f);
+    Semaphore sem(1);
+    std::atomic<int> acquires{0};
+    const bool ok = rt.block_on([](Semaphore& sem, std::atomic<int>& acquires) -> Task<bool> {
+      auto looper = spawn([](Semaphore& sem, std::atomic<int>& acquires) -> Task<void> {
+        for (;;) {
+          auto [ec, permit] = co_await sem.acquire(1);
+          if (ec) co_return;
+          acquires.fetch_add(1);
+        }
+      }(sem, acquires));
+      // Past a few budgets: the loop has yielded in acquire() several times.
+      if (!co_await test::until([&] { return acquires.load() > 1000; })) co_return false;
+      looper.abort();
+      co_return co_await test::was_cancelled(looper);
+    }(sem, acquires));
+    CHECK(ok);
+    CHECK(sem.available_permits() == 1);
+    CHECK(sem.waiter_count() == 0);
+  }
+}
+
+TEST_CASE("acquire loops in join branches: out of budget, a branch yields, then acquires") {
+  // The branches share their task's budget: each exhausts it many times, so acquires
+  // restart after a branch's yield; holding the permit across a yield now and then makes
+  // the other branch queue.
+  for (Flavor f : test::kFlavors) {
+    CAPTURE(test::flavor_name(f));
+    auto rt = test::make_runtime(f);
+    Semaphore sem(1);
+    const int total = rt.block_on([](Semaphore& sem) -> Task<int> {
+      auto loop = [](Semaphore& sem) -> Task<int> {
+        int n = 0;
+        for (int i = 0; i < 500; ++i) {
+          auto [ec, permit] = co_await sem.acquire(1);
+          if (!ec) ++n;
+          if (i % 7 == 0) co_await yield_now();
+        }
+        co_return n;
+      };
+      auto [a, b] = co_await join(loop(sem), loop(sem));
+      co_return a + b;
+    }(sem));
+    CHECK(total == 1000);
+    CHECK(sem.available_permits() == 1);
+    CHECK(sem.waiter_count() == 0);
+  }
 }
 
 TEST_CASE("close fails the waiters and later acquires; held permits still come back") {

@@ -69,6 +69,14 @@ void coop_consume() noexcept {
   if (ctx != nullptr && (ctx->current != nullptr || ctx->branch != nullptr)) --ctx->budget;
 }
 
+bool coop_try_consume() noexcept {
+  Context* ctx = t_context;
+  if (ctx == nullptr || (ctx->current == nullptr && ctx->branch == nullptr)) return true;
+  if (ctx->budget <= 0) return false;
+  --ctx->budget;
+  return true;
+}
+
 Scheduler* current_scheduler() noexcept {
   Context* ctx = t_context;
   return ctx ? ctx->scheduler : nullptr;

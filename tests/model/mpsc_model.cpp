@@ -179,8 +179,8 @@ int main() {
 #if !defined(MODEL_SEED)
   ok &= check<Backpressure>("backpressure", bounded(2));
   ok &= check<CancelledRecv>("cancelled_recv", bounded(5));
-  ok &= check<CancelledSend<false>>("cancelled_send", bounded(3));
-  ok &= check<CancelledSend<true>>("cancelled_reserve", bounded(3));
+  ok &= check<CancelledSend<false>>("cancelled_send", bounded(2));
+  ok &= check<CancelledSend<true>>("cancelled_reserve", bounded(2));
   ok &= check<SendersDropped>("senders_dropped", bounded(5));
   ok &= check<ReceiverCloses>("receiver_closes", bounded(5));
 #elif MODEL_SEED == 1

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Model of oneshot (lib/exec/sync/oneshot.cpp with include/pollux/exec/sync/oneshot.hpp,
 // compiled here as they ship), with Relacy, over the models' task runtime
-// (sync_runtime.hpp). The channel's block comes from Relacy's allocator: freed twice,
+// (sync_runtime.hpp): the state word's lock-free send, receive and drops, and the
+// waiters that announce themselves on it. The channel's block comes from Relacy's allocator: freed twice,
 // never, or used after its last end let go, it is reported.
 //
 // The checks:
@@ -118,6 +119,11 @@ int main() {
   // that wakes it with broken_pipe is gone). Relacy: a deadlock (the receiver waits for
   // ever).
   ok &= check<SenderDropped>("sender_dropped", bounded(5), rl::test_result_deadlock);
+#elif MODEL_SEED == 2
+  // A receive that announces itself on the state word waits without looking at what the
+  // word held: a value published just before (whose sender saw no waiter, so wakes
+  // nobody) is never noticed. Relacy: a deadlock.
+  ok &= check<SendRecv>("send_recv", bounded(5), rl::test_result_deadlock);
 #endif
   return ok ? 0 : 1;
 }

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Model of Semaphore (lib/exec/sync/semaphore.cpp with its header, wait_list.hpp and
 // wake_list.hpp, compiled here as they ship), with Relacy, over the models' task runtime
-// (sync_runtime.hpp). A permit that goes missing shows as a deadlock (a task waits for
-// ever) or as a wrong count at the end.
+// (sync_runtime.hpp): the lock-free paths on the state word, and the queue under the
+// lock. A permit that goes missing shows as a deadlock (a task waits for ever) or as a
+// wrong count at the end. (The budget never runs out here: the yield-before-acquire
+// path is tested in tests/exec_sync_semaphore.cpp.)
 //
 // The checks:
 // - partial_cancel: one permit; a task asks for two (more than exist, so it is the head
@@ -92,13 +94,18 @@ int main() {
   using namespace model;
   bool ok = true;
 #if !defined(MODEL_SEED)
-  ok &= check<PartialCancel>("partial_cancel", bounded(5));
-  ok &= check<GrantedCancel>("granted_cancel", bounded(5));
+  ok &= check<PartialCancel>("partial_cancel", bounded(4));
+  ok &= check<GrantedCancel>("granted_cancel", bounded(4));
   ok &= check<Close>("close", bounded(5));
 #elif MODEL_SEED == 1
   // A dropped acquire gives nothing back (its destructor releases held * 0, not held):
   // the permit it had absorbed is lost. Relacy: a deadlock (the others wait for
   // ever).
+  ok &= check<PartialCancel>("partial_cancel", bounded(5), rl::test_result_deadlock);
+#elif MODEL_SEED == 2
+  // A release takes the lock-free path although a waiter queues (give_free ignores
+  // kQueued): the permit goes to the free count and the waiter is never served.
+  // Relacy: a deadlock.
   ok &= check<PartialCancel>("partial_cancel", bounded(5), rl::test_result_deadlock);
 #endif
   return ok ? 0 : 1;

@@ -49,4 +49,5 @@ Waker suspend_current(std::coroutine_handle<>) noexcept { return model::current_
 bool yield_current(std::coroutine_handle<>) noexcept { return false; }
 bool coop_has_budget() noexcept { return true; }
 void coop_consume() noexcept {}
+bool coop_try_consume() noexcept { return true; }
 }  // namespace pollux::exec::detail

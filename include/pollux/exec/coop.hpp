@@ -14,11 +14,7 @@ namespace pollux::inline POLLUX_ABI()::exec {
 /// Join handles that are already finished spend it the same way. Outside a runtime
 /// task it does nothing.
 struct ConsumeBudget {
-  bool await_ready() const noexcept {
-    if (!detail::coop_has_budget()) return false;
-    detail::coop_consume();
-    return true;
-  }
+  bool await_ready() const noexcept { return detail::coop_try_consume(); }
   bool await_suspend(std::coroutine_handle<> h) const noexcept { return detail::yield_current(h); }
   void await_resume() const noexcept {}
 };

@@ -11,9 +11,8 @@
 
 namespace pollux::inline POLLUX_ABI()::exec::mpsc::detail {
 
-using pollux::exec::detail::coop_consume;
-using pollux::exec::detail::coop_has_budget;
-using pollux::exec::detail::finish_now;
+using pollux::exec::detail::coop_try_consume;
+using pollux::exec::detail::yield_current;
 using pollux::exec::detail::suspend_current;
 
 void Core::add_sender() noexcept {
@@ -88,6 +87,9 @@ void Core::unwait(const void* who) noexcept {
 
 bool RecvWait::await_suspend(std::coroutine_handle<> h) noexcept {
   if (core_ == nullptr) return false;
+  // The budget first, in one call outside the lock. A wait below spends a unit it did
+  // not need, which does not matter: the task's next turn starts with a full budget.
+  const bool budget = coop_try_consume();
   {
     std::lock_guard lock(core_->mutex);
     if (!core_->ready_locked()) {
@@ -101,16 +103,15 @@ bool RecvWait::await_suspend(std::coroutine_handle<> h) noexcept {
     }
     // The task goes on at once (it has budget): nothing can drop it before await_resume,
     // so the message is taken now, under this lock, rather than under a second one.
-    if (take_now_ != nullptr && coop_has_budget() && take_now_(this)) outcome_ = Outcome::taken;
+    if (take_now_ != nullptr && budget && take_now_(this)) outcome_ = Outcome::taken;
   }
   if (outcome_ == Outcome::taken) {
     core_->slot_freed();
-    coop_consume();
     return false;
   }
   // The message stays queued until await_resume takes it: a drop while the task yields
   // here loses nothing.
-  return finish_now(h);
+  return !budget && yield_current(h);
 }
 
 RecvWait::~RecvWait() {

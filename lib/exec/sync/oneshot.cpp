@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: MIT
-// oneshot's untyped half: the flags of the shared block, and the two single waiting
-// slots (the receiver's recv(), the sender's closed()). One mutex guards it all; a
-// waker taken under it is woken after it is released, and the block is freed by
-// whichever end lets go last, outside the lock.
+// oneshot's untyped half: the shared block's state word and its two single waiting
+// slots (the receiver's recv(), the sender's closed()). The flags and the ends' count
+// share one atomic word, so a send, a receive of a value that is there and the ends'
+// drops never lock. A waiter fills its slot under the lock and then sets its flag on
+// the word; whoever changes the word in a way the waiter waits for sees that flag in
+// the word's old value and takes the slot's waker under the lock. One of the two
+// read-modify-writes comes first, so either the waiter sees the change and does not
+// wait, or the changer sees the waiter. The block is freed by whichever end lets go
+// last.
 
 #include <pollux/exec/sync/oneshot.hpp>
 
@@ -12,69 +17,74 @@ namespace pollux::inline POLLUX_ABI()::exec::oneshot::detail {
 
 using pollux::exec::detail::finish_now;
 using pollux::exec::detail::suspend_current;
+using pollux::exec::detail::WaitSlot;
 
-void Core::unref() noexcept { destroy_(this); }
+void Core::unref() noexcept {
+  // acq_rel: the last end sees everything the other did to the block before it goes.
+  if (state_.fetch_sub(kRef, std::memory_order_acq_rel) / kRef == 1) destroy_(this);
+}
+
+void Core::wake_slot(WaitSlot& slot) noexcept {
+  Waker waker;
+  {
+    std::lock_guard lock(mutex_);
+    waker = slot.take();
+  }
+  waker.wake();
+}
 
 void Core::drop_sender() noexcept {
-  Waker receiver;
-  bool last = false;
-  {
-    std::lock_guard lock(mutex);
-    sender_gone_ = true;
-    if (!sent_) {
-      // The receiver can only fail now: wake it to see that.
-      receiver = receiver_.take();
-    }
-    last = --refs_ == 0;
-  }
-  receiver.wake();
-  if (last) unref();
+  const std::uint32_t prev = state_.fetch_or(kSenderGone, std::memory_order_acq_rel);
+  // The receiver can only fail now: wake it to see that.
+  if ((prev & (kSent | kRecvWaits)) == kRecvWaits) wake_slot(receiver_);
+  unref();
 }
 
 void Core::close_receiver() noexcept {
-  Waker closed;
-  {
-    std::lock_guard lock(mutex);
-    receiver_gone_ = true;
-    closed = closed_.take();
-  }
-  closed.wake();
+  const std::uint32_t prev = state_.fetch_or(kClosed, std::memory_order_acq_rel);
+  if ((prev & (kClosed | kClosedWaits)) == kClosedWaits) wake_slot(closed_);
 }
 
 void Core::drop_receiver() noexcept {
   close_receiver();
-  bool last = false;
-  {
-    std::lock_guard lock(mutex);
-    last = --refs_ == 0;
-  }
-  if (last) unref();
+  unref();
 }
 
 bool Core::receiver_gone() noexcept {
-  std::lock_guard lock(mutex);
-  return receiver_gone_;
+  return (state_.load(std::memory_order_acquire) & kClosed) != 0;
 }
 
-std::error_code Core::can_send_locked() const noexcept {
-  if (sent_) return std::make_error_code(std::errc::operation_not_permitted);
-  if (receiver_gone_) return std::make_error_code(std::errc::broken_pipe);
+std::error_code Core::can_send() const noexcept {
+  // Only the sender sets kSent: no race on it. kClosed is checked again by publish().
+  const std::uint32_t s = state_.load(std::memory_order_relaxed);
+  if ((s & kSent) != 0) return std::make_error_code(std::errc::operation_not_permitted);
+  if ((s & kClosed) != 0) return std::make_error_code(std::errc::broken_pipe);
   return {};
 }
 
-Waker Core::value_stored_locked() noexcept {
-  sent_ = true;
-  return receiver_.take();
+std::error_code Core::publish() noexcept {
+  std::uint32_t s = state_.load(std::memory_order_relaxed);
+  do {
+    if ((s & kClosed) != 0) return std::make_error_code(std::errc::broken_pipe);
+    // release: the stored value is visible to whoever sees kSent.
+  } while (!state_.compare_exchange_strong(s, s | kSent, std::memory_order_acq_rel,
+                                           std::memory_order_relaxed));
+  if ((s & kRecvWaits) != 0) wake_slot(receiver_);
+  return {};
 }
 
-bool Core::take_locked(std::error_code& ec) noexcept {
-  if (sent_ && !taken_) {
-    taken_ = true;
-    ec.clear();
-    return true;
+bool Core::take(std::error_code& ec) noexcept {
+  std::uint32_t s = state_.load(std::memory_order_acquire);
+  if ((s & (kSent | kTaken)) == kSent) {
+    // Two receives racing on one Receiver: only one gets the value.
+    s = state_.fetch_or(kTaken, std::memory_order_acquire);
+    if ((s & kTaken) == 0) {
+      ec.clear();
+      return true;
+    }
   }
   // Received already, or nothing can come any more.
-  if (taken_ || sender_gone_ || receiver_gone_) {
+  if ((s & (kTaken | kSenderGone | kClosed)) != 0) {
     ec = std::make_error_code(std::errc::broken_pipe);
   } else {
     ec = std::make_error_code(std::errc::resource_unavailable_try_again);
@@ -84,19 +94,21 @@ bool Core::take_locked(std::error_code& ec) noexcept {
 
 bool RecvWait::await_suspend(std::coroutine_handle<> h) noexcept {
   if (core_ == nullptr) return false;
-  {
-    std::lock_guard lock(core_->mutex);
-    const bool settled = core_->sent_ || core_->taken_ || core_->sender_gone_ ||
-                         core_->receiver_gone_;
-    if (!settled) {
-      if (core_->receiver_.busy_for(this)) {
-        busy_ = true;
-        return false;
-      }
-      core_->receiver_.wait(this, suspend_current(h));
+  if (!Core::settled(core_->state_.load(std::memory_order_acquire))) {
+    Waker unused;
+    std::lock_guard lock(core_->mutex_);
+    if (core_->receiver_.busy_for(this)) {
+      busy_ = true;
+      return false;
+    }
+    core_->receiver_.wait(this, suspend_current(h));
+    const std::uint32_t prev = core_->state_.fetch_or(Core::kRecvWaits, std::memory_order_acq_rel);
+    if (!Core::settled(prev)) {
       waiting_ = true;
       return true;
     }
+    // Settled meanwhile (its wake, if any, found the slot still empty): no wait.
+    unused = core_->receiver_.leave(this);
   }
   // The value stays in the channel until await_resume takes it: a drop while the
   // task yields here loses nothing.
@@ -106,7 +118,7 @@ bool RecvWait::await_suspend(std::coroutine_handle<> h) noexcept {
 RecvWait::~RecvWait() {
   if (!waiting_) return;
   Waker mine;
-  std::lock_guard lock(core_->mutex);
+  std::lock_guard lock(core_->mutex_);
   mine = core_->receiver_.leave(this);
 }
 
@@ -115,17 +127,20 @@ bool ClosedWait::await_suspend(std::coroutine_handle<> h) noexcept {
     error_ = std::make_error_code(std::errc::invalid_argument);
     return false;
   }
-  {
-    std::lock_guard lock(core_->mutex);
-    if (!core_->receiver_gone_) {
-      if (core_->closed_.busy_for(this)) {
-        error_ = std::make_error_code(std::errc::device_or_resource_busy);
-        return false;
-      }
-      core_->closed_.wait(this, suspend_current(h));
+  if ((core_->state_.load(std::memory_order_acquire) & Core::kClosed) == 0) {
+    Waker unused;
+    std::lock_guard lock(core_->mutex_);
+    if (core_->closed_.busy_for(this)) {
+      error_ = std::make_error_code(std::errc::device_or_resource_busy);
+      return false;
+    }
+    core_->closed_.wait(this, suspend_current(h));
+    const std::uint32_t prev = core_->state_.fetch_or(Core::kClosedWaits, std::memory_order_acq_rel);
+    if ((prev & Core::kClosed) == 0) {
       waiting_ = true;
       return true;
     }
+    unused = core_->closed_.leave(this);
   }
   return finish_now(h);
 }
@@ -133,7 +148,7 @@ bool ClosedWait::await_suspend(std::coroutine_handle<> h) noexcept {
 ClosedWait::~ClosedWait() {
   if (!waiting_) return;
   Waker mine;
-  std::lock_guard lock(core_->mutex);
+  std::lock_guard lock(core_->mutex_);
   mine = core_->closed_.leave(this);
 }
 

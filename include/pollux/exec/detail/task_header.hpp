@@ -127,6 +127,9 @@ POLLUX_EXEC_API bool yield_current(std::coroutine_handle<> h) noexcept;
 // awaitable that would complete at once consumes one unit; with none left it yields.
 POLLUX_EXEC_API bool coop_has_budget() noexcept;
 POLLUX_EXEC_API void coop_consume() noexcept;
+// Both in one call (the hot path of every await that completes at once): true, having
+// spent a unit, when there was one; false, spending nothing, when the task must yield.
+POLLUX_EXEC_API bool coop_try_consume() noexcept;
 
 // What a JoinHandle<T> points at, whatever produces the T.
 template <class T>

@@ -22,6 +22,7 @@
 // tx.closed() is cancel-safe too. One task waits on each end at a time; a second
 // concurrent recv() (or closed()) completes at once with std::errc::device_or_resource_busy.
 
+#include <atomic>
 #include <coroutine>
 #include <cstdint>
 #include <mutex>
@@ -45,8 +46,10 @@ namespace detail {
 
 using pollux::exec::detail::Waker;
 
-// The part of the shared block that does not depend on T: flags, the two waiting
-// slots, and the reference count (one for each end).
+// The part of the shared block that does not depend on T: one atomic word (the flags
+// and the reference count, one for each end), and the two waiting slots. Sending,
+// receiving a value that is there and dropping the ends are operations on the word;
+// the lock is taken only to wait, or to wake a waiter the word says is there.
 class POLLUX_EXEC_API Core {
  public:
   using Destroy = void (*)(Core*) noexcept;
@@ -61,35 +64,46 @@ class POLLUX_EXEC_API Core {
   void close_receiver() noexcept;
   bool receiver_gone() noexcept;
 
-  // Sender side, lock held by the caller: may the value be stored? Then it is stored
-  // by the caller, and value_stored_locked() returns the receiver's waker.
-  std::error_code can_send_locked() const noexcept;
-  Waker value_stored_locked() noexcept;
-  // Receiver side, lock held: has the value (true: the caller moves it out), or why not.
-  bool take_locked(std::error_code& ec) noexcept;
-
-  std::mutex mutex;
+  // Sender side: may a value be stored now? Then the caller stores it and publishes
+  // it; publish() fails (the caller takes the value back) if the receiver closed
+  // meanwhile, and wakes a waiting receiver.
+  std::error_code can_send() const noexcept;
+  std::error_code publish() noexcept;
+  // Receiver side: has the value (true: the caller moves it out), or why not.
+  bool take(std::error_code& ec) noexcept;
 
  private:
   friend class RecvWait;
   friend class ClosedWait;
+  // state_'s flags; the rest counts the ends still held, in kRef units.
+  static constexpr std::uint32_t kSent = 1;        // the value is stored (and published)
+  static constexpr std::uint32_t kTaken = 2;       // ... and received
+  static constexpr std::uint32_t kSenderGone = 4;
+  static constexpr std::uint32_t kClosed = 8;      // receiver closed or dropped
+  static constexpr std::uint32_t kRecvWaits = 16;  // receiver_ may hold a waker
+  static constexpr std::uint32_t kClosedWaits = 32;  // closed_ may hold a waker
+  static constexpr std::uint32_t kRef = 64;
+  // recv() has nothing to wait for.
+  static bool settled(std::uint32_t s) noexcept {
+    return (s & (kSent | kTaken | kSenderGone | kClosed)) != 0;
+  }
   void unref() noexcept;
+  void wake_slot(pollux::exec::detail::WaitSlot& slot) noexcept;
 
   Destroy destroy_;
-  int refs_ = 2;                       // guarded by mutex
-  bool sent_ = false;                  // guarded by mutex
-  bool taken_ = false;                 // guarded by mutex
-  bool sender_gone_ = false;           // guarded by mutex
-  bool receiver_gone_ = false;         // guarded by mutex
-  pollux::exec::detail::WaitSlot receiver_;  // the waiting recv(), guarded by mutex
-  pollux::exec::detail::WaitSlot closed_;    // the waiting closed(), guarded by mutex
+  std::atomic<std::uint32_t> state_{2 * kRef};
+  std::mutex mutex_;
+  pollux::exec::detail::WaitSlot receiver_;  // the waiting recv(), guarded by mutex_
+  pollux::exec::detail::WaitSlot closed_;    // the waiting closed(), guarded by mutex_
 };
 
 template <class T>
 struct Shared final : Core {
   Shared() noexcept : Core(&destroy) {}
   static void destroy(Core* c) noexcept { delete static_cast<Shared*>(c); }
-  std::optional<T> value;  // guarded by mutex
+  // Written by the sender before kSent is published (or taken back when that fails);
+  // then read by the receiver alone.
+  std::optional<T> value;
 };
 
 // The waiting half of recv(), shared by every T: the outcome is read under the lock in
@@ -136,13 +150,10 @@ class RecvAwaiter : public RecvWait {
       r.error = std::make_error_code(std::errc::invalid_argument);
     } else if (busy_) {
       r.error = std::make_error_code(std::errc::device_or_resource_busy);
-    } else {
-      std::lock_guard lock(core_->mutex);
-      if (core_->take_locked(r.error)) {
-        auto* shared = static_cast<Shared<T>*>(core_);
-        r.value.emplace(std::move(*shared->value));
-        shared->value.reset();
-      }
+    } else if (core_->take(r.error)) {
+      auto* shared = static_cast<Shared<T>*>(core_);
+      r.value.emplace(std::move(*shared->value));
+      shared->value.reset();
     }
     return r;
   }
@@ -200,18 +211,18 @@ class [[nodiscard]] Sender {
       r.value.emplace(std::move(value));
       return r;
     }
-    detail::Waker receiver;
-    {
-      std::lock_guard lock(shared_->mutex);
-      r.error = shared_->can_send_locked();
-      if (r.error) {
-        r.value.emplace(std::move(value));
-        return r;
-      }
-      shared_->value.emplace(std::move(value));
-      receiver = shared_->value_stored_locked();
+    r.error = shared_->can_send();
+    if (r.error) {
+      r.value.emplace(std::move(value));
+      return r;
     }
-    receiver.wake();
+    shared_->value.emplace(std::move(value));
+    r.error = shared_->publish();
+    if (r.error) {
+      // The receiver closed before it could see the value: it is ours again.
+      r.value.emplace(std::move(*shared_->value));
+      shared_->value.reset();
+    }
     return r;
   }
 
@@ -285,8 +296,7 @@ class [[nodiscard]] Receiver {
       r.error = std::make_error_code(std::errc::invalid_argument);
       return r;
     }
-    std::lock_guard lock(shared_->mutex);
-    if (shared_->take_locked(r.error)) {
+    if (shared_->take(r.error)) {
       r.value.emplace(std::move(*shared_->value));
       shared_->value.reset();
     }

@@ -17,7 +17,11 @@
 //   std::errc::operation_canceled. Permits held stay valid and still come back.
 // - try_acquire(n) never waits: resource_unavailable_try_again when the permits are not
 //   there now (or others wait before it).
-// - Wakers run after the lock is released.
+// - Wakers run after the lock is released. Taking free permits and giving them back
+//   while nobody waits is one compare-and-swap on an atomic word; the lock is taken only
+//   to queue a waiter, and to give permits back to one.
+// - A task out of cooperative budget yields before it takes anything (as tokio's), and
+//   acquires when it runs again: no task holds permits while it waits for its turn.
 // - blocking_acquire(n), for threads outside the runtime: the same FIFO queue, the thread
 //   parked until served (refused with resource_deadlock_would_occur on a runtime's
 //   thread; see <pollux/exec/detail/thread_park.hpp>).
@@ -31,6 +35,7 @@
 // awaiting coroutine's frame (nothing is allocated per wait). A Semaphore outlives its
 // permits and waiters; it is not movable.
 
+#include <atomic>
 #include <coroutine>
 #include <cstddef>
 #include <cstdint>
@@ -100,6 +105,7 @@ struct [[nodiscard]] AcquireResult {
 namespace detail {
 
 class WakeList;
+struct AcquireRetry;
 
 class POLLUX_EXEC_API AcquireAwaiter {
  public:
@@ -114,6 +120,7 @@ class POLLUX_EXEC_API AcquireAwaiter {
 
  private:
   friend class pollux::exec::Semaphore;
+  friend struct AcquireRetry;
   enum class State : std::uint8_t { waiting, granted, closed };
   // What the Semaphore sees, under its lock.
   struct Waiter : WaitNode {
@@ -122,8 +129,13 @@ class POLLUX_EXEC_API AcquireAwaiter {
     std::size_t assigned = 0;
     State state = State::waiting;
   };
+  // The acquire itself, the budget spent: true when it queued (the task waits).
+  bool start(std::coroutine_handle<> h) noexcept;
 
   Waiter waiter_;
+  // Out of budget: the frame the task yielded to, which acquires when the task runs
+  // again (semaphore.cpp); destroyed with the awaiter.
+  std::coroutine_handle<> retry_;
   Semaphore* sem_;
   std::error_code error_;  // refused before queueing (bad count)
   // The awaiting task's own: it took part (queued, or was granted or refused), and it
@@ -159,7 +171,7 @@ class POLLUX_EXEC_API Semaphore {
 
   /// Starts with `permits` (more than kMaxPermits counts as kMaxPermits).
   explicit Semaphore(std::size_t permits) noexcept
-      : permits_(permits > kMaxPermits ? kMaxPermits : permits) {}
+      : state_((permits > kMaxPermits ? kMaxPermits : permits) << kShift) {}
   Semaphore(const Semaphore&) = delete;
   Semaphore& operator=(const Semaphore&) = delete;
   ~Semaphore() = default;
@@ -187,6 +199,10 @@ class POLLUX_EXEC_API Semaphore {
   friend class SemaphorePermit;
   friend class detail::AcquireAwaiter;
   void release(std::size_t permits) noexcept;
+  // The lock-free paths, while nobody queues: take `permits` free ones (false: not
+  // there, closed, or others wait), give them back (false: others wait).
+  bool take_free(std::size_t permits) noexcept;
+  bool give_free(std::size_t permits) noexcept;
   // Under the lock: grants `w` at once or refuses it (false), or queues it with the
   // Waker that make() gives (true). Defined and instantiated in semaphore.cpp.
   template <class MakeWaker>
@@ -196,11 +212,17 @@ class POLLUX_EXEC_API Semaphore {
   void release_locked(std::size_t permits, detail::WakeList& wakes,
                       std::unique_lock<std::mutex>& lock) noexcept;
 
+  // state_: the free permits << kShift, kClosed, and kQueued while waiters_ is not
+  // empty. kQueued is set and cleared only under mutex_; while it is set, the free count
+  // is zero (the queue's head absorbs what comes back) and only mutex_'s holder changes
+  // the word, so the lock-free paths, which need it clear, keep FIFO order: nobody takes
+  // permits past a waiter.
+  static constexpr std::size_t kClosed = 1;
+  static constexpr std::size_t kQueued = 2;
+  static constexpr unsigned kShift = 2;
+  std::atomic<std::size_t> state_;
   std::mutex mutex_;
   detail::WaitList waiters_;  // guarded by mutex_
-  // Free permits; never above zero while someone waits (the head absorbs them).
-  std::size_t permits_;  // guarded by mutex_
-  bool closed_ = false;  // guarded by mutex_
 };
 
 inline void SemaphorePermit::release() noexcept {
