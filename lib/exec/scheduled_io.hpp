@@ -119,10 +119,7 @@ class Readiness {
     if (suspended_) io_.unlink_waiter(waiter_);
   }
 
-  bool await_ready() noexcept {
-    event_ = io_.ready_event(waiter_.interest);
-    return event_.ready != 0;
-  }
+  bool await_ready() noexcept { return io_.ready_event(waiter_.interest).ready != 0; }
   bool await_suspend(std::coroutine_handle<> h) noexcept {
     waiter_.waker = suspend_current(h);
     if (!io_.link_waiter(waiter_)) {
@@ -137,7 +134,6 @@ class Readiness {
  private:
   ScheduledIo& io_;
   IoWaiter waiter_;
-  ReadyEvent event_;
   bool suspended_ = false;
 };
 

@@ -151,7 +151,9 @@ class POLLUX_EXEC_API FdReadyWait {
   Seen resume_waiting() noexcept;
   void leave() noexcept;
 
-  static constexpr std::size_t kStorage = 96;
+  // Fits the driver's waiter (lib/exec/scheduled_io.hpp's Readiness): it lives in every
+  // frame that awaits readiness, so it is kept to what that needs.
+  static constexpr std::size_t kStorage = 56;
   const IoHandle* handle_;
   Interest registered_;
   Interest wanted_;
