@@ -104,3 +104,35 @@ TEST_CASE("scheduled io: an unlinked waiter is never woken") {
   io.set_readiness(1, ready::kReadable);
   CHECK(n == 0);
 }
+
+TEST_CASE("scheduled io: waiters linked again after the list emptied are still woken") {
+  // The driver looks at the waiter list only when the readiness word says one is
+  // linked: the mark must come back with every link after the list emptied.
+  ScheduledIo io;
+  int n = 0;
+  for (std::uint32_t tick = 1; tick <= 6; tick += 2) {
+    IoWaiter w;
+    w.interest = ready::kForRead;
+    w.waker = counting(n);
+    REQUIRE(io.link_waiter(w));
+    io.set_readiness(tick, ready::kWritable);  // not what it waits for
+    CHECK(w.linked);
+    io.set_readiness(tick + 1, ready::kReadable);
+    CHECK(!w.linked);
+    io.clear_readiness(io.ready_event(ready::kForRead));
+  }
+  CHECK(n == 3);
+  // A waiter that left by itself leaves no mark that would keep it from being woken
+  // the next time either.
+  IoWaiter gone;
+  gone.interest = ready::kForRead;
+  gone.waker = counting(n);
+  REQUIRE(io.link_waiter(gone));
+  io.unlink_waiter(gone);
+  IoWaiter w;
+  w.interest = ready::kForRead;
+  w.waker = counting(n);
+  REQUIRE(io.link_waiter(w));
+  io.set_readiness(9, ready::kReadable);
+  CHECK(n == 4);
+}

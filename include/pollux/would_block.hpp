@@ -9,9 +9,10 @@
 namespace pollux::inline POLLUX_ABI() {
 
 namespace detail {
-/// The code that pollux's own operations report for would-block on this OS: its value (a
-/// constant) and its category (set while the library's statics are initialised; null
-/// before, which only sends is_would_block down its slower, equally correct path).
+/// The code that pollux's own operations report for would-block on this OS: its value and
+/// its category, set while the library's statics are initialised (before: a null
+/// category and, on Unix, a value of 0, which only sends is_would_block down its slower,
+/// equally correct path).
 POLLUX_API extern const int kWouldBlockValue;
 POLLUX_API extern const std::error_category* const kWouldBlockCategory;
 /// The general comparison with std::errc::operation_would_block.

@@ -45,10 +45,10 @@ std::uint32_t wanted_bits(Interest interest) noexcept {
 }
 
 // Not registered: bad_file_descriptor; an Interest the registration lacks: invalid_argument.
-std::error_code wait_error(const IoHandle& handle, Interest registered, Interest wanted) noexcept {
-  if (handle.io() == nullptr) return std::make_error_code(std::errc::bad_file_descriptor);
+std::errc wait_error(const IoHandle& handle, Interest registered, Interest wanted) noexcept {
+  if (handle.io() == nullptr) return std::errc::bad_file_descriptor;
   if (wanted.is_empty() || wanted.remove(registered) != Interest{}) {
-    return std::make_error_code(std::errc::invalid_argument);
+    return std::errc::invalid_argument;
   }
   return {};
 }
@@ -83,35 +83,30 @@ void async_fd_clear(const IoHandle& handle,
 }
 
 FdReadyWait::Seen io_ready_now(const IoHandle& handle, Interest registered, Interest wanted) noexcept {
-  if (auto ec = wait_error(handle, registered, wanted)) return {ec};
+  if (const std::errc e = wait_error(handle, registered, wanted); e != std::errc{}) return {e};
   const ReadyEvent ev = handle.io()->ready_event(wanted_bits(wanted));
-  if ((ev.ready & ready::kShutdown) != 0) return {std::make_error_code(std::errc::bad_file_descriptor)};
+  if ((ev.ready & ready::kShutdown) != 0) return {std::errc::bad_file_descriptor};
   return {{}, ev.ready, ev.tick};
 }
 
-FdReadyWait::FdReadyWait(const IoHandle& handle, Interest registered, Interest wanted) noexcept {
-  error_ = wait_error(handle, registered, wanted);
-  if (!error_) {
-    static_assert(sizeof(Readiness) <= kStorage && alignof(Readiness) <= alignof(void*));
-    ::new (storage_) Readiness(*handle.io(), wanted_bits(wanted));
-  }
+bool FdReadyWait::await_ready() noexcept {
+  seen_ = io_ready_now(*handle_, registered_, wanted_);
+  return seen_.failed() || seen_.ready != 0;
 }
-
-FdReadyWait::~FdReadyWait() {
-  if (!error_) readiness(storage_)->~Readiness();
-}
-
-bool FdReadyWait::await_ready() noexcept { return error_ || readiness(storage_)->await_ready(); }
 
 bool FdReadyWait::await_suspend(std::coroutine_handle<> h) noexcept {
-  return readiness(storage_)->await_suspend(h);
+  static_assert(sizeof(Readiness) <= kStorage && alignof(Readiness) <= alignof(void*));
+  auto* r = ::new (storage_) Readiness(*handle_->io(), wanted_bits(wanted_));
+  waiting_ = true;
+  return r->await_suspend(h);
 }
 
-FdReadyWait::Seen FdReadyWait::await_resume() noexcept {
-  if (error_) return {error_};
+void FdReadyWait::leave() noexcept { readiness(storage_)->~Readiness(); }
+
+FdReadyWait::Seen FdReadyWait::resume_waiting() noexcept {
   const ReadyEvent ev = readiness(storage_)->await_resume();
   // The driver stopped, or the source left it: waiting again would never end.
-  if ((ev.ready & ready::kShutdown) != 0) return {std::make_error_code(std::errc::bad_file_descriptor)};
+  if ((ev.ready & ready::kShutdown) != 0) return {std::errc::bad_file_descriptor};
   return {{}, ev.ready, ev.tick};
 }
 

@@ -7,14 +7,22 @@
 // clear is skipped and the task tries again instead of waiting for an edge that
 // already came. Tasks that wait are linked here, each with the interest it waits for,
 // and a readiness change wakes exactly those whose interest it meets.
+//
+// No mutex on the readiness path: the word also holds a "waiters linked" bit, set by
+// link_waiter with the same compare-and-swap that checks the readiness, so a driver
+// that sets readiness learns from its own CAS whether anyone waits; only then does it
+// take the list's spin lock. A task that finds readiness takes no lock at all. (A
+// union of the waiters' interests in place of the bit, to spare the lock when a write
+// edge comes while a task waits to read, measured no cheaper on exec_echo.)
 
 #include <atomic>
 #include <coroutine>
 #include <cstdint>
-#include <mutex>
 
 #include <pollux/event.hpp>
 #include <pollux/exec/detail/task_header.hpp>
+
+#include "spin_lock.hpp"
 
 namespace pollux::inline POLLUX_ABI()::exec::detail {
 
@@ -47,7 +55,10 @@ struct IoWaiter {
   IoWaiter* prev = nullptr;
   IoWaiter* next = nullptr;
   std::uint32_t interest = 0;
-  bool linked = false;
+  // Written under the record's lock; the wake's last touch of the waiter is the store
+  // of false (release), so a waiter that reads false (acquire) is its own again and
+  // leaves without the lock.
+  std::atomic<bool> linked{false};
   Waker waker;
 };
 
@@ -58,7 +69,11 @@ class ScheduledIo {
   ScheduledIo& operator=(const ScheduledIo&) = delete;
 
   // The readiness that meets `interest` now (ready == 0: none).
-  ReadyEvent ready_event(std::uint32_t interest) const noexcept;
+  ReadyEvent ready_event(std::uint32_t interest) const noexcept {
+    const std::uint64_t cur = readiness_.load(std::memory_order_acquire);
+    return ReadyEvent{static_cast<std::uint32_t>(cur) & interest,
+                      static_cast<std::uint32_t>(cur >> kTickShift)};
+  }
   // After would-block: forgets the readiness in `event`, unless the driver has set
   // readiness again since (a newer tick). Closed directions are never forgotten.
   void clear_readiness(ReadyEvent event) noexcept;
@@ -80,10 +95,14 @@ class ScheduledIo {
   void wake(std::uint32_t ready) noexcept;
 
   static constexpr int kTickShift = 32;
-  // Low half: ready bits; high half: the driver tick of the last set_readiness.
+  // In the low half beside the ready bits (no interest includes it): waiters_ is not
+  // empty. Set and cleared under lock_; read by set_readiness from its CAS.
+  static constexpr std::uint64_t kHasWaiters = 1u << 31;
+  // Low half: ready bits and kHasWaiters; high half: the driver tick of the last
+  // set_readiness.
   std::atomic<std::uint64_t> readiness_{0};
-  std::mutex mutex_;
-  IoWaiter* waiters_ = nullptr;  // guarded by mutex_
+  SpinLock lock_;
+  IoWaiter* waiters_ = nullptr;  // guarded by lock_
 };
 
 // `co_await Readiness{io, ready::kForRead}`: resumes once readiness meets the interest;
@@ -100,10 +119,7 @@ class Readiness {
     if (suspended_) io_.unlink_waiter(waiter_);
   }
 
-  bool await_ready() noexcept {
-    event_ = io_.ready_event(waiter_.interest);
-    return event_.ready != 0;
-  }
+  bool await_ready() noexcept { return io_.ready_event(waiter_.interest).ready != 0; }
   bool await_suspend(std::coroutine_handle<> h) noexcept {
     waiter_.waker = suspend_current(h);
     if (!io_.link_waiter(waiter_)) {
@@ -118,7 +134,6 @@ class Readiness {
  private:
   ScheduledIo& io_;
   IoWaiter waiter_;
-  ReadyEvent event_;
   bool suspended_ = false;
 };
 

@@ -8,9 +8,48 @@
 #include <system_error>
 #include <type_traits>
 
+#include <pollux/exec/detail/io_transfer.hpp>
+
 #include "io_op.hpp"
 
 namespace pollux::inline POLLUX_ABI()::exec::detail {
+
+// The awaiters (io_transfer.hpp) of the four operations over a pollux stream S (read/write with std::error_code&).
+template <class S>
+struct StreamSteps {
+  static std::size_t read(void* s, std::byte* d, std::size_t n, std::error_code& ec) {
+    return static_cast<S*>(s)->read(std::span<std::byte>(d, n), ec);
+  }
+  static std::size_t write(void* s, std::byte* d, std::size_t n, std::error_code& ec) {
+    return static_cast<S*>(s)->write(std::span<const std::byte>(d, n), ec);
+  }
+};
+
+template <class S>
+IoCountAwait stream_read_await(const IoHandle& h, S& s, std::span<std::byte> buf) noexcept {
+  return {h, &s, &StreamSteps<S>::read, buf.data(), buf.size(), false,
+          IoTransfer::Mode::once, std::errc{}};
+}
+template <class S>
+IoCountAwait stream_write_await(const IoHandle& h, S& s, std::span<const std::byte> buf) noexcept {
+  return {h, &s, &StreamSteps<S>::write, const_cast<std::byte*>(buf.data()), buf.size(), true,
+          IoTransfer::Mode::once, std::errc{}};
+}
+template <class S>
+IoCountAwait stream_read_exact_await(const IoHandle& h, S& s, std::span<std::byte> buf) noexcept {
+  return {h, &s, &StreamSteps<S>::read, buf.data(), buf.size(), false,
+          IoTransfer::Mode::all, std::errc::no_message_available};
+}
+// A write that takes nothing without an error is not expected from any stream; it is
+// reported (broken_pipe) rather than retried forever.
+template <class S>
+IoDoneAwait stream_write_all_await(const IoHandle& h, S& s, std::span<const std::byte> buf) noexcept {
+  return {h, &s, &StreamSteps<S>::write, const_cast<std::byte*>(buf.data()), buf.size(), true,
+          IoTransfer::Mode::all, std::errc::broken_pipe};
+}
+
+
+// The same operations as coroutines, for the types not moved to the awaiters yet.
 
 template <class S>
 Task<IoResult<std::size_t>> stream_read(const IoHandle& h, S& s, std::span<std::byte> buf) {

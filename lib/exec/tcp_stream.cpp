@@ -23,20 +23,20 @@ Task<IoResult<TcpStream>> TcpStream::connect(net::SocketAddr addr) {
   co_return {{}, std::move(s)};
 }
 
-Task<IoResult<std::size_t>> TcpStream::read(std::span<std::byte> buf) {
-  return detail::stream_read(io_, stream_, buf);
+detail::IoCountAwait TcpStream::read(std::span<std::byte> buf) noexcept {
+  return detail::stream_read_await(io_, stream_, buf);
 }
 
-Task<IoResult<std::size_t>> TcpStream::write(std::span<const std::byte> buf) {
-  return detail::stream_write(io_, stream_, buf);
+detail::IoCountAwait TcpStream::write(std::span<const std::byte> buf) noexcept {
+  return detail::stream_write_await(io_, stream_, buf);
 }
 
-Task<IoResult<std::size_t>> TcpStream::read_exact(std::span<std::byte> buf) {
-  return detail::stream_read_exact(io_, stream_, buf);
+detail::IoCountAwait TcpStream::read_exact(std::span<std::byte> buf) noexcept {
+  return detail::stream_read_exact_await(io_, stream_, buf);
 }
 
-Task<std::error_code> TcpStream::write_all(std::span<const std::byte> buf) {
-  return detail::stream_write_all(io_, stream_, buf);
+detail::IoDoneAwait TcpStream::write_all(std::span<const std::byte> buf) noexcept {
+  return detail::stream_write_all_await(io_, stream_, buf);
 }
 
 }  // namespace pollux::exec

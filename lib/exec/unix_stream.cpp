@@ -36,20 +36,20 @@ Task<IoResult<UnixStream>> UnixStream::connect(net::SocketAddr addr) {
   co_return {{}, std::move(s)};
 }
 
-Task<IoResult<std::size_t>> UnixStream::read(std::span<std::byte> buf) {
-  return detail::stream_read(io_, stream_, buf);
+detail::IoCountAwait UnixStream::read(std::span<std::byte> buf) noexcept {
+  return detail::stream_read_await(io_, stream_, buf);
 }
 
-Task<IoResult<std::size_t>> UnixStream::write(std::span<const std::byte> buf) {
-  return detail::stream_write(io_, stream_, buf);
+detail::IoCountAwait UnixStream::write(std::span<const std::byte> buf) noexcept {
+  return detail::stream_write_await(io_, stream_, buf);
 }
 
-Task<IoResult<std::size_t>> UnixStream::read_exact(std::span<std::byte> buf) {
-  return detail::stream_read_exact(io_, stream_, buf);
+detail::IoCountAwait UnixStream::read_exact(std::span<std::byte> buf) noexcept {
+  return detail::stream_read_exact_await(io_, stream_, buf);
 }
 
-Task<std::error_code> UnixStream::write_all(std::span<const std::byte> buf) {
-  return detail::stream_write_all(io_, stream_, buf);
+detail::IoDoneAwait UnixStream::write_all(std::span<const std::byte> buf) noexcept {
+  return detail::stream_write_all_await(io_, stream_, buf);
 }
 
 UnixListener UnixListener::from_net(net::UnixListener listener, std::error_code& ec) {

@@ -17,9 +17,9 @@ namespace pollux::inline POLLUX_ABI() {
 
 namespace sys {
 
-std::error_code source_add_again(NativeHandle fd,
-                                 SourceState& state,
+std::error_code source_add_again(SourceState& state,
                                  Selector& selector,
+                                 NativeHandle fd,
                                  Token token,
                                  Interest interest) noexcept {
   Selector* held = state.selector();

@@ -8,8 +8,12 @@
 
 namespace pollux::inline POLLUX_ABI()::detail {
 
-const int kWouldBlockValue = EWOULDBLOCK;
+// The category first, then the value, which is 0 until the category is set: the inline
+// transfers (pollux/sys/transfer.hpp) then test errno against the value alone, and no
+// errno is 0. The value depends on the category so that it cannot be computed at
+// compile time (a constant EWOULDBLOCK beside a null category).
 const std::error_category* const kWouldBlockCategory = &std::system_category();
+const int kWouldBlockValue = kWouldBlockCategory != nullptr ? EWOULDBLOCK : 0;
 
 bool is_would_block_code(const std::error_code& ec) noexcept { return ec == std::errc::operation_would_block; }
 

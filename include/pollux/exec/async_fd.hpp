@@ -116,30 +116,50 @@ POLLUX_EXEC_API void async_fd_clear(const IoHandle& handle,
 
 // One wait for readiness on a registration; the driver's waiter lives inside it (in
 // the awaiting frame), so a wait allocates nothing. Destroying it while suspended
-// unlinks the waiter.
+// unlinks the waiter. The waiter is built only when the await suspends: one that finds
+// readiness makes two calls into the library (await_ready, await_resume) and no more.
 class POLLUX_EXEC_API FdReadyWait {
  public:
-  FdReadyWait(const IoHandle& handle, Interest registered, Interest wanted) noexcept;
+  FdReadyWait(const IoHandle& handle, Interest registered, Interest wanted) noexcept
+      : handle_(&handle), registered_(registered), wanted_(wanted) {}
   FdReadyWait(const FdReadyWait&) = delete;
   FdReadyWait& operator=(const FdReadyWait&) = delete;
-  ~FdReadyWait();
+  ~FdReadyWait() {
+    if (waiting_) leave();
+  }
 
   bool await_ready() noexcept;
   bool await_suspend(std::coroutine_handle<> h) noexcept;
-  // error: not registered (bad_file_descriptor), an Interest the registration lacks
+  // failure: not registered (bad_file_descriptor), an Interest the registration lacks
   // (invalid_argument), the runtime shut down or the source deregistered
   // (bad_file_descriptor). Otherwise the readiness seen and the driver tick it came at.
+  // An errc, not a std::error_code: an empty error_code costs a call into the standard
+  // library (its category) on the path every await and try_io takes.
   struct Seen {
-    std::error_code error;
+    std::errc failure{};
     std::uint32_t ready = 0;
     std::uint32_t tick = 0;
+    bool failed() const noexcept { return failure != std::errc{}; }
+    std::error_code error() const noexcept { return std::make_error_code(failure); }
   };
-  Seen await_resume() noexcept;
+  Seen await_resume() noexcept {
+    if (waiting_) return resume_waiting();
+    return seen_;
+  }
 
  private:
-  static constexpr std::size_t kStorage = 96;
+  Seen resume_waiting() noexcept;
+  void leave() noexcept;
+
+  // Fits the driver's waiter (lib/exec/scheduled_io.hpp's Readiness): it lives in every
+  // frame that awaits readiness, so it is kept to what that needs.
+  static constexpr std::size_t kStorage = 56;
+  const IoHandle* handle_;
+  Interest registered_;
+  Interest wanted_;
+  bool waiting_ = false;  // storage_ holds the waiter
+  Seen seen_;
   alignas(alignof(void*)) unsigned char storage_[kStorage];
-  std::error_code error_;
 };
 
 }  // namespace detail
@@ -263,7 +283,7 @@ class AsyncFd {
     bool await_suspend(std::coroutine_handle<> h) noexcept { return wait_.await_suspend(h); }
     IoResult<AsyncFdReadyGuard<S>> await_resume() noexcept {
       const auto seen = wait_.await_resume();
-      if (seen.error) return {seen.error, {}};
+      if (seen.failed()) return {seen.error(), {}};
       return {{}, AsyncFdReadyGuard<S>(&fd_, seen.ready, seen.tick)};
     }
 

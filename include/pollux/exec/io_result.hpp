@@ -13,7 +13,10 @@
 // UnixListener, NamedPipe, NamedPipeListener, Process) follows; each includes this header:
 //
 // - An operation that produces a value returns Task<IoResult<T>>; one that produces only
-//   an outcome returns Task<std::error_code>. Nothing is written through a reference the
+//   an outcome returns Task<std::error_code>. (The streams' read, write, read_exact and
+//   write_all return awaiter objects that give the same results, so that an operation
+//   that completes at once costs no coroutine frame; they are awaited, or passed to
+//   select/join/timeout, as a Task is.) Nothing is written through a reference the
 //   caller passed in: the operation's arguments are copied into its frame when it is
 //   called (a span, an address, a name), and its result comes back with the co_await.
 //   Calls that never suspend (bind, from_net, pair, local_addr, ...) keep the

@@ -10,6 +10,7 @@
 #include <pollux/exec/config.hpp>
 #include <pollux/exec/detail/io_handle.hpp>
 #include <pollux/exec/detail/io_readiness.hpp>
+#include <pollux/exec/detail/io_transfer.hpp>
 #include <pollux/exec/io_result.hpp>
 #include <pollux/exec/task.hpp>
 #include <pollux/net/shutdown.hpp>
@@ -58,16 +59,16 @@ class POLLUX_EXEC_API TcpStream : public detail::ReadinessOps<TcpStream> {
   /// Reads what is available (waiting until something is): `auto [ec, n] = co_await
   /// s.read(buf);` n == 0 into a non-empty buffer is EOF.
   /// Cancel safety: safe (no data is consumed until it completes).
-  Task<IoResult<std::size_t>> read(std::span<std::byte> buf);
+  detail::IoCountAwait read(std::span<std::byte> buf) noexcept;
   /// Writes some of `buf` (waiting until some fits); the count written.
   /// Cancel safety: safe (nothing is sent until it completes).
-  Task<IoResult<std::size_t>> write(std::span<const std::byte> buf);
+  detail::IoCountAwait write(std::span<const std::byte> buf) noexcept;
   /// Fills `buf` entirely; EOF first: std::errc::no_message_available. The count read so
   /// far comes with any error. Cancel safety: NOT safe: bytes read before the drop are
   /// in `buf` but reported to nobody.
-  Task<IoResult<std::size_t>> read_exact(std::span<std::byte> buf);
+  detail::IoCountAwait read_exact(std::span<std::byte> buf) noexcept;
   /// Writes all of `buf`. Cancel safety: NOT safe: an unknown prefix may have been sent.
-  Task<std::error_code> write_all(std::span<const std::byte> buf);
+  detail::IoDoneAwait write_all(std::span<const std::byte> buf) noexcept;
 
   /// Shuts down reading, writing or both, as the net:: stream does.
   [[nodiscard]] std::error_code shutdown(net::Shutdown how) { return stream_.shutdown(how); }

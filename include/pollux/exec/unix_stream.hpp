@@ -11,6 +11,7 @@
 #include <pollux/exec/config.hpp>
 #include <pollux/exec/detail/io_handle.hpp>
 #include <pollux/exec/detail/io_readiness.hpp>
+#include <pollux/exec/detail/io_transfer.hpp>
 #include <pollux/exec/io_result.hpp>
 #include <pollux/exec/task.hpp>
 #include <pollux/net/shutdown.hpp>
@@ -49,15 +50,15 @@ class POLLUX_EXEC_API UnixStream : public detail::ReadinessOps<UnixStream> {
 
   /// As TcpStream::read: what is available, waiting until something is; 0 is EOF.
   /// Cancel safety: safe.
-  Task<IoResult<std::size_t>> read(std::span<std::byte> buf);
+  detail::IoCountAwait read(std::span<std::byte> buf) noexcept;
   /// As TcpStream::write: some of `buf`, waiting until some fits.
   /// Cancel safety: safe.
-  Task<IoResult<std::size_t>> write(std::span<const std::byte> buf);
+  detail::IoCountAwait write(std::span<const std::byte> buf) noexcept;
   /// As TcpStream::read_exact: fills `buf`; EOF first is std::errc::no_message_available.
   /// Cancel safety: NOT safe.
-  Task<IoResult<std::size_t>> read_exact(std::span<std::byte> buf);
+  detail::IoCountAwait read_exact(std::span<std::byte> buf) noexcept;
   /// As TcpStream::write_all. Cancel safety: NOT safe.
-  Task<std::error_code> write_all(std::span<const std::byte> buf);
+  detail::IoDoneAwait write_all(std::span<const std::byte> buf) noexcept;
 
   /// Shuts down reading, writing or both, as the net:: stream does.
   [[nodiscard]] std::error_code shutdown(net::Shutdown how) { return stream_.shutdown(how); }

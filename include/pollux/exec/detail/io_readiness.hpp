@@ -33,7 +33,8 @@ class ReadyAwait {
   bool await_suspend(std::coroutine_handle<> h) noexcept { return wait_.await_suspend(h); }
   IoResult<Ready> await_resume() noexcept {
     const FdReadyWait::Seen seen = wait_.await_resume();
-    return {seen.error, Ready(seen.ready)};
+    if (seen.failed()) return {seen.error(), Ready()};
+    return {{}, Ready(seen.ready)};
   }
 
  private:
@@ -71,7 +72,7 @@ std::invoke_result_t<F&> try_io_on(const IoHandle& handle,
   static_assert(std::is_same_v<R, std::error_code> || requires(R r) { r.error; },
                 "try_io's function returns a std::error_code or an IoResult<T>");
   const FdReadyWait::Seen seen = io_ready_now(handle, registered, wanted);
-  if (seen.error) return error_result<R>(seen.error);
+  if (seen.failed()) return error_result<R>(seen.error());
   // Not ready: f is not called, as tokio's try_io.
   if (seen.ready == 0) return error_result<R>(std::make_error_code(std::errc::operation_would_block));
   R result = f();

@@ -109,7 +109,9 @@ inline std::error_code poll_select(Selector* selector,
     if (timeout->count() != 0) [[unlikely]] return select_checked(selector, events, timeout);
     timeout_ms = 0;
   }
-  if (selector == nullptr) [[unlikely]] return select_checked(selector, events, timeout);
+  // An empty Poll's error does not depend on the timeout: passing it on made the caller
+  // build the optional in memory on every poll.
+  if (selector == nullptr) [[unlikely]] return select_checked(nullptr, events, std::nullopt);
   // Events of capacity zero need no test here: the kernel refuses a maxevents of zero
   // (EINVAL, which compares equal to std::errc::invalid_argument) before it waits.
   const int n = ::epoll_wait(selector->fd(), libc::kernel_records(EventsAccess::records(events)),
@@ -158,10 +160,11 @@ class SourceState {
 };
 
 /// A source_add whose source is registered already: file_exists, unless the Poll it is
-/// registered with is gone.
-POLLUX_API std::error_code source_add_again(NativeHandle fd,
-                                            SourceState& state,
+/// registered with is gone. The fd comes third, where epoll_ctl takes it: the caller
+/// then loads it once into the register both calls want.
+POLLUX_API std::error_code source_add_again(SourceState& state,
                                             Selector& selector,
+                                            NativeHandle fd,
                                             Token token,
                                             Interest interest) noexcept;
 
@@ -171,7 +174,7 @@ inline std::error_code source_add(NativeHandle fd,
                                   Token token,
                                   Interest interest) noexcept {
   Selector* s = selector.get();
-  if (state.selector() != nullptr) [[unlikely]] return source_add_again(fd, state, *s, token, interest);
+  if (state.selector() != nullptr) [[unlikely]] return source_add_again(state, *s, fd, token, interest);
   if (auto ec = s->ctl(libc::kEpollCtlAdd, fd, token, interest)) [[unlikely]] return ec;
   state.remember(s);
   return {};
