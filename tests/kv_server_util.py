@@ -3,6 +3,7 @@
 # a small RESP client, and redis-cli. Every wait has a generous timeout that only guards
 # against hangs (ASan builds and loaded CI machines are slow); no test measures time.
 
+import atexit
 import os
 import resource
 import shutil
@@ -13,6 +14,17 @@ import sys
 import time
 
 TIMEOUT = 120.0  # seconds, for anything that should take milliseconds
+
+# Servers still running when the test ends (a failed check exits early) are killed.
+_children = []
+
+
+@atexit.register
+def _kill_children():
+    for proc in _children:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def fail(msg):
@@ -42,6 +54,7 @@ def raise_fd_limit(n):
 def start_kv(binary, *args):
     """Starts kv_server on a free loopback port; returns (process, port)."""
     proc = subprocess.Popen([binary, "--listen", "127.0.0.1:0", *args], stdout=subprocess.PIPE)
+    _children.append(proc)
     line = proc.stdout.readline().decode()
     check(line.startswith("listening on 127.0.0.1:"), "first line: %r" % line)
     return proc, int(line.strip().rsplit(":", 1)[1])
@@ -71,6 +84,7 @@ def start_redis():
         port = free_port()
         proc = subprocess.Popen([server, "--save", "", "--appendonly", "no", "--port", str(port),
                                  "--bind", "127.0.0.1"], stdout=subprocess.DEVNULL)
+        _children.append(proc)
         deadline = time.monotonic() + TIMEOUT
         while time.monotonic() < deadline and proc.poll() is None:
             try:
@@ -147,11 +161,11 @@ class Client:
         return self.reply()
 
     def read_to_eof(self):
-        """Everything until the server closes (EOFError never escapes)."""
+        """Everything until the server closes (a reset counts as closing)."""
         while True:
             try:
                 self._fill()
-            except EOFError:
+            except (EOFError, ConnectionResetError):
                 out, self.buf = self.buf, b""
                 return out
 
