@@ -27,23 +27,31 @@ constexpr std::size_t kFlushAt = std::size_t{256} << 10;
 // Messages taken from the ring per wake-up without waiting, batched into one write.
 constexpr int kMessageBatch = 64;
 
-// Writes `out` whole (the first attempt without suspending) and empties it; false on error.
-exec::Task<bool> flush(exec::TcpStream& stream, std::string& out) {
-  const auto bytes = std::as_bytes(std::span<const char>(out.data(), out.size()));
+// Writes what the socket takes now, without waiting: the count, or npos on an error.
+std::size_t write_now(exec::TcpStream& stream, std::span<const std::byte> bytes) {
   const auto [ec, sent] = stream.try_io(Interest::writable, [&] {
     exec::IoResult<std::size_t> r;
     r.value = stream.get().write(bytes, r.error);
     return r;
   });
-  if (ec && !is_would_block(ec)) co_return false;
-  const std::size_t taken = ec ? 0 : sent;
-  if (taken < bytes.size() && co_await stream.write_all(bytes.subspan(taken))) co_return false;
+  if (!ec) return sent;
+  return is_would_block(ec) ? 0 : std::string::npos;
+}
+
+// Writes `out` whole and empties it; false on an error. Most replies fit the socket's
+// buffer at once: only the rest, if any, goes through an awaited write_all.
+exec::Task<bool> flush_rest(exec::TcpStream& stream, std::string& out, std::size_t taken) {
+  const auto bytes = std::as_bytes(std::span<const char>(out.data(), out.size()));
+  if (co_await stream.write_all(bytes.subspan(taken))) co_return false;
+  co_return true;
+}
+
+void reset_output(std::string& out) {
   if (out.capacity() > kFlushAt * 2) {
     std::string().swap(out);
   } else {
     out.clear();
   }
-  co_return true;
 }
 
 // A message from the ring for this subscriber: appended if it is for one of its
@@ -66,6 +74,7 @@ exec::Task<void> serve_connection(exec::TcpStream stream, Server& server,
   std::string out;
   for (;;) {
     bool close = false;
+    bool full = false;  // the output passed kFlushAt: write it before running more
     for (;;) {
       const ParseStatus st = parser.parse(in.pending());
       if (st == ParseStatus::incomplete) break;
@@ -81,13 +90,22 @@ exec::Task<void> serve_connection(exec::TcpStream stream, Server& server,
         close = true;
         break;
       }
-      if (out.size() >= kFlushAt && !co_await flush(stream, out)) co_return;
+      if (out.size() >= kFlushAt) {
+        full = true;
+        break;
+      }
     }
-    if (!out.empty() && !co_await flush(stream, out)) co_return;
+    if (!out.empty()) {
+      const std::size_t n = write_now(stream, std::as_bytes(std::span(out)));
+      if (n == std::string::npos) co_return;
+      if (n < out.size() && !co_await flush_rest(stream, out, n)) co_return;
+      reset_output(out);
+    }
     if (close) {
       (void)stream.shutdown(net::Shutdown::write);
       co_return;
     }
+    if (full) continue;
     if (in.pending().empty()) in.release_if_large();
 
     if (session.subscribed()) {

@@ -17,6 +17,9 @@ namespace kv {
 class ReadBuffer {
  public:
   static constexpr std::size_t kInitial = std::size_t{16} << 10;
+  // Less room than this after the pending bytes: move them to the front first, so that a
+  // pipelined request cut at the buffer's end is not read a few bytes at a time.
+  static constexpr std::size_t kMinRead = std::size_t{4} << 10;
 
   /// The bytes read and not yet consumed: the start of the next request.
   std::string_view pending() const noexcept { return {data_.get() + begin_, end_ - begin_}; }
@@ -29,7 +32,7 @@ class ReadBuffer {
   std::span<std::byte> space(std::size_t need) {
     const std::size_t have = end_ - begin_;
     if (need <= have) need = have + 1;
-    if (end_ == cap_ || cap_ - begin_ < need) {
+    if (end_ == cap_ || cap_ - begin_ < need || (begin_ != 0 && cap_ - end_ < kMinRead)) {
       if (cap_ >= need) {
         std::memmove(data_.get(), data_.get() + begin_, have);
       } else {
