@@ -10,6 +10,7 @@ import signal
 import socket
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kv_server_util import (Client, check, encode, main_binary, raise_fd_limit, start_kv,
                             status_kb, stop_kv)

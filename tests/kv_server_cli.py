@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kv_server_util import (Client, check, cli, encode, main_binary, need, start_kv, stop_kv,
                             wait_until)

@@ -8,6 +8,7 @@
 import os
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kv_server_util import (Client, check, cli, main_binary, start_kv, start_redis, stop_kv,
                             stop_redis)
