@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: MIT
 # Installs, from Debian/Ubuntu packages, whatever the build needs and is missing.
 #   scripts/install-deps.sh          compilers (gcc, clang), meson, ninja, doctest, cmake, doxygen,
-#                                    relacy-dev (the model checker of tests/model/)
+#                                    relacy-dev (the model checker of tests/model/), python3,
+#                                    redis-tools and redis-server (kv_server's tests and bench)
 #   scripts/install-deps.sh windows  also mingw-w64 (posix), Wine and asio for the Windows suite
 set -euo pipefail
 
-want=(g++ clang meson ninja-build doctest-dev pkg-config cmake relacy-dev doxygen)
+want=(g++ clang meson ninja-build doctest-dev pkg-config cmake relacy-dev doxygen python3
+      redis-tools redis-server)
 if [ "${1:-}" = windows ]; then
   want+=(g++-mingw-w64-x86-64-posix mingw-w64-tools wine64 wine libasio-dev)
 fi
