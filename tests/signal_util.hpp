@@ -16,6 +16,7 @@
 #include <windows.h>
 #else
 #include <signal.h>
+#include <unistd.h>
 #endif
 
 #include <pollux/signals.hpp>
@@ -39,11 +40,16 @@ inline bool send_signal(int event) {
 }
 // A second signal, besides Signals::ctrl_c().
 inline int other_signal() { return pollux::win::kCtrlBreak; }
+// A control event comes on a thread of its own whoever sends it.
+inline bool send_signal_to_process(int event) { return send_signal(event); }
 struct DefaultActions {
   explicit DefaultActions(std::initializer_list<int>) {}
 };
 #else
 inline bool send_signal(int sig) { return ::raise(sig) == 0; }
+// Sent to the process, not to a thread: the kernel runs the handler on a thread of its
+// choosing (the main thread when it does not block the signal), as kill(1) does.
+inline bool send_signal_to_process(int sig) { return ::kill(::getpid(), sig) == 0; }
 inline int other_signal() { return SIGUSR1; }
 
 // doctest catches SIGINT and SIGTERM during a test case to report a crash, and pollux

@@ -40,6 +40,25 @@ namespace pollux::inline POLLUX_ABI()::sys {
 
 namespace {
 
+// SA_RESTART, as libuv and Rust's signal-hook ask for: a read or write the program blocks
+// in goes on rather than fail with EINTR because a watched signal came. Not under
+// ThreadSanitizer: TSan runs a handler late, when its thread next passes one of TSan's
+// interceptors, and a thread asleep in a raw syscall (the parker's futex wait, where
+// block_on sleeps) that the kernel restarts never passes one, so the signal would not be
+// seen until something else woke that thread. Without SA_RESTART the wait returns EINTR,
+// and TSan runs the handler on the way back.
+#if defined(__SANITIZE_THREAD__)
+constexpr int kRestart = 0;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+constexpr int kRestart = 0;
+#else
+constexpr int kRestart = SA_RESTART;
+#endif
+#else
+constexpr int kRestart = SA_RESTART;
+#endif
+
 constexpr int kSignals = NSIG;  // numbers 1..NSIG-1
 constexpr int kWords = (kSignals + 63) / 64;
 constexpr int kChunkSlots = 16;
@@ -127,7 +146,7 @@ std::error_code install(int sig) {
   if (d.installed) return {};
   struct sigaction ours {};
   ours.sa_sigaction = on_signal;
-  ours.sa_flags = SA_SIGINFO | SA_RESTART | SA_ONSTACK;
+  ours.sa_flags = SA_SIGINFO | kRestart | SA_ONSTACK;
   sigemptyset(&ours.sa_mask);
   // `previous` is written while no handler of ours reads it: uninstall() waited for the
   // last one to leave, and so does this (against one the kernel dispatched just before).
