@@ -5,7 +5,8 @@
 //
 // N workers of the multi-thread runtime (default 1); N = 0 runs the current-thread
 // runtime on the main thread. Prints exactly one line, "listening on IP:PORT", then
-// echoes every client until SIGINT or SIGTERM, and exits with 0.
+// echoes every client until SIGINT or SIGTERM (Windows: Ctrl-C or Ctrl-Break), which an
+// exec::SignalStream awaits beside the accept loop, and exits with 0.
 //
 // An idle connection holds no buffer: its task waits for readiness, not in a read. Once
 // readable, it reads into its worker thread's buffer (never cleared: a read only writes
@@ -15,14 +16,16 @@
 // and a client that does not read its echo stalls only its own task.
 
 #include <pollux/exec/runtime.hpp>
+#include <pollux/exec/select.hpp>
+#include <pollux/exec/signal.hpp>
 #include <pollux/exec/sleep.hpp>
 #include <pollux/exec/tcp_listener.hpp>
 #include <pollux/exec/tcp_stream.hpp>
 
+#include <pollux/signals.hpp>
 #include <pollux/would_block.hpp>
 
 #include <array>
-#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -42,9 +45,12 @@ namespace {
 // One page: enough for a message or a burst of them; bulk transfers take more reads.
 constexpr std::size_t kBuffer = 4096;
 
-std::atomic<bool> g_stop{false};
-
-extern "C" void on_signal(int) { g_stop.store(true); }
+// What stops the server: SIGINT and SIGTERM on Unix; Ctrl-C and Ctrl-Break on Windows.
+#if defined(_WIN32)
+constexpr int kStopSignals[] = {win::kCtrlC, win::kCtrlBreak};
+#else
+constexpr int kStopSignals[] = {SIGINT, SIGTERM};
+#endif
 
 // The calling thread's read buffer. A task may resume on another worker after any
 // co_await, so it asks again each time rather than keep the address across one (and
@@ -106,6 +112,12 @@ exec::Task<void> accept_loop(exec::TcpListener& listener) {
 
 exec::Task<int> serve(net::SocketAddr addr) {
   std::error_code ec;
+  // Watched before "listening on" is printed: a stop sent once that line is read counts.
+  exec::SignalStream stop = exec::SignalStream::create(kStopSignals, ec);
+  if (ec) {
+    std::fprintf(stderr, "exec_echo: signals: %s\n", ec.message().c_str());
+    co_return 1;
+  }
   exec::TcpListener listener = exec::TcpListener::bind(addr, ec);
   if (ec) {
     std::fprintf(stderr, "exec_echo: bind %s: %s\n", addr.to_string().c_str(),
@@ -115,16 +127,9 @@ exec::Task<int> serve(net::SocketAddr addr) {
   const net::SocketAddr local = listener.local_addr(ec);
   std::printf("listening on %s\n", local.to_string().c_str());
   std::fflush(stdout);
-  exec::JoinHandle<void> acceptor = exec::spawn(accept_loop(listener));
-  // A signal handler may only set a flag; this task looks at it. 50 ms is the longest a
-  // stop request waits.
-  while (!g_stop.load()) co_await exec::sleep(50ms);
-  acceptor.abort();
-  try {
-    (co_await std::move(acceptor)).value_or_throw();
-  } catch (const std::system_error&) {
-    // Aborted, as asked.
-  }
+  // The accept loop runs until a stop signal arrives; select then drops it at its await
+  // (accept is cancel-safe). The connections' tasks go with the runtime's shutdown.
+  (void)co_await exec::select(stop.recv(), accept_loop(listener));
   co_return 0;
 }
 
@@ -179,8 +184,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "exec_echo: runtime: %s\n", ec.message().c_str());
     return 1;
   }
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
   const int rc = rt.block_on(serve(addr));
   // Open connections are dropped with their tasks.
   (void)rt.shutdown();
