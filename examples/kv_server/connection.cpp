@@ -44,9 +44,12 @@ bool take_message(Session& session, exec::broadcast::RecvResult<MessagePtr>& m, 
 
 }  // namespace
 
-exec::Task<void> serve_connection(exec::TcpStream stream, Server& server,
+exec::Task<void> serve_connection(net::TcpStream conn, Server& server,
                                   exec::SemaphorePermit permit) {
   (void)permit;  // held for the connection's life
+  std::error_code reg;
+  exec::TcpStream stream = exec::TcpStream::from_net(std::move(conn), reg);
+  if (reg) co_return;
   (void)stream.set_nodelay(true);
   Session session(server);
   RequestParser parser;
