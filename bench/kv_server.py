@@ -25,12 +25,14 @@
 # - CPU per request is the server's on-CPU time summed over its threads, from
 #   /proc/PID/task/*/schedstat (nanoseconds, not 10 ms ticks), divided by the requests.
 #   It is steadier than requests per second: outside load delays a server more than it
-#   makes it work more.
+#   makes it work more. The last column is redis-benchmark's own CPU time per request
+#   (user+system, from getrusage): what the client needs of the two cores.
 # Each test runs on its own, so the CPU a server spent is attributed to one test. The load
 # average is printed at the start and the end.
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -64,11 +66,14 @@ def run(client_cpus, port, pid, test, n, clients, pipeline):
     if client_cpus:
         cmd = ["taskset", "-c", ",".join(map(str, sorted(client_cpus)))] + cmd
     before = cpu_ns(pid)
+    child = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=True)
     cpu = cpu_ns(pid) - before
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    client = (after.ru_utime + after.ru_stime - child.ru_utime - child.ru_stime) / n * 1e6
     for line in out.stdout.decode().splitlines()[1:]:
         cells = [c.strip('"') for c in line.split(",")]
-        return float(cells[1]), cpu / 1e3 / n  # req/s, us per request
+        return float(cells[1]), cpu / 1e3 / n, client  # req/s, us per request (server, client)
     raise RuntimeError("no result for " + test)
 
 
@@ -138,17 +143,18 @@ def main():
     for pipeline in pipelines:
         print("\n-n %d -c %d -P %d, %d repetitions: medians (ratio: median, lowest-highest)" % (
             args.n, args.c, pipeline, args.reps))
-        print("%-12s %-16s %9s %-16s %8s %-16s" % ("test", "server", "req/s", "ratio",
-                                                   "us/req", "ratio"))
+        print("%-12s %-16s %9s %-16s %8s %-16s %8s" % ("test", "server", "req/s", "ratio",
+                                                        "us/req", "ratio", "client"))
         for test in tests:
             base = results[(pipeline, test, "redis-server")]
             for name, _, _ in servers:
                 rs = results[(pipeline, test, name)]
                 rps_ratio = [r[0] / b[0] for r, b in zip(rs, base)]
                 cpu_ratio = [r[1] / b[1] for r, b in zip(rs, base)]
-                print("%-12s %-16s %9.0f %-16s %8.2f %-16s" % (
+                print("%-12s %-16s %9.0f %-16s %8.2f %-16s %8.2f" % (
                     test, name, statistics.median(r[0] for r in rs), spread(rps_ratio),
-                    statistics.median(r[1] for r in rs), spread(cpu_ratio)), flush=True)
+                    statistics.median(r[1] for r in rs), spread(cpu_ratio),
+                    statistics.median(r[2] for r in rs)), flush=True)
     print("\nload average at end: %.2f %.2f %.2f" % os.getloadavg())
 
 
