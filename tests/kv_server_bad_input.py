@@ -94,8 +94,10 @@ def idle_clients(port):
     serves(port)
 
 
-def connection_limit(binary):
-    proc, port = start_kv(binary, "--max-connections", "2")
+def connection_limit(binary, *args):
+    # With 2 workers the two served connections are on different threads: the permit a
+    # connection gives back wakes the accept loop from another thread.
+    proc, port = start_kv(binary, "--max-connections", "2", *args)
     a, b = Client(port), Client(port)
     check(a.call("PING") == b"+PONG\r\n" and b.call("PING") == b"+PONG\r\n", "two served")
     third = Client(port)  # accepted by the kernel's backlog, not by the server
@@ -167,6 +169,7 @@ def main():
     for c in open_conns:
         check(c.read_to_eof() == b"", "connection closed at SIGTERM")
     connection_limit(binary)
+    connection_limit(binary, "--workers", "2")
     print("ok")
 
 

@@ -122,25 +122,30 @@ def pubsub(port):
         check(c.call("GET", "x") == b"$-1\r\n", "GET after UNSUBSCRIBE")
 
 
-def shutdown_with_open_connections(binary):
-    proc, port = start_kv(binary)
-    idle = Client(port)
-    busy = Client(port)
-    check(busy.call("SUBSCRIBE", "c") .startswith(b"*3"), "subscribe before SIGINT")
+def shutdown_with_open_connections(binary, *args):
+    proc, port = start_kv(binary, *args)
+    # With 2 workers, connections go to the threads in turn: some on each.
+    idle = [Client(port) for _ in range(2)]
+    busy = [Client(port) for _ in range(2)]
+    for c in busy:
+        check(c.call("SUBSCRIBE", "c").startswith(b"*3"), "subscribe before SIGINT")
     stop_kv(proc, signal.SIGINT)
-    check(idle.read_to_eof() == b"" and busy.read_to_eof() == b"", "connections closed")
+    for c in idle + busy:
+        check(c.read_to_eof() == b"", "connections closed")
 
 
 def main():
     binary = main_binary()
-    for workers in ("1", "2", "0"):
-        proc, port = start_kv(binary, "--workers", workers)
+    # One thread; two with connections pinned to each; two stealing each other's work.
+    for args in (["--workers", "1"], ["--workers", "2"], ["--workers", "2", "--work-stealing"]):
+        proc, port = start_kv(binary, *args)
         commands(port)
         pipe(port)
         expiry(port)
         pubsub(port)
         stop_kv(proc)
     shutdown_with_open_connections(binary)
+    shutdown_with_open_connections(binary, "--workers", "2")
     print("ok")
 
 

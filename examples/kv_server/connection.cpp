@@ -8,7 +8,6 @@
 #include "connection.hpp"
 
 #include <pollux/exec/select.hpp>
-#include <pollux/would_block.hpp>
 
 #include <string>
 #include <variant>
@@ -26,25 +25,6 @@ namespace {
 constexpr std::size_t kFlushAt = std::size_t{256} << 10;
 // Messages taken from the ring per wake-up without waiting, batched into one write.
 constexpr int kMessageBatch = 64;
-
-// Writes what the socket takes now, without waiting: the count, or npos on an error.
-std::size_t write_now(exec::TcpStream& stream, std::span<const std::byte> bytes) {
-  const auto [ec, sent] = stream.try_io(Interest::writable, [&] {
-    exec::IoResult<std::size_t> r;
-    r.value = stream.get().write(bytes, r.error);
-    return r;
-  });
-  if (!ec) return sent;
-  return is_would_block(ec) ? 0 : std::string::npos;
-}
-
-// Writes `out` whole and empties it; false on an error. Most replies fit the socket's
-// buffer at once: only the rest, if any, goes through an awaited write_all.
-exec::Task<bool> flush_rest(exec::TcpStream& stream, std::string& out, std::size_t taken) {
-  const auto bytes = std::as_bytes(std::span<const char>(out.data(), out.size()));
-  if (co_await stream.write_all(bytes.subspan(taken))) co_return false;
-  co_return true;
-}
 
 void reset_output(std::string& out) {
   if (out.capacity() > kFlushAt * 2) {
@@ -64,9 +44,12 @@ bool take_message(Session& session, exec::broadcast::RecvResult<MessagePtr>& m, 
 
 }  // namespace
 
-exec::Task<void> serve_connection(exec::TcpStream stream, Server& server,
+exec::Task<void> serve_connection(net::TcpStream conn, Server& server,
                                   exec::SemaphorePermit permit) {
   (void)permit;  // held for the connection's life
+  std::error_code reg;
+  exec::TcpStream stream = exec::TcpStream::from_net(std::move(conn), reg);
+  if (reg) co_return;
   (void)stream.set_nodelay(true);
   Session session(server);
   RequestParser parser;
@@ -96,9 +79,9 @@ exec::Task<void> serve_connection(exec::TcpStream stream, Server& server,
       }
     }
     if (!out.empty()) {
-      const std::size_t n = write_now(stream, std::as_bytes(std::span(out)));
-      if (n == std::string::npos) co_return;
-      if (n < out.size() && !co_await flush_rest(stream, out, n)) co_return;
+      // Most replies fit the socket's buffer: the awaiter sends them without a frame and
+      // suspends only for the rest, if any.
+      if (co_await stream.write_all(std::as_bytes(std::span(out)))) co_return;
       reset_output(out);
     }
     if (close) {
@@ -127,21 +110,11 @@ exec::Task<void> serve_connection(exec::TcpStream stream, Server& server,
       continue;
     }
 
-    for (;;) {
-      const std::span<std::byte> space = in.space(parser.needed());
-      const auto got = stream.try_io(Interest::readable, [&] {
-        exec::IoResult<std::size_t> r;
-        r.value = stream.get().read(space, r.error);
-        return r;
-      });
-      if (is_would_block(got.error)) {
-        if ((co_await stream.readable()).error) co_return;
-        continue;
-      }
-      if (got.error || got.value == 0) co_return;
-      in.commit(got.value);
-      break;
-    }
+    // read() forgets the readiness after a read shorter than the buffer (on epoll), so a
+    // request that fits costs one recv, not one more that would block before the wait.
+    const auto [ec, n] = co_await stream.read(in.space(parser.needed()));
+    if (ec || n == 0) co_return;
+    in.commit(n);
   }
 }
 
