@@ -41,6 +41,8 @@
 #include <utility>
 #include <vector>
 
+#include <pollux/config.hpp>
+
 #include <relacy/relacy.hpp>
 
 #undef new
@@ -78,3 +80,20 @@ using RlAtomic = rl::atomic<T>;
 
 #define atomic pollux_model_atomic
 #define mutex pollux_model_mutex
+
+// The channels' ChannelLock (include/pollux/exec/detail/channel_lock.hpp: a test-and-set
+// lock whose contended path spins and yields) as a Relacy mutex, defined before the real
+// header, whose include guard then skips it. A modelled spin would multiply the schedules
+// Relacy explores for nothing: what the models check is the protocol around the lock,
+// for which a lock with acquire/release semantics is all that matters.
+#define POLLUX_EXEC_DETAIL_CHANNEL_LOCK_HPP
+namespace pollux::inline POLLUX_ABI()::exec::detail {
+class ChannelLock {
+ public:
+  void lock() { m_.lock($); }
+  void unlock() { m_.unlock($); }
+
+ private:
+  model::RlMutex m_;
+};
+}  // namespace pollux::exec::detail

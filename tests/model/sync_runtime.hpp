@@ -9,6 +9,9 @@
 // Include after MODEL_SOURCE.
 
 #include <coroutine>
+#include <cstddef>
+
+#include <pollux/exec/task.hpp>
 
 #include "mailbox.hpp"
 
@@ -50,4 +53,8 @@ bool yield_current(std::coroutine_handle<>) noexcept { return false; }
 bool coop_has_budget() noexcept { return true; }
 void coop_consume() noexcept {}
 bool coop_try_consume() noexcept { return true; }
+// The per-thread block pool is plain ::operator new here: Relacy's, which reports a
+// block freed twice, never, or used after it was freed.
+void* cell_allocate(std::size_t size) { return ::operator new(size); }
+void cell_deallocate(void* p, std::size_t) noexcept { ::operator delete(p); }
 }  // namespace pollux::exec::detail

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 // mpsc's untyped half: the ends' counts, the closed flag and the receiver's single
-// waiting slot. One mutex guards them with the typed ring; a waker taken under it is
-// woken after it is released, and the block is freed by whichever end lets go last.
+// waiting slot. One ChannelLock guards them with the typed ring; a waker taken under it
+// is woken after it is released, and the block is freed by whichever end lets go last.
 // The bounded channel's free slots are its Semaphore's permits, handed back here after
-// each receive (outside this lock: the semaphore takes its own).
+// each receive (outside this lock: the semaphore takes its own). The paths that do not
+// wait (a push, a receive that finds a message) are inline in mpsc.hpp; the waiting
+// ones are here.
 
 #include <pollux/exec/sync/mpsc.hpp>
 
@@ -59,13 +61,9 @@ bool Core::is_closed() noexcept {
   return closed_;
 }
 
-Waker Core::pushed_locked() noexcept {
-  ++queued_;
-  return receiver_.take();
-}
-
 void Core::slot_freed() noexcept {
-  if (bounded()) (void)slots_.add_permits(1);
+  // A permit given back cannot overflow the count: it was taken from it.
+  if (bounded()) slots_.release(1);
 }
 
 std::error_code Core::empty_error_locked() const noexcept {
@@ -87,11 +85,13 @@ void Core::unwait(const void* who) noexcept {
 
 bool RecvWait::await_suspend(std::coroutine_handle<> h) noexcept {
   if (core_ == nullptr) return false;
-  // The budget first, in one call outside the lock. A wait below spends a unit it did
-  // not need, which does not matter: the task's next turn starts with a full budget.
-  const bool budget = coop_try_consume();
+  // The budget first, in one call outside the lock (unless await_ready asked already).
+  // A wait below spends a unit it did not need, which does not matter: the task's next
+  // turn starts with a full budget.
+  const bool budget = budget_ == Budget::unknown ? coop_try_consume() : budget_ == Budget::spent;
   {
-    std::lock_guard lock(core_->mutex);
+    if (!holds_lock_) core_->mutex.lock();
+    std::lock_guard lock(core_->mutex, std::adopt_lock);
     if (!core_->ready_locked()) {
       if (core_->receiver_busy_locked(this)) {
         outcome_ = Outcome::busy;

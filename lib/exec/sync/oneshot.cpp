@@ -7,7 +7,7 @@
 // the word's old value and takes the slot's waker under the lock. One of the two
 // read-modify-writes comes first, so either the waiter sees the change and does not
 // wait, or the changer sees the waiter. The block is freed by whichever end lets go
-// last.
+// last. The operations on the word alone are inline in oneshot.hpp; what locks is here.
 
 #include <pollux/exec/sync/oneshot.hpp>
 
@@ -19,11 +19,6 @@ using pollux::exec::detail::finish_now;
 using pollux::exec::detail::suspend_current;
 using pollux::exec::detail::WaitSlot;
 
-void Core::unref() noexcept {
-  // acq_rel: the last end sees everything the other did to the block before it goes.
-  if (state_.fetch_sub(kRef, std::memory_order_acq_rel) / kRef == 1) destroy_(this);
-}
-
 void Core::wake_slot(WaitSlot& slot) noexcept {
   Waker waker;
   {
@@ -33,63 +28,19 @@ void Core::wake_slot(WaitSlot& slot) noexcept {
   waker.wake();
 }
 
-void Core::drop_sender() noexcept {
-  const std::uint32_t prev = state_.fetch_or(kSenderGone, std::memory_order_acq_rel);
+void Core::sender_gone(std::uint32_t prev) noexcept {
   // The receiver can only fail now: wake it to see that.
   if ((prev & (kSent | kRecvWaits)) == kRecvWaits) wake_slot(receiver_);
-  unref();
 }
 
-void Core::close_receiver() noexcept {
-  const std::uint32_t prev = state_.fetch_or(kClosed, std::memory_order_acq_rel);
-  if ((prev & (kClosed | kClosedWaits)) == kClosedWaits) wake_slot(closed_);
-}
+void Core::wake_receiver() noexcept { wake_slot(receiver_); }
 
-void Core::drop_receiver() noexcept {
-  close_receiver();
-  unref();
-}
+void Core::wake_closed() noexcept { wake_slot(closed_); }
 
-bool Core::receiver_gone() noexcept {
-  return (state_.load(std::memory_order_acquire) & kClosed) != 0;
-}
-
-std::error_code Core::can_send() const noexcept {
-  // Only the sender sets kSent: no race on it. kClosed is checked again by publish().
-  const std::uint32_t s = state_.load(std::memory_order_relaxed);
-  if ((s & kSent) != 0) return std::make_error_code(std::errc::operation_not_permitted);
-  if ((s & kClosed) != 0) return std::make_error_code(std::errc::broken_pipe);
-  return {};
-}
-
-std::error_code Core::publish() noexcept {
-  std::uint32_t s = state_.load(std::memory_order_relaxed);
-  do {
-    if ((s & kClosed) != 0) return std::make_error_code(std::errc::broken_pipe);
-    // release: the stored value is visible to whoever sees kSent.
-  } while (!state_.compare_exchange_strong(s, s | kSent, std::memory_order_acq_rel,
-                                           std::memory_order_relaxed));
-  if ((s & kRecvWaits) != 0) wake_slot(receiver_);
-  return {};
-}
-
-bool Core::take(std::error_code& ec) noexcept {
-  std::uint32_t s = state_.load(std::memory_order_acquire);
-  if ((s & (kSent | kTaken)) == kSent) {
-    // Two receives racing on one Receiver: only one gets the value.
-    s = state_.fetch_or(kTaken, std::memory_order_acquire);
-    if ((s & kTaken) == 0) {
-      ec.clear();
-      return true;
-    }
-  }
+std::error_code Core::take_error(std::uint32_t s) noexcept {
   // Received already, or nothing can come any more.
-  if ((s & (kTaken | kSenderGone | kClosed)) != 0) {
-    ec = std::make_error_code(std::errc::broken_pipe);
-  } else {
-    ec = std::make_error_code(std::errc::resource_unavailable_try_again);
-  }
-  return false;
+  if ((s & (kTaken | kSenderGone | kClosed)) != 0) return std::make_error_code(std::errc::broken_pipe);
+  return std::make_error_code(std::errc::resource_unavailable_try_again);
 }
 
 bool RecvWait::await_suspend(std::coroutine_handle<> h) noexcept {

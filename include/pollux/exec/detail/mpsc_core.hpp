@@ -4,16 +4,18 @@
 // the ends' counts, the closed flag, the receiver's single waiting slot and, for a bounded
 // channel, the Semaphore whose permits are the free slots of the ring (tokio's design:
 // a send waits for a permit, a receive gives one back). Shared<T> adds the Ring<T>.
-// One mutex guards the core and the ring; the semaphore has its own lock, never taken
-// while holding the core's.
+// One ChannelLock guards the core and the ring (its critical sections are a few loads
+// and stores: a push or a pop, a waker moved out); the semaphore has its own lock, never
+// taken while holding the core's. A send that finds a free slot and a receive that
+// finds a message are inline (mpsc.hpp): the slot's compare-and-swap, the lock, the ring.
 
 #include <coroutine>
 #include <cstddef>
-#include <mutex>
 #include <optional>
 #include <system_error>
 
 #include <pollux/exec/config.hpp>
+#include <pollux/exec/detail/channel_lock.hpp>
 #include <pollux/exec/detail/ring.hpp>
 #include <pollux/exec/detail/wait_slot.hpp>
 #include <pollux/exec/detail/waker.hpp>
@@ -47,11 +49,18 @@ class POLLUX_EXEC_API Core {
 
   // Lock held. A push is allowed (else broken_pipe)?
   bool closed_locked() const noexcept { return closed_; }
-  // Lock held, after a push: the waiting receiver's waker, to wake after unlocking.
-  Waker pushed_locked() noexcept;
+  // Lock held, after a push: the waiting receiver's waker (if one waits), to wake after
+  // unlocking.
+  Waker pushed_locked() noexcept {
+    ++queued_;
+    return receiver_.waiting() ? receiver_.take() : Waker{};
+  }
   // Lock held, after a pop.
   void popped_locked() noexcept { --queued_; }
-  // A popped message's slot goes back (bounded channels), outside the lock.
+  // A free slot now, if nobody waits for one (bounded channels; the send's fast path).
+  bool take_slot_now() noexcept { return slots_.take_free(1); }
+  // A popped message's slot goes back (bounded channels), outside the lock; so does the
+  // slot of a send that took one and then found the channel closed.
   void slot_freed() noexcept;
   // Lock held, nothing queued: resource_unavailable_try_again while senders remain,
   // broken_pipe once none does (or the channel is closed).
@@ -64,7 +73,7 @@ class POLLUX_EXEC_API Core {
   // after the lock is released.
   void unwait(const void* who) noexcept;
 
-  std::mutex mutex;
+  pollux::exec::detail::ChannelLock mutex;
 
  private:
   Semaphore slots_;
@@ -105,6 +114,9 @@ struct Shared final : Core {
 // taken, or took a message at once. `take_now` (may be null) pops a message into the
 // typed awaiter, lock held: used when one is queued and the task goes on without
 // suspending (nothing can drop it then), so that one lock serves the whole recv.
+// The typed await_ready tries that first, inline; `budget_` says whether it already
+// spent the task's unit (or found none), so that await_suspend does not ask again, and
+// when it found nothing it leaves the lock held for await_suspend.
 class POLLUX_EXEC_API RecvWait {
  public:
   using TakeNow = bool (*)(RecvWait* self) noexcept;
@@ -117,9 +129,12 @@ class POLLUX_EXEC_API RecvWait {
 
  protected:
   enum class Outcome : unsigned char { none, waited, busy, taken };
+  enum class Budget : unsigned char { unknown, spent, none };
   Core* core_;
   TakeNow take_now_;
   Outcome outcome_ = Outcome::none;
+  Budget budget_ = Budget::unknown;
+  bool holds_lock_ = false;  // await_ready left the core's lock held for await_suspend
 };
 
 }  // namespace pollux::exec::mpsc::detail

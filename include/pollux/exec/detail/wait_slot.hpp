@@ -16,6 +16,8 @@ class WaitSlot {
  public:
   // Someone other than `who` waits here (a second concurrent waiter fails at once).
   bool busy_for(const void* who) const noexcept { return who_ != nullptr && who_ != who; }
+  // Someone waits here.
+  bool waiting() const noexcept { return who_ != nullptr; }
   void wait(const void* who, Waker waker) noexcept {
     who_ = who;
     waker_ = std::move(waker);

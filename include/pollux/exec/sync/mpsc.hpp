@@ -35,12 +35,14 @@
 // awaiting frame.
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <system_error>
 #include <type_traits>
 #include <utility>
 
 #include <pollux/exec/detail/mpsc_core.hpp>
+#include <pollux/exec/detail/task_header.hpp>  // coop_try_consume
 #include <pollux/exec/detail/thread_park.hpp>
 #include <pollux/exec/sync/channel_result.hpp>
 #include <pollux/exec/sync/semaphore.hpp>
@@ -146,18 +148,19 @@ struct [[nodiscard]] ReserveResult {
   explicit operator bool() const noexcept { return !error; }
 };
 
-// Waits for a slot of `sender`'s channel: the common part of send() and reserve().
+// Waits for a slot of `sender`'s channel: the common part of send() and reserve(). The
+// semaphore's awaiter is made only when the task may wait (in await_suspend).
 template <class T>
 class SlotAwaiter {
  public:
-  explicit SlotAwaiter(const detail::SenderRef<T>& sender) noexcept : sender_(sender) {
-    if (sender.valid()) acquire_.emplace(sender.shared()->slots(), 1);
-  }
+  explicit SlotAwaiter(const detail::SenderRef<T>& sender) noexcept : sender_(sender) {}
   SlotAwaiter(const SlotAwaiter&) = delete;
   SlotAwaiter& operator=(const SlotAwaiter&) = delete;
   bool await_ready() const noexcept { return false; }
   bool await_suspend(std::coroutine_handle<> h) noexcept {
-    return acquire_ && acquire_->await_suspend(h);
+    if (!sender_.valid()) return false;
+    acquire_.emplace(sender_.shared()->slots(), 1);
+    return acquire_->await_suspend(h);
   }
 
  protected:
@@ -190,7 +193,20 @@ class SendAwaiter : public SlotAwaiter<T> {
  public:
   SendAwaiter(const detail::SenderRef<T>& sender, T&& value)
       : SlotAwaiter<T>(sender), value_(std::move(value)) {}
+  // The common case, inline: the task has budget and a slot is free (nobody waits for
+  // one); the task goes on at once, so nothing can drop the slot before await_resume.
+  bool await_ready() noexcept {
+    detail::Shared<T>* s = this->sender_.shared();
+    fast_ = s != nullptr && pollux::exec::detail::coop_try_consume() && s->take_slot_now();
+    return fast_;
+  }
   SendResult<T> await_resume() {
+    if (fast_) {
+      detail::Shared<T>* s = this->sender_.shared();
+      auto r = detail::push(s, std::move(value_), nullptr);
+      if (r.error) s->slot_freed();  // closed meanwhile: the slot goes back
+      return r;
+    }
     SemaphorePermit slot;
     if (auto ec = this->take_slot(slot)) return {ec, std::move(value_)};
     return detail::push(this->sender_.shared(), std::move(value_), &slot);
@@ -198,6 +214,7 @@ class SendAwaiter : public SlotAwaiter<T> {
 
  private:
   T value_;
+  bool fast_ = false;
 };
 
 /// send()'s awaitable, only as a temporary: `co_await tx.send(v)`.
@@ -298,10 +315,34 @@ class UnboundedSender : public detail::SenderRef<T> {
 template <class T>
 class RecvAwaiter : public detail::RecvWait {
  public:
-  // A message is taken in await_suspend only if moving it cannot throw (it would
-  // terminate there).
+  // A message is taken before the task goes on (in await_ready or await_suspend) only if
+  // moving it cannot throw (it would terminate in await_suspend).
   explicit RecvAwaiter(detail::Core* core) noexcept
       : RecvWait(core, std::is_nothrow_move_constructible_v<T> ? &take_now : nullptr) {}
+  // The common case, inline: the task has budget and a message is queued. It is taken
+  // at once; the task goes on without suspending, so nothing can drop it in between.
+  bool await_ready() noexcept {
+    if (core_ == nullptr) return true;  // await_resume: invalid_argument
+    if constexpr (std::is_nothrow_move_constructible_v<T>) {
+      if (!pollux::exec::detail::coop_try_consume()) {
+        budget_ = Budget::none;
+        return false;
+      }
+      budget_ = Budget::spent;
+      auto* s = static_cast<detail::Shared<T>*>(core_);
+      s->mutex.lock();
+      if (s->pop_locked(taken_)) {
+        s->mutex.unlock();
+        s->slot_freed();
+        outcome_ = Outcome::taken;
+        return true;
+      }
+      // Nothing queued: await_suspend, which the coroutine calls next and at once, goes
+      // on under this lock (one critical section for the whole wait).
+      holds_lock_ = true;
+    }
+    return false;
+  }
   RecvResult<T> await_resume() {
     if (core_ == nullptr) return {detail::errc(std::errc::invalid_argument), {}};
     if (outcome_ == Outcome::busy) return {detail::errc(std::errc::device_or_resource_busy), {}};

@@ -15,7 +15,8 @@
 //   while the sender may still send.
 // - Dropping rx (or rx.close()) makes later sends fail; co_await tx.closed() waits for it.
 // The value is moved twice (into the channel, out of it); the channel's one shared
-// block is allocated by channel(), never per wait.
+// block is allocated by channel(), never per wait, from the runtime's per-thread pool of
+// small blocks (a channel made and dropped per request costs no malloc/free).
 //
 // Cancel safety: recv() is cancel-safe: a task dropped while it waits loses nothing;
 // a value sent meanwhile stays in the channel for the next recv()/try_recv().
@@ -32,6 +33,7 @@
 #include <utility>
 
 #include <pollux/exec/config.hpp>
+#include <pollux/exec/detail/task_header.hpp>  // cell_allocate, coop_try_consume
 #include <pollux/exec/sync/channel_result.hpp>
 #include <pollux/exec/detail/wait_slot.hpp>
 #include <pollux/exec/detail/waker.hpp>
@@ -57,20 +59,56 @@ class POLLUX_EXEC_API Core {
   Core(const Core&) = delete;
   Core& operator=(const Core&) = delete;
 
-  // The ends going away; each drops its reference.
-  void drop_sender() noexcept;
-  void drop_receiver() noexcept;
+  // The ends going away; each drops its reference. Inline: one read-modify-write each
+  // (and one for the reference), the lock only when the word says someone waits.
+  void drop_sender() noexcept {
+    const std::uint32_t prev = state_.fetch_or(kSenderGone, std::memory_order_acq_rel);
+    if ((prev & kRecvWaits) != 0) sender_gone(prev);
+    unref();
+  }
+  void drop_receiver() noexcept {
+    close_receiver();
+    unref();
+  }
   // Receiver::close(): sends fail from now on; the receiver stays.
-  void close_receiver() noexcept;
-  bool receiver_gone() noexcept;
+  void close_receiver() noexcept {
+    const std::uint32_t prev = state_.fetch_or(kClosed, std::memory_order_acq_rel);
+    if ((prev & (kClosed | kClosedWaits)) == kClosedWaits) wake_closed();
+  }
+  bool receiver_gone() noexcept { return (state_.load(std::memory_order_acquire) & kClosed) != 0; }
 
-  // Sender side: may a value be stored now? Then the caller stores it and publishes
-  // it; publish() fails (the caller takes the value back) if the receiver closed
-  // meanwhile, and wakes a waiting receiver.
-  std::error_code can_send() const noexcept;
-  std::error_code publish() noexcept;
-  // Receiver side: has the value (true: the caller moves it out), or why not.
-  bool take(std::error_code& ec) noexcept;
+  // Sender side: may a value be stored now (std::errc{}), or why not? Then the caller
+  // stores it and publishes it; publish() fails (false: the caller takes the value
+  // back) if the receiver closed meanwhile, and wakes a waiting receiver.
+  std::errc can_send() const noexcept {
+    // Only the sender sets kSent: no race on it. kClosed is checked again by publish().
+    const std::uint32_t s = state_.load(std::memory_order_relaxed);
+    if ((s & kSent) != 0) return std::errc::operation_not_permitted;
+    if ((s & kClosed) != 0) return std::errc::broken_pipe;
+    return {};
+  }
+  bool publish() noexcept {
+    std::uint32_t s = state_.load(std::memory_order_relaxed);
+    do {
+      if ((s & kClosed) != 0) return false;
+      // release: the stored value is visible to whoever sees kSent.
+    } while (!state_.compare_exchange_strong(s, s | kSent, std::memory_order_acq_rel,
+                                             std::memory_order_relaxed));
+    if ((s & kRecvWaits) != 0) wake_receiver();
+    return true;
+  }
+  // Receiver side: has the value (true: the caller moves it out; `ec` is left as it
+  // was, empty), or why not (in `ec`).
+  bool take(std::error_code& ec) noexcept {
+    std::uint32_t s = state_.load(std::memory_order_acquire);
+    if ((s & (kSent | kTaken)) == kSent) {
+      // Two receives racing on one Receiver: only one gets the value.
+      s = state_.fetch_or(kTaken, std::memory_order_acquire);
+      if ((s & kTaken) == 0) return true;
+    }
+    ec = take_error(s);
+    return false;
+  }
 
  private:
   friend class RecvWait;
@@ -87,7 +125,15 @@ class POLLUX_EXEC_API Core {
   static bool settled(std::uint32_t s) noexcept {
     return (s & (kSent | kTaken | kSenderGone | kClosed)) != 0;
   }
-  void unref() noexcept;
+  void unref() noexcept {
+    // acq_rel: the last end sees everything the other did to the block before it goes.
+    if (state_.fetch_sub(kRef, std::memory_order_acq_rel) / kRef == 1) destroy_(this);
+  }
+  // The slow paths (oneshot.cpp): a waiter to wake, an error to build.
+  void sender_gone(std::uint32_t prev) noexcept;
+  void wake_receiver() noexcept;
+  void wake_closed() noexcept;
+  static std::error_code take_error(std::uint32_t s) noexcept;
   void wake_slot(pollux::exec::detail::WaitSlot& slot) noexcept;
 
   Destroy destroy_;
@@ -101,6 +147,12 @@ template <class T>
 struct Shared final : Core {
   Shared() noexcept : Core(&destroy) {}
   static void destroy(Core* c) noexcept { delete static_cast<Shared*>(c); }
+  // The block comes from the per-thread pool that task cells use (malloc and free were
+  // a third of a channel's cost); it may be freed on another thread than it was made.
+  static void* operator new(std::size_t size) { return pollux::exec::detail::cell_allocate(size); }
+  static void operator delete(void* p, std::size_t size) noexcept {
+    pollux::exec::detail::cell_deallocate(p, size);
+  }
   // Written by the sender before kSent is published (or taken back when that fails);
   // then read by the receiver alone.
   std::optional<T> value;
@@ -114,7 +166,12 @@ class POLLUX_EXEC_API RecvWait {
   RecvWait(const RecvWait&) = delete;
   RecvWait& operator=(const RecvWait&) = delete;
   ~RecvWait();
-  bool await_ready() const noexcept { return false; }
+  // The common case, inline: the value is there (or can no longer come) and the task
+  // has budget: it goes on at once and takes the outcome in await_resume.
+  bool await_ready() const noexcept {
+    return core_ == nullptr || (Core::settled(core_->state_.load(std::memory_order_acquire)) &&
+                                pollux::exec::detail::coop_try_consume());
+  }
   bool await_suspend(std::coroutine_handle<> h) noexcept;
 
  protected:
@@ -211,15 +268,15 @@ class [[nodiscard]] Sender {
       r.value.emplace(std::move(value));
       return r;
     }
-    r.error = shared_->can_send();
-    if (r.error) {
+    if (const std::errc refused = shared_->can_send(); refused != std::errc{}) {
+      r.error = std::make_error_code(refused);
       r.value.emplace(std::move(value));
       return r;
     }
     shared_->value.emplace(std::move(value));
-    r.error = shared_->publish();
-    if (r.error) {
+    if (!shared_->publish()) {
       // The receiver closed before it could see the value: it is ours again.
+      r.error = std::make_error_code(std::errc::broken_pipe);
       r.value.emplace(std::move(*shared_->value));
       shared_->value.reset();
     }

@@ -53,6 +53,9 @@ class Semaphore;
 namespace detail {
 class AcquireAwaiter;
 }
+namespace mpsc::detail {
+class Core;
+}
 
 /// Permits taken from a Semaphore; gives them back when destroyed.
 class [[nodiscard]] SemaphorePermit {
@@ -198,6 +201,7 @@ class POLLUX_EXEC_API Semaphore {
  private:
   friend class SemaphorePermit;
   friend class detail::AcquireAwaiter;
+  friend class mpsc::detail::Core;  // a bounded channel's slots: take_free and release
   void release(std::size_t permits) noexcept;
   // The lock-free paths, while nobody queues: take `permits` free ones (false: not
   // there, closed, or others wait), give them back (false: others wait).
