@@ -18,12 +18,6 @@
 
 namespace pollux::inline POLLUX_ABI()::exec::detail {
 
-// lib/exec/async_fd.cpp: the readiness the driver holds for `wanted` now, without waiting
-// (the same errors as FdReadyWait).
-POLLUX_EXEC_API FdReadyWait::Seen io_ready_now(const IoHandle& handle,
-                                               Interest registered,
-                                               Interest wanted) noexcept;
-
 /// co_await stream.ready(interest): the readiness seen, once there is some.
 class ReadyAwait {
  public:
@@ -71,7 +65,7 @@ std::invoke_result_t<F&> try_io_on(const IoHandle& handle,
   using R = std::invoke_result_t<F&>;
   static_assert(std::is_same_v<R, std::error_code> || requires(R r) { r.error; },
                 "try_io's function returns a std::error_code or an IoResult<T>");
-  const FdReadyWait::Seen seen = io_ready_now(handle, registered, wanted);
+  const FdReadyWait::Seen seen = FdReadyWait::now(handle, registered, wanted);
   if (seen.failed()) return error_result<R>(seen.error());
   // Not ready: f is not called, as tokio's try_io.
   if (seen.ready == 0) return error_result<R>(std::make_error_code(std::errc::operation_would_block));
