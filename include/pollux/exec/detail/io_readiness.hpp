@@ -99,10 +99,10 @@ const std::error_code& error_of(const R& r) noexcept {
 // `source` is the pollux source registered under `handle` with `registered`.
 template <class S, class F>
 TryIoResult<F> try_io_on(const IoHandle& handle,
-                                   S& source,
-                                   Interest registered,
-                                   Interest wanted,
-                                   F& f) {
+                         S& source,
+                         Interest registered,
+                         Interest wanted,
+                         F& f) {
   using R = TryIoResult<F>;
   static_assert(std::is_same_v<R, std::error_code> || requires(R r) { r.error; },
                 "try_io's function returns a std::error_code or an IoResult<T>");
