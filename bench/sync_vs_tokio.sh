@@ -17,16 +17,8 @@ cd "$(dirname "$0")/.."
 dir=${1:-build/sync-bench}
 n=${2:-20000}
 
-missing=()
-command -v valgrind >/dev/null || missing+=(valgrind)
-command -v cargo >/dev/null || missing+=(cargo)
-compgen -G "/usr/share/cargo/registry/tokio-1.*" >/dev/null || missing+=(librust-tokio-dev)
-if [ ${#missing[@]} -ne 0 ]; then
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  $sudo apt-get install -y "${missing[@]}" >/dev/null ||
-    { $sudo apt-get update >/dev/null && $sudo apt-get install -y "${missing[@]}" >/dev/null; }
-fi
+. bench/tokio_peer.sh
+tokio_peer_tools
 
 if [ ! -d "$dir/meson-private" ]; then
   meson setup "$dir" --buildtype=release -Dtests=disabled -Dexamples=disabled \
@@ -34,11 +26,7 @@ if [ ! -d "$dir/meson-private" ]; then
 fi
 ninja -C "$dir" bench/bench_exec_sync >/dev/null
 pollux="$dir/bench/bench_exec_sync"
-# cargo reads .cargo/config.toml (Debian's registry in place of crates.io) from the
-# directory it runs in.
-target=$(realpath -m "$dir/tokio_sync")
-(cd bench/peers/tokio_sync && cargo build --release --offline --quiet --target-dir "$target")
-tokio="$target/release/tokio_sync"
+tokio=$(tokio_peer_build tokio_sync "$dir")
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

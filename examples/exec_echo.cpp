@@ -66,11 +66,15 @@ exec::Task<void> echo(exec::TcpStream stream) {
   for (;;) {
     if ((co_await stream.readable()).error) co_return;
     const std::span<std::byte> buf = thread_buffer();
-    const exec::IoResult<std::size_t> got = stream.try_io(Interest::readable, [&] {
-      exec::IoResult<std::size_t> r;
-      r.value = stream.get().read(buf, r.error);
-      return r;
-    });
+    const exec::IoResult<std::size_t> got =
+        stream.try_io(Interest::readable, [&](exec::IoAttempt& at) {
+          exec::IoResult<std::size_t> r;
+          r.value = stream.get().read(buf, r.error);
+          // Less than the buffer holds: the socket is empty now, and another read could
+          // only meet would-block. Forget the readiness, so the next wait suspends at once.
+          if (!r.error && r.value < buf.size()) at.clear_ready();
+          return r;
+        });
     if (is_would_block(got.error)) continue;  // readiness forgotten: wait for the next
     if (got.error) co_return;
     const std::size_t n = got.value;

@@ -76,6 +76,47 @@ TEST_CASE("try_io: called only when ready; its would-block forgets the readiness
   });
 }
 
+TEST_CASE("try_io: a function that takes an IoAttempt forgets the readiness after a short read") {
+  test::each_flavor([]() -> Task<void> {
+    auto pair = co_await test::exec_tcp_pair();
+    exec::TcpStream& a = pair.first;
+    exec::TcpStream& b = pair.second;
+    std::array<std::byte, 64> buf;
+    int calls = 0;
+    bool saw_readable = false;
+    // A read that returns less than it asked for emptied the socket: say so.
+    auto read_all_there_is = [&](exec::IoAttempt& at) {
+      saw_readable = at.ready().is_readable();
+      auto r = own_read(b, buf, calls);
+      if (!r.error && r.value > 0 && r.value < buf.size()) at.clear_ready();
+      return r;
+    };
+    auto read = [&] { return own_read(b, buf, calls); };
+
+    TASK_REQUIRE(!co_await a.write_all(test::bytes("hello")));
+    auto [rec, ready] = co_await b.readable();
+    TASK_REQUIRE_MESSAGE(!rec, rec.message());
+    auto got = b.try_io(Interest::readable, read_all_there_is);
+    TASK_REQUIRE_MESSAGE(!got.error, got.error.message());
+    TASK_CHECK(saw_readable);
+    TASK_CHECK(test::text(std::span<const std::byte>(buf.data(), got.value)) == "hello");
+    // Cleared without meeting would-block: the next call does not call the function.
+    auto cleared = b.try_io(Interest::readable, read);
+    TASK_CHECK(is_would_block(cleared.error));
+    TASK_CHECK(calls == 1);
+
+    // New data is a new edge, on every backend (poll(2) and IOCP re-armed by the clear).
+    TASK_REQUIRE(!co_await a.write_all(test::bytes("more")));
+    auto [rec2, ready2] = co_await b.readable();
+    TASK_REQUIRE_MESSAGE(!rec2, rec2.message());
+    TASK_CHECK(ready2.is_readable());
+    auto more = b.try_io(Interest::readable, read_all_there_is);
+    TASK_REQUIRE_MESSAGE(!more.error, more.error.message());
+    TASK_CHECK(test::text(std::span<const std::byte>(buf.data(), more.value)) == "more");
+    TASK_CHECK(calls == 2);
+  });
+}
+
 TEST_CASE("try_io: writable, and a function that returns a bare error_code") {
   test::each_flavor([]() -> Task<void> {
     // Not a structured binding: clang before 16 cannot capture one in a lambda.

@@ -34,25 +34,6 @@ struct Erased {
   }
 };
 
-// The ready bits each Interest waits for; an error or a closed direction counts, as for
-// pollux-exec's own types, and so does the end of the registration (kShutdown).
-std::uint32_t wanted_bits(Interest interest) noexcept {
-  std::uint32_t bits = 0;
-  if (interest.is_readable()) bits |= ready::kForRead;
-  if (interest.is_writable()) bits |= ready::kForWrite;
-  if (interest.is_priority()) bits |= ready::kPriority | ready::kError | ready::kShutdown;
-  return bits;
-}
-
-// Not registered: bad_file_descriptor; an Interest the registration lacks: invalid_argument.
-std::errc wait_error(const IoHandle& handle, Interest registered, Interest wanted) noexcept {
-  if (handle.io() == nullptr) return std::errc::bad_file_descriptor;
-  if (wanted.is_empty() || wanted.remove(registered) != Interest{}) {
-    return std::errc::invalid_argument;
-  }
-  return {};
-}
-
 Readiness* readiness(unsigned char* storage) noexcept {
   return std::launder(reinterpret_cast<Readiness*>(storage));
 }
@@ -82,21 +63,9 @@ void async_fd_clear(const IoHandle& handle,
   }
 }
 
-FdReadyWait::Seen io_ready_now(const IoHandle& handle, Interest registered, Interest wanted) noexcept {
-  if (const std::errc e = wait_error(handle, registered, wanted); e != std::errc{}) return {e};
-  const ReadyEvent ev = handle.io()->ready_event(wanted_bits(wanted));
-  if ((ev.ready & ready::kShutdown) != 0) return {std::errc::bad_file_descriptor};
-  return {{}, ev.ready, ev.tick};
-}
-
-bool FdReadyWait::await_ready() noexcept {
-  seen_ = io_ready_now(*handle_, registered_, wanted_);
-  return seen_.failed() || seen_.ready != 0;
-}
-
 bool FdReadyWait::await_suspend(std::coroutine_handle<> h) noexcept {
   static_assert(sizeof(Readiness) <= kStorage && alignof(Readiness) <= alignof(void*));
-  auto* r = ::new (storage_) Readiness(*handle_->io(), wanted_bits(wanted_));
+  auto* r = ::new (storage_) Readiness(*handle_->io(), ready::wanted(wanted_));
   waiting_ = true;
   return r->await_suspend(h);
 }

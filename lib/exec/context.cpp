@@ -11,8 +11,6 @@ namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 namespace {
 
-thread_local Context* t_context = nullptr;
-
 // A Waker for a coroutine that runs outside any runtime task: waking resumes it inline
 // on the waking thread, since there is no scheduler to hand it to.
 void inline_wake(void* data) noexcept { std::coroutine_handle<>::from_address(data).resume(); }
@@ -21,8 +19,6 @@ void* inline_clone(void* data) noexcept { return data; }
 constexpr WakerVtable kInlineWakerVtable{&inline_wake, &inline_drop, &inline_clone};
 
 }  // namespace
-
-Context* current_context() noexcept { return t_context; }
 
 ContextGuard::ContextGuard(Context* ctx) noexcept : saved_(t_context) { t_context = ctx; }
 ContextGuard::~ContextGuard() { t_context = saved_; }

@@ -28,7 +28,10 @@ struct Context {
   Branch* branch = nullptr;
 };
 
-Context* current_context() noexcept;
+// This thread's context (null outside a runtime). Inline: the scheduler asks on every
+// task it runs and every wake it queues.
+inline thread_local Context* t_context = nullptr;
+inline Context* current_context() noexcept { return t_context; }
 
 // Installs `ctx` for this thread for the guard's lifetime (nests: restores the old one).
 class ContextGuard {

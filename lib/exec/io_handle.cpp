@@ -9,7 +9,10 @@
 namespace pollux::inline POLLUX_ABI()::exec::detail {
 
 void IoHandle::reset() noexcept {
-  if (io_ != nullptr) driver_->release(std::exchange(io_, nullptr));
+  if (io_ != nullptr) {
+    driver_->release(io());
+    io_ = nullptr;
+  }
   driver_.reset();
 }
 

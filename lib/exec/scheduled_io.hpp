@@ -20,36 +20,16 @@
 #include <cstdint>
 
 #include <pollux/event.hpp>
+#include <pollux/exec/detail/io_record.hpp>
 #include <pollux/exec/detail/task_header.hpp>
 
 #include "spin_lock.hpp"
 
 namespace pollux::inline POLLUX_ABI()::exec::detail {
 
-// Readiness bits, as the driver stores them.
 namespace ready {
-inline constexpr std::uint32_t kReadable = 1u << 0;
-inline constexpr std::uint32_t kWritable = 1u << 1;
-inline constexpr std::uint32_t kReadClosed = 1u << 2;
-inline constexpr std::uint32_t kWriteClosed = 1u << 3;
-inline constexpr std::uint32_t kError = 1u << 4;
-inline constexpr std::uint32_t kPriority = 1u << 5;
-// The source was deregistered, or its driver is gone: waiting would never end.
-inline constexpr std::uint32_t kShutdown = 1u << 6;
-
-// What each direction of interest is satisfied by. An error or a closed direction
-// counts as ready: the operation then reports it rather than blocking.
-inline constexpr std::uint32_t kForRead = kReadable | kReadClosed | kError | kShutdown;
-inline constexpr std::uint32_t kForWrite = kWritable | kWriteClosed | kError | kShutdown;
-
 std::uint32_t from_event(const Event& event) noexcept;
 }  // namespace ready
-
-// What a waiter saw: the bits that met its interest, and the tick they were set at.
-struct ReadyEvent {
-  std::uint32_t ready = 0;
-  std::uint32_t tick = 0;
-};
 
 struct IoWaiter {
   IoWaiter* prev = nullptr;
@@ -62,18 +42,12 @@ struct IoWaiter {
   Waker waker;
 };
 
-class ScheduledIo {
+class ScheduledIo : public IoRecordHead {
  public:
   ScheduledIo() noexcept = default;
   ScheduledIo(const ScheduledIo&) = delete;
   ScheduledIo& operator=(const ScheduledIo&) = delete;
 
-  // The readiness that meets `interest` now (ready == 0: none).
-  ReadyEvent ready_event(std::uint32_t interest) const noexcept {
-    const std::uint64_t cur = readiness_.load(std::memory_order_acquire);
-    return ReadyEvent{static_cast<std::uint32_t>(cur) & interest,
-                      static_cast<std::uint32_t>(cur >> kTickShift)};
-  }
   // After would-block: forgets the readiness in `event`, unless the driver has set
   // readiness again since (a newer tick). Closed directions are never forgotten.
   void clear_readiness(ReadyEvent event) noexcept;
@@ -94,13 +68,9 @@ class ScheduledIo {
  private:
   void wake(std::uint32_t ready) noexcept;
 
-  static constexpr int kTickShift = 32;
   // In the low half beside the ready bits (no interest includes it): waiters_ is not
   // empty. Set and cleared under lock_; read by set_readiness from its CAS.
   static constexpr std::uint64_t kHasWaiters = 1u << 31;
-  // Low half: ready bits and kHasWaiters; high half: the driver tick of the last
-  // set_readiness.
-  std::atomic<std::uint64_t> readiness_{0};
   SpinLock lock_;
   IoWaiter* waiters_ = nullptr;  // guarded by lock_
 };

@@ -117,7 +117,7 @@ POLLUX_EXEC_API void async_fd_clear(const IoHandle& handle,
 // One wait for readiness on a registration; the driver's waiter lives inside it (in
 // the awaiting frame), so a wait allocates nothing. Destroying it while suspended
 // unlinks the waiter. The waiter is built only when the await suspends: one that finds
-// readiness makes two calls into the library (await_ready, await_resume) and no more.
+// readiness reads the record's readiness word inline and calls nothing in the library.
 class POLLUX_EXEC_API FdReadyWait {
  public:
   FdReadyWait(const IoHandle& handle, Interest registered, Interest wanted) noexcept
@@ -128,8 +128,6 @@ class POLLUX_EXEC_API FdReadyWait {
     if (waiting_) leave();
   }
 
-  bool await_ready() noexcept;
-  bool await_suspend(std::coroutine_handle<> h) noexcept;
   // failure: not registered (bad_file_descriptor), an Interest the registration lacks
   // (invalid_argument), the runtime shut down or the source deregistered
   // (bad_file_descriptor). Otherwise the readiness seen and the driver tick it came at.
@@ -142,6 +140,23 @@ class POLLUX_EXEC_API FdReadyWait {
     bool failed() const noexcept { return failure != std::errc{}; }
     std::error_code error() const noexcept { return std::make_error_code(failure); }
   };
+  // The readiness the driver holds for `wanted` now, without waiting.
+  static Seen now(const IoHandle& handle, Interest registered, Interest wanted) noexcept {
+    const IoRecordHead* record = handle.record();
+    if (record == nullptr) return {std::errc::bad_file_descriptor};
+    if (wanted.is_empty() || wanted.remove(registered) != Interest{}) {
+      return {std::errc::invalid_argument};
+    }
+    const ReadyEvent ev = record->ready_event(ready::wanted(wanted));
+    if ((ev.ready & ready::kShutdown) != 0) return {std::errc::bad_file_descriptor};
+    return {{}, ev.ready, ev.tick};
+  }
+
+  bool await_ready() noexcept {
+    seen_ = now(*handle_, registered_, wanted_);
+    return seen_.failed() || seen_.ready != 0;
+  }
+  bool await_suspend(std::coroutine_handle<> h) noexcept;
   Seen await_resume() noexcept {
     if (waiting_) return resume_waiting();
     return seen_;

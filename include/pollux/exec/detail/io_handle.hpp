@@ -12,6 +12,7 @@
 #include <utility>
 
 #include <pollux/exec/config.hpp>
+#include <pollux/exec/detail/io_record.hpp>
 #include <pollux/poll.hpp>
 
 namespace pollux::inline POLLUX_ABI()::exec::detail {
@@ -22,7 +23,9 @@ class ScheduledIo;
 class POLLUX_EXEC_API IoHandle {
  public:
   IoHandle() noexcept = default;
-  IoHandle(std::shared_ptr<IoDriver> driver, ScheduledIo* io) noexcept
+  // A template only so that ScheduledIo (lib/exec) need not be complete here.
+  template <class Record>
+  IoHandle(std::shared_ptr<IoDriver> driver, Record* io) noexcept
       : driver_(std::move(driver)), io_(io) {}
   IoHandle(IoHandle&& other) noexcept
       : driver_(std::move(other.driver_)), io_(std::exchange(other.io_, nullptr)) {}
@@ -40,7 +43,13 @@ class POLLUX_EXEC_API IoHandle {
 
   bool is_registered() const noexcept { return io_ != nullptr; }
   IoDriver* driver() const noexcept { return driver_.get(); }
-  ScheduledIo* io() const noexcept { return io_; }
+  // The driver's record (a template for the same reason as the constructor).
+  template <class Record = ScheduledIo>
+  Record* io() const noexcept {
+    return static_cast<Record*>(io_);
+  }
+  // Its readiness word, which the header-only readiness checks read.
+  const IoRecordHead* record() const noexcept { return io_; }
   // Gives the record back to the driver (its source must be out of the registry).
   void reset() noexcept;
   // Removes `source` from the driver's registry, then gives the record back.
@@ -55,7 +64,7 @@ class POLLUX_EXEC_API IoHandle {
   const Registry* registry() const noexcept;
 
   std::shared_ptr<IoDriver> driver_;
-  ScheduledIo* io_ = nullptr;
+  IoRecordHead* io_ = nullptr;
 };
 
 }  // namespace pollux::exec::detail
