@@ -67,7 +67,11 @@ void IoDriver::free_released() noexcept {
   to_free_.clear();
 }
 
-void IoDriver::wake() noexcept { (void)waker_.wake(); }
+void IoDriver::wake() noexcept {
+  // Counted on a path that makes a system call anyway.
+  wakes_.fetch_add(1, std::memory_order_relaxed);
+  (void)waker_.wake();
+}
 
 void IoDriver::turn(std::optional<std::chrono::nanoseconds> max_wait) noexcept {
   // Records released before this turn were removed before this poll starts.

@@ -47,6 +47,8 @@ class IoDriver {
   void turn(std::optional<std::chrono::nanoseconds> max_wait) noexcept;
   // From any thread: the current or next turn returns without waiting.
   void wake() noexcept;
+  // How many times wake() was called (RuntimeStats::driver_wakes).
+  std::uint64_t wakes() const noexcept { return wakes_.load(std::memory_order_relaxed); }
 
   // The runtime stopped: every live record is marked dead and its waiters woken, so
   // that objects outliving the runtime report errors instead of waiting for ever.
@@ -73,6 +75,7 @@ class IoDriver {
   Events events_{kEventCapacity};
   pollux::Waker waker_;
   std::atomic<bool> driving_{false};
+  std::atomic<std::uint64_t> wakes_{0};
   // Ticks are never 0, the tick a new record starts with: a task's first clear can then
   // only match readiness no turn has set.
   std::uint32_t tick_ = 0;  // lock holder only

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "current_thread.hpp"
+#include "io_driver.hpp"
 #include "multi_thread.hpp"
 #include "scheduler.hpp"
 
@@ -75,7 +76,10 @@ Flavor Runtime::flavor() const noexcept {
 unsigned Runtime::workers() const noexcept { return scheduler_ ? scheduler_->workers() : 0; }
 
 RuntimeStats Runtime::stats() const noexcept {
-  return scheduler_ ? scheduler_->stats() : RuntimeStats{};
+  if (scheduler_ == nullptr) return {};
+  RuntimeStats s = scheduler_->stats();
+  if (const auto& driver = scheduler_->io_driver()) s.driver_wakes = driver->wakes();
+  return s;
 }
 
 Handle Handle::current() noexcept {

@@ -69,6 +69,9 @@ struct RuntimeStats {
   std::uint64_t parks = 0;
   /// Times a worker's local queue was full and moved half of it to the injection queue.
   std::uint64_t overflows = 0;
+  /// Times a thread woke the I/O driver out of its wait (an eventfd write on Linux, a
+  /// posted completion on Windows): to hand a sleeping worker work, or for shutdown.
+  std::uint64_t driver_wakes = 0;
 };
 
 /// Owns a scheduler (Flavor), its worker threads, the blocking pool, the timers and the I/O
