@@ -231,7 +231,17 @@ void MultiThread::schedule(TaskHeader* task, bool is_yield) noexcept {
 }
 
 void MultiThread::notify_parked() noexcept {
-  if (auto worker = idle_.worker_to_notify()) workers_[*worker]->park.unpark();
+  auto worker = idle_.worker_to_notify();
+  if (!worker) return;
+  Worker& w = *workers_[*worker];
+  // A worker stays on the idle list while it runs the driver's turn, so the worker
+  // picked can be this very thread, scheduling a task that the turn woke.
+  const Context* ctx = current_context();
+  if (ctx != nullptr && ctx->core == &w) {
+    w.park.unpark_self();
+  } else {
+    w.park.unpark();
+  }
 }
 
 void MultiThread::notify_if_work_pending() noexcept {

@@ -28,6 +28,11 @@ class WorkerPark {
   bool park_for(std::chrono::nanoseconds timeout) noexcept { return park_impl(timeout); }
   // From any thread; an unpark before park makes that park return at once.
   void unpark() noexcept;
+  // unpark() from the owner thread itself: it is not asleep, it is running code that
+  // ends by looking at the state (before a park, or inside the driver's turn, which does
+  // not wait again after dispatching). The note is all it needs; a driver wake would only
+  // make the next poll return at once with nothing.
+  void unpark_self() noexcept { state_.store(kNotified, std::memory_order_relaxed); }
   // Between tasks: if no other thread drives, polls the driver without waiting, so that
   // I/O and timers progress even while every thread is busy.
   void poll_events() noexcept;
