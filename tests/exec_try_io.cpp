@@ -31,6 +31,20 @@ IoResult<std::size_t> own_read(exec::TcpStream& s, std::span<std::byte> buf, int
   return r;
 }
 
+// Sends `text` from `a`, waits until `b` is readable, reads with b.try_io(read) into `buf`
+// and checks that it read `text`.
+template <class F>
+Task<void> send_then_try_read(exec::TcpStream& a, exec::TcpStream& b, std::string text,
+                              std::span<std::byte> buf, F& read) {
+  TASK_REQUIRE(!co_await a.write_all(test::bytes(text)));
+  auto [ec, ready] = co_await b.readable();
+  TASK_REQUIRE_MESSAGE(!ec, ec.message());
+  TASK_CHECK(ready.is_readable());
+  auto got = b.try_io(Interest::readable, read);
+  TASK_REQUIRE_MESSAGE(!got.error, got.error.message());
+  TASK_CHECK(test::text(std::span<const std::byte>(buf.data(), got.value)) == text);
+}
+
 }  // namespace
 
 TEST_CASE("try_io: called only when ready; its would-block forgets the readiness") {
@@ -48,13 +62,7 @@ TEST_CASE("try_io: called only when ready; its would-block forgets the readiness
     TASK_CHECK(is_would_block(early.error));
     TASK_CHECK(calls == 0);
 
-    TASK_REQUIRE(!co_await a.write_all(test::bytes("hello")));
-    auto [rec, ready] = co_await b.readable();
-    TASK_REQUIRE_MESSAGE(!rec, rec.message());
-    TASK_CHECK(ready.is_readable());
-    auto got = b.try_io(Interest::readable, read);
-    TASK_REQUIRE_MESSAGE(!got.error, got.error.message());
-    TASK_CHECK(test::text(std::span<const std::byte>(buf.data(), got.value)) == "hello");
+    co_await send_then_try_read(a, b, "hello", buf, read);
 
     // Drained: the next call meets would-block, which clears the readiness...
     auto drained = b.try_io(Interest::readable, read);
@@ -66,13 +74,7 @@ TEST_CASE("try_io: called only when ready; its would-block forgets the readiness
     TASK_CHECK(calls == 2);
 
     // A new edge comes with new data, on every backend (poll(2) and IOCP re-armed).
-    TASK_REQUIRE(!co_await a.write_all(test::bytes("more")));
-    auto [rec2, ready2] = co_await b.readable();
-    TASK_REQUIRE_MESSAGE(!rec2, rec2.message());
-    TASK_CHECK(ready2.is_readable());
-    auto more = b.try_io(Interest::readable, read);
-    TASK_REQUIRE_MESSAGE(!more.error, more.error.message());
-    TASK_CHECK(test::text(std::span<const std::byte>(buf.data(), more.value)) == "more");
+    co_await send_then_try_read(a, b, "more", buf, read);
   });
 }
 
@@ -93,26 +95,15 @@ TEST_CASE("try_io: a function that takes an IoAttempt forgets the readiness afte
     };
     auto read = [&] { return own_read(b, buf, calls); };
 
-    TASK_REQUIRE(!co_await a.write_all(test::bytes("hello")));
-    auto [rec, ready] = co_await b.readable();
-    TASK_REQUIRE_MESSAGE(!rec, rec.message());
-    auto got = b.try_io(Interest::readable, read_all_there_is);
-    TASK_REQUIRE_MESSAGE(!got.error, got.error.message());
+    co_await send_then_try_read(a, b, "hello", buf, read_all_there_is);
     TASK_CHECK(saw_readable);
-    TASK_CHECK(test::text(std::span<const std::byte>(buf.data(), got.value)) == "hello");
     // Cleared without meeting would-block: the next call does not call the function.
     auto cleared = b.try_io(Interest::readable, read);
     TASK_CHECK(is_would_block(cleared.error));
     TASK_CHECK(calls == 1);
 
     // New data is a new edge, on every backend (poll(2) and IOCP re-armed by the clear).
-    TASK_REQUIRE(!co_await a.write_all(test::bytes("more")));
-    auto [rec2, ready2] = co_await b.readable();
-    TASK_REQUIRE_MESSAGE(!rec2, rec2.message());
-    TASK_CHECK(ready2.is_readable());
-    auto more = b.try_io(Interest::readable, read_all_there_is);
-    TASK_REQUIRE_MESSAGE(!more.error, more.error.message());
-    TASK_CHECK(test::text(std::span<const std::byte>(buf.data(), more.value)) == "more");
+    co_await send_then_try_read(a, b, "more", buf, read_all_there_is);
     TASK_CHECK(calls == 2);
   });
 }
