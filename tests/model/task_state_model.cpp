@@ -75,8 +75,9 @@ class ModelScheduler final : public Scheduler {
   bool closed_ = false;
 };
 
-// What the real scheduler.cpp, blocking_pool.cpp, owned_tasks.cpp, context.cpp and
-// frame_pool.cpp define, reduced to what task_state.cpp asks of them.
+// What the real scheduler.cpp, blocking_pool.cpp, owned_tasks.cpp and frame_pool.cpp
+// define, reduced to what task_state.cpp asks of them. current_context() is inline
+// (context.hpp): no model thread installs a Context, so it answers null, as it did here.
 Scheduler::Scheduler(const RuntimeOptions&) : blocking_(this, 0, {}) {}
 BlockingPool::BlockingPool(Scheduler* owner, unsigned max_threads,
                            std::chrono::milliseconds keep_alive) noexcept
@@ -90,7 +91,6 @@ bool OwnedTasks::remove(TaskHeader* task) noexcept {
   return task->owned_slot.exchange(TaskHeader::kNotOwned, std::memory_order_relaxed) !=
          TaskHeader::kNotOwned;
 }
-Context* current_context() noexcept { return nullptr; }
 void* cell_allocate(std::size_t size) { return ::operator new(size); }
 void cell_deallocate(void* p, std::size_t) noexcept { ::operator delete(p); }
 
