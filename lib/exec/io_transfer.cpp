@@ -19,9 +19,25 @@
 
 namespace pollux::inline POLLUX_ABI()::exec::detail {
 
+namespace {
+
+// The helper's final awaiter: resumes the coroutine that awaits the transfer (symmetric
+// transfer, as a Task's end does). Here, with internal linkage, and not nested in
+// IoTransfer::Helper: a class nested in the exported IoTransfer would be exported with
+// it, and nothing outside the library can name this one.
+template <class Promise>
+struct ResumeAwaiting {
+  bool await_ready() const noexcept { return false; }
+  std::coroutine_handle<> await_suspend(std::coroutine_handle<Promise> h) noexcept {
+    return h.promise().continuation;
+  }
+  void await_resume() const noexcept {}
+};
+
+}  // namespace
+
 // The helper's coroutine type: started by await_suspend, it resumes the awaiting
-// coroutine when it is done (symmetric transfer, as a Task's end does); its frame is
-// destroyed with the IoTransfer.
+// coroutine when it is done; its frame is destroyed with the IoTransfer.
 struct IoTransfer::Helper {
   struct promise_type {
     static void* operator new(std::size_t size) { return cell_allocate(size); }
@@ -31,14 +47,7 @@ struct IoTransfer::Helper {
       return Helper{std::coroutine_handle<promise_type>::from_promise(*this)};
     }
     std::suspend_always initial_suspend() const noexcept { return {}; }
-    struct Final {
-      bool await_ready() const noexcept { return false; }
-      std::coroutine_handle<> await_suspend(std::coroutine_handle<promise_type> h) noexcept {
-        return h.promise().continuation;
-      }
-      void await_resume() const noexcept {}
-    };
-    Final final_suspend() const noexcept { return {}; }
+    ResumeAwaiting<promise_type> final_suspend() const noexcept { return {}; }
     void return_void() noexcept {}
     // Nothing in the loop throws (the steps are the noexcept-in-practice socket calls).
     void unhandled_exception() noexcept { std::terminate(); }
