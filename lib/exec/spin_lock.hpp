@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// A test-and-test-and-set lock for critical sections of a few instructions (taking a
-// slot of the owned-task list). Uncontended it costs one exchange and one store, against a
-// pthread mutex's two read-modify-writes. On contention it yields the CPU after a short
+// cpu_relax for spin-waits, and SpinLock: a test-and-test-and-set lock for critical
+// sections of a few instructions. Uncontended it costs one exchange and one store, against
+// a pthread mutex's two read-modify-writes. On contention it yields the CPU after a short
 // spin, since a preempted holder on a loaded machine may not run again for a while.
 
-#include <atomic>
-#include <thread>
-
 #include <pollux/config.hpp>
+#include <pollux/exec/detail/channel_lock.hpp>
 
 namespace pollux::inline POLLUX_ABI()::exec::detail {
 
@@ -22,24 +20,9 @@ inline void cpu_relax() noexcept {
 #endif
 }
 
-class SpinLock {
- public:
-  void lock() noexcept {
-    for (int spins = 0;; ++spins) {
-      if (!locked_.exchange(true, std::memory_order_acquire)) return;
-      while (locked_.load(std::memory_order_relaxed)) {
-        if (++spins > 64) {
-          std::this_thread::yield();
-        } else {
-          cpu_relax();
-        }
-      }
-    }
-  }
-  void unlock() noexcept { locked_.store(false, std::memory_order_release); }
-
- private:
-  std::atomic<bool> locked_{false};
-};
+// The runtime's own short critical sections (a slot of the owned-task list, a
+// ScheduledIo's waiters) take the channels' lock: one test-and-test-and-set lock, its
+// contended path (spin, then yield) written once in lib/exec/sync/channel_lock.cpp.
+using SpinLock = ChannelLock;
 
 }  // namespace pollux::exec::detail

@@ -6,7 +6,8 @@
 // releasing it one store, inline: a pthread mutex's lock and unlock were a third of a
 // message's instructions. Contended, lock_slow() (lib/exec/sync/channel_lock.cpp) spins
 // briefly and then yields the CPU, as a preempted holder may not run again for a while.
-// Nothing that can block or take another lock runs while it is held.
+// Nothing that can block or take another lock runs while it is held. The runtime's own
+// short critical sections use it too (lib/exec/spin_lock.hpp).
 // (An include guard, not #pragma once: the Relacy models define this class themselves,
 // as a model mutex, before they include the channels; see tests/model/relacy_shim.hpp.)
 

@@ -25,6 +25,8 @@ namespace pollux::inline POLLUX_ABI()::exec::mpsc::detail {
 
 using pollux::exec::detail::Waker;
 
+inline std::error_code errc(std::errc e) noexcept { return std::make_error_code(e); }
+
 class POLLUX_EXEC_API Core {
  public:
   using Destroy = void (*)(Core*) noexcept;
